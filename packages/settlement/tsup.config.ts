@@ -7,5 +7,8 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  treeshake: true
+  // esbuild's own bundling drops unused code already. tsup's extra Rollup tree-shaking pass
+  // would rewrite the holiday data's `import ... with { type: "json" }` as the `assert`
+  // form, which Node 22 and later reject.
+  treeshake: false
 })

@@ -491,35 +491,66 @@ export type AmlStatus = typeof AmlStatus.Type
  * @since 0.1.0
  */
 export const databaseNames = {
+  /** Values of the `userrole` enum type. */
   userrole: UserRole.literals,
+  /** Values of the `contactstatus` enum type. */
   contactstatus: ContactStatus.literals,
+  /** Values of the `kycstatus` enum type. */
   kycstatus: KycStatus.literals,
+  /** Values of the `documenttype` enum type. */
   documenttype: DocumentType.literals,
+  /** Values of the `documentstatus` enum type. */
   documentstatus: DocumentStatus.literals,
+  /** Values of the `jurisdiction` enum type. */
   jurisdiction: Jurisdiction.literals,
+  /** Values of the `orderside` enum type. */
   orderside: OrderSide.literals,
+  /** Values of the `orderstatus` enum type. */
   orderstatus: OrderStatus.literals,
+  /** Values of the `markettype` enum type. */
   markettype: MarketType.literals,
+  /** Values of the `certificatetype` enum type. */
   certificatetype: CertificateType.literals,
+  /** Values of the `certificatestatus` enum type. */
   certificatestatus: CertificateStatus.literals,
+  /** Values of the `tradetype` enum type. */
   tradetype: TradeType.literals,
+  /** Values of the `tradestatus` enum type. */
   tradestatus: TradeStatus.literals,
+  /** Values of the `swapstatus` enum type. */
   swapstatus: SwapStatus.literals,
+  /** Values of the `assettype` enum type. */
   assettype: AssetType.literals,
+  /** Values of the `currency` enum type. */
   currency: Currency.literals,
+  /** Values of the `depositstatus` enum type. */
   depositstatus: DepositStatus.literals,
+  /** Values of the `withdrawalstatus` enum type. */
   withdrawalstatus: WithdrawalStatus.literals,
+  /** Values of the `transactiontype` enum type. */
   transactiontype: TransactionType.literals,
+  /** Values of the `marketmakertype` enum type. */
   marketmakertype: MarketMakerType.literals,
+  /** Values of the `autotradepricemode` enum type. */
   autotradepricemode: AutoTradePriceMode.literals,
+  /** Values of the `autotradequantitymode` enum type. */
   autotradequantitymode: AutoTradeQuantityMode.literals,
+  /** Values of the `settlementstatus` enum type. */
   settlementstatus: SettlementStatus.literals,
+  /** Values of the `settlementtype` enum type. */
   settlementtype: SettlementType.literals,
+  /** Values of the `ticketstatus` enum type. */
   ticketstatus: TicketStatus.literals,
+  /** Values of the `scrapelibrary` enum type. */
   scrapelibrary: ScrapeLibrary.literals,
+  /** Values of the `scrapestatus` enum type. */
   scrapestatus: ScrapeStatus.literals,
+  /** Values of the `mailprovider` enum type. */
   mailprovider: MailProvider.literals,
+  /** Values of the `holdtype` enum type. */
   holdtype: HoldType.literals,
+  /** Values of the `amlstatus` enum type. */
   amlstatus: AmlStatus.literals,
+  /** Values of the `authmethod` enum type. */
   authmethod: AuthMethod.literals
 } as const

@@ -425,35 +425,66 @@ export type MailConfigId = typeof MailConfigId.Type
  * @since 0.1.0
  */
 export const byTable = {
+  /** Id of a row of `users`. */
   users: UserId,
+  /** Id of a row of `entities`. */
   entities: EntityId,
+  /** Id of a row of `contact_requests`. */
   contact_requests: ContactRequestId,
+  /** Id of a row of `orders`. */
   orders: OrderId,
+  /** Id of a row of `cash_market_trades`. */
   cash_market_trades: CashMarketTradeId,
+  /** Id of a row of `trades`. */
   trades: TradeId,
+  /** Id of a row of `certificates`. */
   certificates: CertificateId,
+  /** Id of a row of `swap_requests`. */
   swap_requests: SwapRequestId,
+  /** Id of a row of `sellers`. */
   sellers: SellerId,
+  /** Id of a row of `deposits`. */
   deposits: DepositId,
+  /** Id of a row of `withdrawals`. */
   withdrawals: WithdrawalId,
+  /** Id of a row of `entity_holdings`. */
   entity_holdings: EntityHoldingId,
+  /** Id of a row of `trading_fee_configs`. */
   trading_fee_configs: TradingFeeConfigId,
+  /** Id of a row of `entity_fee_overrides`. */
   entity_fee_overrides: EntityFeeOverrideId,
+  /** Id of a row of `market_maker_clients`. */
   market_maker_clients: MarketMakerClientId,
+  /** Id of a row of `auto_trade_rules`. */
   auto_trade_rules: AutoTradeRuleId,
+  /** Id of a row of `auto_trade_settings`. */
   auto_trade_settings: AutoTradeSettingId,
+  /** Id of a row of `auto_trade_market_settings`. */
   auto_trade_market_settings: AutoTradeMarketSettingId,
+  /** Id of a row of `settlement_batches`. */
   settlement_batches: SettlementBatchId,
+  /** Id of a row of `settlement_status_history`. */
   settlement_status_history: SettlementStatusHistoryId,
+  /** Id of a row of `price_history`. */
   price_history: PriceHistoryId,
+  /** Id of a row of `scraping_sources`. */
   scraping_sources: ScrapingSourceId,
+  /** Id of a row of `exchange_rate_sources`. */
   exchange_rate_sources: ExchangeRateSourceId,
+  /** Id of a row of `ticket_logs`. */
   ticket_logs: TicketLogId,
+  /** Id of a row of `asset_transactions`. */
   asset_transactions: AssetTransactionId,
+  /** Id of a row of `liquidity_operations`. */
   liquidity_operations: LiquidityOperationId,
+  /** Id of a row of `activity_logs`. */
   activity_logs: ActivityLogId,
+  /** Id of a row of `user_sessions`. */
   user_sessions: UserSessionId,
+  /** Id of a row of `authentication_attempts`. */
   authentication_attempts: AuthenticationAttemptId,
+  /** Id of a row of `kyc_documents`. */
   kyc_documents: KycDocumentId,
+  /** Id of a row of `mail_config`. */
   mail_config: MailConfigId
 } as const

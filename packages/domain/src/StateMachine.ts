@@ -35,10 +35,14 @@ export interface StateMachine<S extends string> {
  * @since 0.1.0
  */
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  /** The machine's name (the enum's database name, such as "depositstatus"). */
   machine: Schema.String,
+  /** The current state. */
   from: Schema.String,
+  /** The state asked for. */
   to: Schema.String
 }) {
+  /** The error in a sentence a person can read. */
   override get message(): string {
     return `${this.machine}: cannot move from ${this.from} to ${this.to}`
   }
@@ -303,16 +307,28 @@ export const certificateStatus = make("certificatestatus", Enums.CertificateStat
  * @since 0.1.0
  */
 export const all = {
+  /** The `userrole` machine. */
   userrole: userRole,
+  /** The `contactstatus` machine. */
   contactstatus: contactStatus,
+  /** The `kycstatus` machine. */
   kycstatus: kycStatus,
+  /** The `documentstatus` machine. */
   documentstatus: documentStatus,
+  /** The `orderstatus` machine. */
   orderstatus: orderStatus,
+  /** The `depositstatus` machine. */
   depositstatus: depositStatus,
+  /** The `amlstatus` machine. */
   amlstatus: amlStatus,
+  /** The `withdrawalstatus` machine. */
   withdrawalstatus: withdrawalStatus,
+  /** The `settlementstatus` machine. */
   settlementstatus: settlementStatus,
+  /** The `swapstatus` machine. */
   swapstatus: swapStatus,
+  /** The `tradestatus` machine. */
   tradestatus: tradeStatus,
+  /** The `certificatestatus` machine. */
   certificatestatus: certificateStatus
 } as const

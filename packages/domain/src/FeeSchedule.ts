@@ -1,0 +1,214 @@
+/**
+ * Trading fees: which rate applies to a side of a trade, and the fee it gives. One pure
+ * function set, used by matching, the server and the SDK examples alike.
+ *
+ * Resolution: an entity's active override for the market and side, else the market's
+ * active fee config, else zero. An override may replace only one of the two rates (the
+ * other is null) and then the market's rate still applies to the other side.
+ *
+ * The fee is `notional x rate`, rounded half-up to the quote asset's unit (the cent in
+ * CEA_CASH, whole CEA tonnes in SWAP), computed from the exact product `quantity x price x
+ * rate` in bigint, so it is within half a unit of the exact value and never negative.
+ *
+ * @since 0.1.0
+ */
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import type * as Enums from "./Enums.ts"
+import type * as Errors from "./Errors.ts"
+import type * as Ids from "./Ids.ts"
+import * as decimal from "./internal/decimal.ts"
+import * as Money from "./Money.ts"
+import * as Price from "./Price.ts"
+import * as Quantity from "./Quantity.ts"
+import * as Rate from "./Rate.ts"
+
+/**
+ * What resolution reads of a `trading_fee_configs` row (a `Funds.TradingFeeConfig` is one).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MarketRates {
+  /** The market configured. */
+  readonly market: Enums.MarketType
+  /** Rate charged to buyers. */
+  readonly buyer_rate: Rate.Ppm
+  /** Rate charged to sellers. */
+  readonly seller_rate: Rate.Ppm
+  /** Whether the config is in force. */
+  readonly is_active: boolean
+}
+
+/**
+ * What resolution reads of an `entity_fee_overrides` row (a `Funds.EntityFeeOverride` is
+ * one). A null rate does not override that side.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EntityRates {
+  /** The entity the override applies to. */
+  readonly entity_id: Ids.EntityId
+  /** The market it applies in. */
+  readonly market: Enums.MarketType
+  /** The entity's rate as a buyer; null keeps the market's. */
+  readonly buyer_rate: Rate.Ppm | null
+  /** The entity's rate as a seller; null keeps the market's. */
+  readonly seller_rate: Rate.Ppm | null
+  /** Whether the override is in force. */
+  readonly is_active: boolean
+}
+
+/**
+ * The market configs and entity overrides in force.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface FeeSchedule {
+  /** The market fee configs. */
+  readonly configs: ReadonlyArray<MarketRates>
+  /** The entity overrides. */
+  readonly overrides: ReadonlyArray<EntityRates>
+}
+
+/**
+ * Where a resolved rate came from.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RateSource = Schema.Literals(["override", "market", "none"])
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type RateSource = typeof RateSource.Type
+
+/**
+ * A resolved rate and where it came from.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ResolvedRate {
+  /** The rate that applies. */
+  readonly rate: Rate.Ppm
+  /** Where it came from. */
+  readonly source: RateSource
+}
+
+/**
+ * A schedule from the rows in force.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (configs: Iterable<MarketRates>, overrides: Iterable<EntityRates>): FeeSchedule => ({
+  configs: [...configs],
+  overrides: [...overrides]
+})
+
+/**
+ * A schedule without any fee.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const empty: FeeSchedule = { configs: [], overrides: [] }
+
+const sideRate = (
+  rates: { readonly buyer_rate: Rate.Ppm | null; readonly seller_rate: Rate.Ppm | null },
+  side: Enums.OrderSide
+) => side === "BUY" ? rates.buyer_rate : rates.seller_rate
+
+// The database keeps one active row per key; should several be given, the lowest rate
+// applies, so the answer never depends on row order and never overcharges.
+const lowest = (rates: ReadonlyArray<Rate.Ppm>): Rate.Ppm | undefined =>
+  rates.length === 0 ? undefined : rates.reduce((a, b) => (b < a ? b : a))
+
+/**
+ * The rate for one side of a trade: the entity's active override for the market and side,
+ * else the market's active config, else zero. `entity_id` is null for a party with no
+ * entity (a market maker, a seller), which no override applies to.
+ *
+ * @category resolution
+ * @since 0.1.0
+ */
+export const resolve = (
+  schedule: FeeSchedule,
+  request: {
+    readonly entity_id: Ids.EntityId | null
+    readonly market: Enums.MarketType
+    readonly side: Enums.OrderSide
+  }
+): ResolvedRate => {
+  const overridden = lowest(
+    schedule.overrides.flatMap((row) => {
+      if (!row.is_active || row.market !== request.market || row.entity_id !== request.entity_id) return []
+      const rate = sideRate(row, request.side)
+      return rate === null ? [] : [rate]
+    })
+  )
+  if (overridden !== undefined) return { rate: overridden, source: "override" }
+  const configured = lowest(
+    schedule.configs.flatMap((row) =>
+      row.is_active && row.market === request.market ? [sideRate(row, request.side) ?? Rate.zero] : []
+    )
+  )
+  if (configured !== undefined) return { rate: configured, source: "market" }
+  return { rate: Rate.zero, source: "none" }
+}
+
+/**
+ * The fee on a notional already in the quote asset's unit: `notional x rate`, half-up.
+ *
+ * @category fees
+ * @since 0.1.0
+ */
+export const fee = <A extends number>(notional: A, rate: Rate.Ppm): A => Rate.apply(notional, rate, "HALF_UP")
+
+/**
+ * The EUR fee of a CEA_CASH fill: `quantity x price x rate`, half-up to the cent.
+ *
+ * @category fees
+ * @since 0.1.0
+ */
+export const cashFee = (
+  quantity: Quantity.Tonnes,
+  price: Price.CashPrice,
+  rate: Rate.Ppm
+): Result.Result<Money.Cents, Errors.OutOfRange> =>
+  Result.map(
+    decimal.checked(
+      decimal.divide(BigInt(quantity) * BigInt(price) * BigInt(rate), BigInt(Rate.ONE_PPM), "HALF_UP"),
+      Money.spec
+    ),
+    (value) => value as Money.Cents
+  )
+
+/**
+ * The CEA fee of a SWAP fill: `quantity (EUA) x price (CEA per EUA) x rate`, half-up to the
+ * whole CEA tonne, from the exact product (not from a rounded notional).
+ *
+ * @category fees
+ * @since 0.1.0
+ */
+export const swapFee = (
+  quantity: Quantity.Tonnes,
+  price: Price.SwapPrice,
+  rate: Rate.Ppm
+): Result.Result<Quantity.Tonnes, Errors.OutOfRange> =>
+  Result.map(
+    decimal.checked(
+      decimal.divide(
+        BigInt(quantity) * BigInt(price) * BigInt(rate),
+        BigInt(Price.SWAP_PRICE_SCALE) * BigInt(Rate.ONE_PPM),
+        "HALF_UP"
+      ),
+      Quantity.spec
+    ),
+    (value) => value as Quantity.Tonnes
+  )
