@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Enums, Ids, StateMachine } from "@niha/domain"
+import { Enums, Ids, Quantity, StateMachine } from "@niha/domain"
 import * as DateTime from "effect/DateTime"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -22,13 +22,8 @@ import * as SettlementSchedule from "./SettlementSchedule.ts"
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/**
- * A quantity of allowances in whole tonnes (1 allowance = 1 tCO2e), at least 1.
- *
- * @category schemas
- * @since 0.1.0
- */
-export const Tonnes = Schema.Int.check(Schema.isGreaterThan(0, { expected: "a whole number of tonnes, at least 1" }))
+// A batch settles at least one tonne: domain's quantity type, made positive.
+const Tonnes = Quantity.Tonnes.check(Schema.isGreaterThan(0, { expected: "a whole number of tonnes, at least 1" }))
 
 /**
  * A CEA purchase in the cash market: the trade, the buy order it filled, the tonnes, and
@@ -327,7 +322,7 @@ export const make = (input: {
     settlementType: input.settlementType,
     status: "PENDING",
     trades: [first, ...rest],
-    totalQuantity: total,
+    totalQuantity: Tonnes.make(total),
     schedule: input.schedule,
     createdAt: input.createdAt,
     createdBy: input.createdBy,

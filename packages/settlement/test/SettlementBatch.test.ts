@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Enums, Ids, StateMachine } from "@niha/domain"
+import { Enums, Ids, Quantity, StateMachine } from "@niha/domain"
 import { SettlementBatch, SettlementSchedule } from "@niha/settlement"
 import * as DateTime from "effect/DateTime"
 import * as Result from "effect/Result"
@@ -17,8 +17,20 @@ const swapId = Ids.SwapRequestId.make("22222222-2222-4222-8222-222222222222")
 
 // Friday 13 February 2026, 14:00 and 14:30 in Shanghai: T = 13 Feb, T+2 = 25 Feb.
 const trades: ReadonlyArray<SettlementBatch.BatchTrade> = [
-  { _tag: "CashMarketTrade", tradeId: tradeId(1), orderId, quantity: 1_000, executedAt: at("2026-02-13T06:00:00Z") },
-  { _tag: "CashMarketTrade", tradeId: tradeId(2), orderId, quantity: 250, executedAt: at("2026-02-13T06:30:00Z") }
+  {
+    _tag: "CashMarketTrade",
+    tradeId: tradeId(1),
+    orderId,
+    quantity: Quantity.Tonnes.make(1_000),
+    executedAt: at("2026-02-13T06:00:00Z")
+  },
+  {
+    _tag: "CashMarketTrade",
+    tradeId: tradeId(2),
+    orderId,
+    quantity: Quantity.Tonnes.make(250),
+    executedAt: at("2026-02-13T06:30:00Z")
+  }
 ]
 const schedule = ok(SettlementSchedule.make({ settlementType: "CEA_PURCHASE", executedAt: at("2026-02-13T06:30:00Z") }))
 const createdAt = at("2026-02-13T06:30:01Z")
@@ -77,12 +89,23 @@ describe("SettlementBatch.make", () => {
     const [first, second] = trades
     if (first === undefined || second === undefined) throw new Error("two trades expected")
     expect(issue({ trades: [] })).toBe("NoTrades")
-    expect(issue({ trades: [{ ...first, quantity: 0 }] })).toBe("NonPositiveQuantity")
-    expect(issue({ trades: [{ ...first, quantity: 2.5 }] })).toBe("NonPositiveQuantity")
-    expect(issue({ trades: [{ ...first, quantity: Number.MAX_SAFE_INTEGER }, second] })).toBe("QuantityOverflow")
+    // Quantities the type forbids, as a caller skipping the schema would pass them.
+    const unchecked = (tonnes: number) => tonnes as Quantity.Tonnes
+    expect(issue({ trades: [{ ...first, quantity: unchecked(0) }] })).toBe("NonPositiveQuantity")
+    expect(issue({ trades: [{ ...first, quantity: unchecked(2.5) }] })).toBe("NonPositiveQuantity")
+    expect(issue({ trades: [{ ...first, quantity: unchecked(Number.MAX_SAFE_INTEGER) }, second] })).toBe(
+      "QuantityOverflow"
+    )
     expect(issue({ trades: [first, first] })).toBe("DuplicateTrade")
     expect(
-      issue({ trades: [{ _tag: "SwapRequest", swapRequestId: swapId, quantity: 5, executedAt: first.executedAt }] })
+      issue({
+        trades: [{
+          _tag: "SwapRequest",
+          swapRequestId: swapId,
+          quantity: Quantity.Tonnes.make(5),
+          executedAt: first.executedAt
+        }]
+      })
     )
       .toBe("TradeKindMismatch")
     expect(issue({ settlementType: "SWAP_CEA_TO_EUA" })).toBe("ScheduleTypeMismatch")

@@ -1,4 +1,4 @@
-import { Ids } from "@niha/domain"
+import { Ids, Quantity } from "@niha/domain"
 import { SettlementBatch, SettlementSchedule } from "@niha/settlement"
 import * as DateTime from "effect/DateTime"
 import * as Result from "effect/Result"
@@ -21,7 +21,7 @@ const example = Result.gen(function*() {
       _tag: "CashMarketTrade",
       tradeId: Ids.CashMarketTradeId.make("00000000-0000-4000-8000-000000000001"),
       orderId: Ids.OrderId.make("11111111-1111-4111-8111-111111111111"),
-      quantity: 1_000,
+      quantity: Quantity.Tonnes.make(1_000),
       executedAt
     }],
     schedule,
