@@ -1,0 +1,1061 @@
+/**
+ * The matching core: one order book as plain, allocation-light TypeScript.
+ *
+ * - Order slots are struct-of-arrays (typed arrays indexed by slot number) with a free list,
+ *   so a resting order costs a few dozen bytes and no object.
+ * - Each price level is an intrusive doubly-linked FIFO through the slots (`slotNext`,
+ *   `slotPrev`); levels are indexed by their tick offset from the band's minimum price, in
+ *   chunks of 1024 levels allocated on first use.
+ * - A two-level bitset per side marks the non-empty levels, so the next best level is found
+ *   with a few `Math.clz32` rather than a scan of empty ticks. Best bid and ask are kept
+ *   incrementally.
+ * - Order ids (caller strings) map to slots with one `Map`; owners are interned to small
+ *   integers, with an intrusive list of each owner's orders for cancel-all and per-owner
+ *   totals.
+ *
+ * No closure, promise or Effect is created per order; the only allocations on the hot path
+ * are the events themselves (and a trade id string per trade). The public modules wrap this
+ * class; nothing here is exported from the package.
+ */
+import type * as Command from "../Command.ts"
+import * as CounterpartyCode from "../CounterpartyCode.ts"
+import type * as Event from "../Event.ts"
+import * as Instrument from "../Instrument.ts"
+import type * as Snapshot from "../Snapshot.ts"
+
+/** The null slot / level / owner index. */
+export const NIL = -1
+
+const CHUNK_SHIFT = 10
+const CHUNK_SIZE = 1 << CHUNK_SHIFT
+const CHUNK_MASK = CHUNK_SIZE - 1
+
+const BUY = 0
+const SELL = 1
+
+const FLAG_SELL = 1
+const FLAG_POST_ONLY = 2
+const STP_SHIFT = 2
+
+const STP_CANCEL_TAKER = 0
+const STP_CANCEL_MAKER = 1
+const STP_CANCEL_BOTH = 2
+const STP_DECREMENT_BOTH = 3
+const STP_NAMES = ["CANCEL_TAKER", "CANCEL_MAKER", "CANCEL_BOTH", "DECREMENT_BOTH"] as const
+
+const TIF_GTC = 0
+const TIF_IOC = 1
+const TIF_FOK = 2
+
+/** Budget sentinel: the order has no budget. */
+const NO_BUDGET = -1
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
+const sideCode = (side: string): number => side === "BUY" ? BUY : side === "SELL" ? SELL : NIL
+
+const stpCode = (mode: string): number =>
+  mode === "CANCEL_TAKER"
+    ? STP_CANCEL_TAKER
+    : mode === "CANCEL_MAKER"
+    ? STP_CANCEL_MAKER
+    : mode === "CANCEL_BOTH"
+    ? STP_CANCEL_BOTH
+    : mode === "DECREMENT_BOTH"
+    ? STP_DECREMENT_BOTH
+    : NIL
+
+const tifCode = (tif: string): number =>
+  tif === "GTC" ? TIF_GTC : tif === "IOC" ? TIF_IOC : tif === "FOK" ? TIF_FOK : NIL
+
+const isId = (id: unknown): id is string => typeof id === "string" && id.length > 0
+
+/** One chunk of 1024 consecutive price levels of one side. */
+class LevelChunk {
+  readonly head: Int32Array
+  readonly tail: Int32Array
+  readonly quantity: Float64Array
+  readonly count: Int32Array
+  constructor() {
+    this.head = new Int32Array(CHUNK_SIZE).fill(NIL)
+    this.tail = new Int32Array(CHUNK_SIZE).fill(NIL)
+    this.quantity = new Float64Array(CHUNK_SIZE)
+    this.count = new Int32Array(CHUNK_SIZE)
+  }
+}
+
+/** The bids or the asks. */
+export class BookSide {
+  readonly isBid: boolean
+  readonly chunks: Array<LevelChunk | undefined>
+  /** One bit per level: set when the level has orders. */
+  readonly bits: Uint32Array
+  /** One bit per word of `bits`: set when that word is not zero. */
+  readonly summary: Uint32Array
+  best = NIL
+  orders = 0
+  constructor(isBid: boolean, levelCount: number) {
+    this.isBid = isBid
+    this.chunks = new Array<LevelChunk | undefined>(Math.ceil(levelCount / CHUNK_SIZE)).fill(undefined)
+    const words = Math.ceil(levelCount / 32)
+    this.bits = new Uint32Array(words)
+    this.summary = new Uint32Array(Math.ceil(words / 32))
+  }
+}
+
+const setBit = (side: BookSide, level: number): void => {
+  const word = level >>> 5
+  side.bits[word] = (side.bits[word] ?? 0) | (1 << (level & 31))
+  const summaryWord = word >>> 5
+  side.summary[summaryWord] = (side.summary[summaryWord] ?? 0) | (1 << (word & 31))
+}
+
+const clearBit = (side: BookSide, level: number): void => {
+  const word = level >>> 5
+  const value = (side.bits[word] ?? 0) & ~(1 << (level & 31))
+  side.bits[word] = value
+  if (value === 0) {
+    const summaryWord = word >>> 5
+    side.summary[summaryWord] = (side.summary[summaryWord] ?? 0) & ~(1 << (word & 31))
+  }
+}
+
+const lowestBit = (x: number): number => 31 - Math.clz32(x & -x)
+const highestBit = (x: number): number => 31 - Math.clz32(x)
+
+/** The highest non-empty level strictly below `from`, or NIL. */
+export const levelBelow = (side: BookSide, from: number): number => {
+  if (from <= 0) return NIL
+  const level = from - 1
+  let word = level >>> 5
+  const bit = level & 31
+  const bits = (side.bits[word] ?? 0) & (bit === 31 ? -1 : (1 << (bit + 1)) - 1)
+  if (bits !== 0) return (word << 5) + highestBit(bits)
+  let summaryWord = word >>> 5
+  const summaryBit = word & 31
+  let summary = summaryBit === 0 ? 0 : (side.summary[summaryWord] ?? 0) & ((1 << summaryBit) - 1)
+  while (summary === 0) {
+    if (summaryWord === 0) return NIL
+    summaryWord--
+    summary = side.summary[summaryWord] ?? 0
+  }
+  word = (summaryWord << 5) + highestBit(summary)
+  return (word << 5) + highestBit(side.bits[word] ?? 0)
+}
+
+/** The lowest non-empty level strictly above `from`, or NIL. */
+export const levelAbove = (side: BookSide, from: number): number => {
+  const level = from + 1
+  let word = level >>> 5
+  if (word >= side.bits.length) return NIL
+  const bits = (side.bits[word] ?? 0) & (-1 << (level & 31))
+  if (bits !== 0) return (word << 5) + lowestBit(bits)
+  let summaryWord = word >>> 5
+  const summaryBit = (word & 31) + 1
+  let summary = summaryBit === 32 ? 0 : (side.summary[summaryWord] ?? 0) & (-1 << summaryBit)
+  while (summary === 0) {
+    summaryWord++
+    if (summaryWord >= side.summary.length) return NIL
+    summary = side.summary[summaryWord] ?? 0
+  }
+  word = (summaryWord << 5) + lowestBit(summary)
+  return (word << 5) + lowestBit(side.bits[word] ?? 0)
+}
+
+/** The next level after `level` in priority order (lower for bids, higher for asks). */
+export const nextLevel = (side: BookSide, level: number): number =>
+  side.isBid ? levelBelow(side, level) : levelAbove(side, level)
+
+/** A read-only view of one price level. */
+export interface LevelView {
+  readonly level: number
+  readonly quantity: number
+  readonly count: number
+  readonly head: number
+}
+
+const growInt32 = (array: Int32Array, size: number): Int32Array<ArrayBuffer> => {
+  const grown = new Int32Array(size)
+  grown.set(array)
+  return grown
+}
+
+const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffer> => {
+  const grown = new Float64Array(size)
+  grown.set(array)
+  return grown
+}
+
+const INITIAL_SLOTS = 1024
+const INITIAL_OWNERS = 64
+
+/** One order book. */
+export class Book {
+  readonly instrument: Instrument.Instrument
+  readonly market: string
+  readonly tick: number
+  readonly lot: number
+  readonly minQuantity: number
+  readonly maxQuantity: number
+  readonly minPrice: number
+  readonly maxPrice: number
+  readonly levelCount: number
+  readonly codeKey: CounterpartyCode.Key
+
+  lastSeq = -1
+  halted = false
+  readonly bids: BookSide
+  readonly asks: BookSide
+
+  // Order slots (struct of arrays). A free slot's `slotNext` links the free list.
+  private capacity = INITIAL_SLOTS
+  private freeHead = NIL
+  private highWater = 0
+  slotNext = new Int32Array(INITIAL_SLOTS)
+  slotPrev = new Int32Array(INITIAL_SLOTS)
+  slotLevel = new Int32Array(INITIAL_SLOTS)
+  slotOwner = new Int32Array(INITIAL_SLOTS)
+  slotOwnerNext = new Int32Array(INITIAL_SLOTS)
+  slotOwnerPrev = new Int32Array(INITIAL_SLOTS)
+  slotQuantity = new Float64Array(INITIAL_SLOTS)
+  /** The `seq` of the command that gave the order its place in the queue. */
+  slotPriority = new Float64Array(INITIAL_SLOTS)
+  /** Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
+  slotFlags = new Uint8Array(INITIAL_SLOTS)
+  readonly slotId: Array<string> = []
+  readonly orderSlots = new Map<string, number>()
+
+  // Owners, interned to small integers.
+  private ownerCapacity = INITIAL_OWNERS
+  readonly ownerIndex = new Map<string, number>()
+  readonly ownerIds: Array<string> = []
+  private readonly ownerCodes: Array<string | undefined> = []
+  ownerHead = new Int32Array(INITIAL_OWNERS)
+  ownerTail = new Int32Array(INITIAL_OWNERS)
+  ownerOrders = new Int32Array(INITIAL_OWNERS)
+  ownerBuy = new Float64Array(INITIAL_OWNERS)
+  ownerSell = new Float64Array(INITIAL_OWNERS)
+
+  // Scratch state of the command being executed.
+  private tradeCount = 0
+  private takerCancelled = false
+  private budgetLeft = 0
+
+  constructor(instrument: Instrument.Instrument, anonymitySecret: string) {
+    this.instrument = instrument
+    this.market = instrument.market
+    this.tick = instrument.tickSize
+    this.lot = instrument.lotSize
+    this.minQuantity = instrument.minQuantity
+    this.maxQuantity = instrument.maxQuantity
+    this.minPrice = instrument.minPrice
+    this.maxPrice = instrument.maxPrice
+    this.levelCount = Instrument.levels(instrument)
+    this.codeKey = CounterpartyCode.key(anonymitySecret)
+    this.bids = new BookSide(true, this.levelCount)
+    this.asks = new BookSide(false, this.levelCount)
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Commands
+  // ---------------------------------------------------------------------------------------
+
+  execute(command: Command.Command, out: Array<Event.Event>): void {
+    const seq = command.seq
+    if (!Number.isSafeInteger(seq) || seq < 0) return this.reject(command, "INVALID_COMMAND", out)
+    if (seq <= this.lastSeq) return this.reject(command, "SEQUENCE_NOT_INCREASING", out)
+    switch (command._tag) {
+      case "PlaceLimit":
+        return this.placeLimit(command, out)
+      case "Cancel":
+        return this.cancel(command, out)
+      case "PlaceMarket":
+        return this.placeMarket(command, out)
+      case "Amend":
+        return this.amend(command, out)
+      case "CancelAll":
+        return this.cancelAll(command, out)
+      case "Halt":
+        return this.halt(command, out)
+      case "Resume":
+        return this.resume(command, out)
+      default:
+        return this.reject(command, "INVALID_COMMAND", out)
+    }
+  }
+
+  private reject(command: Command.Command, reason: Event.RejectReason, out: Array<Event.Event>): void {
+    const orderId = "orderId" in command && typeof command.orderId === "string" ? command.orderId : null
+    out.push({ _tag: "CommandRejected", seq: command.seq, command: String(command._tag), orderId, reason })
+  }
+
+  private quantityProblem(quantity: unknown): Event.RejectReason | undefined {
+    if (typeof quantity !== "number" || !Number.isFinite(quantity)) return "INVALID_COMMAND"
+    if (quantity <= 0) return "NON_POSITIVE_QUANTITY"
+    if (quantity > this.maxQuantity) return "ABOVE_MAX_QUANTITY"
+    if (quantity % this.lot !== 0) return "LOT_SIZE"
+    if (quantity < this.minQuantity) return "BELOW_MIN_QUANTITY"
+    return undefined
+  }
+
+  private priceProblem(price: unknown): Event.RejectReason | undefined {
+    if (typeof price !== "number" || !Number.isFinite(price)) return "INVALID_COMMAND"
+    if (price < this.minPrice || price > this.maxPrice) return "OUTSIDE_PRICE_BAND"
+    if (price % this.tick !== 0) return "OFF_TICK"
+    return undefined
+  }
+
+  private static budgetProblem(budget: unknown): Event.RejectReason | undefined {
+    if (typeof budget !== "number" || Number.isNaN(budget)) return "INVALID_COMMAND"
+    if (budget <= 0) return "NON_POSITIVE_BUDGET"
+    if (budget > MAX_SAFE) return "NOTIONAL_OVERFLOW"
+    if (!Number.isInteger(budget)) return "INVALID_COMMAND"
+    return undefined
+  }
+
+  /** Whether an order of `side` at `level` would trade on arrival. */
+  private crosses(side: number, level: number): boolean {
+    if (side === BUY) {
+      const best = this.asks.best
+      return best !== NIL && best <= level
+    }
+    const best = this.bids.best
+    return best !== NIL && best >= level
+  }
+
+  private placeLimit(command: Command.PlaceLimit, out: Array<Event.Event>): void {
+    if (this.halted) return this.reject(command, "MARKET_HALTED", out)
+    const side = sideCode(command.side)
+    const tif = tifCode(command.timeInForce)
+    const stp = stpCode(command.selfTradePrevention)
+    const postOnly = command.postOnly
+    if (
+      side === NIL || tif === NIL || stp === NIL || typeof postOnly !== "boolean" || (postOnly && tif !== TIF_GTC) ||
+      !isId(command.orderId) || !isId(command.owner)
+    ) return this.reject(command, "INVALID_COMMAND", out)
+    const quantity = command.quantity
+    const price = command.price
+    const problem = this.quantityProblem(quantity) ?? this.priceProblem(price)
+    if (problem !== undefined) return this.reject(command, problem, out)
+    if (price * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
+    if (this.orderSlots.has(command.orderId)) return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    const level = (price - this.minPrice) / this.tick
+    if (postOnly && this.crosses(side, level)) return this.reject(command, "POST_ONLY_WOULD_CROSS", out)
+    if (
+      tif === TIF_FOK &&
+      !this.fillable(side, this.ownerIndex.get(command.owner) ?? NIL, stp, level, quantity, NO_BUDGET)
+    ) return this.reject(command, "FOK_NOT_FILLABLE", out)
+
+    const seq = command.seq
+    this.lastSeq = seq
+    this.tradeCount = 0
+    out.push({ _tag: "OrderAccepted", seq, orderId: command.orderId, owner: command.owner, side: command.side })
+    const owner = this.internOwner(command.owner)
+    const remaining = this.match(
+      seq,
+      command.timestamp,
+      command.orderId,
+      owner,
+      command.owner,
+      side,
+      stp,
+      level,
+      quantity,
+      NO_BUDGET,
+      true,
+      out
+    )
+    if (this.takerCancelled) {
+      out.push({
+        _tag: "OrderCancelled",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: command.side,
+        price,
+        remainingQuantity: remaining,
+        reason: "SELF_TRADE"
+      })
+    } else if (remaining > 0) {
+      if (tif === TIF_GTC) {
+        const flags = side | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
+        this.rest(command.orderId, owner, side, level, remaining, seq, flags)
+        out.push({
+          _tag: "OrderRested",
+          seq,
+          orderId: command.orderId,
+          owner: command.owner,
+          side: command.side,
+          price,
+          quantity: remaining
+        })
+      } else {
+        out.push({
+          _tag: "OrderExpired",
+          seq,
+          orderId: command.orderId,
+          owner: command.owner,
+          side: command.side,
+          remainingQuantity: remaining,
+          remainingBudget: null
+        })
+      }
+    }
+  }
+
+  private placeMarket(command: Command.PlaceMarket, out: Array<Event.Event>): void {
+    if (this.halted) return this.reject(command, "MARKET_HALTED", out)
+    const side = sideCode(command.side)
+    const tif = tifCode(command.timeInForce)
+    const stp = stpCode(command.selfTradePrevention)
+    const quantity = command.quantity
+    const budget = command.budget
+    const limitPrice = command.limitPrice
+    if (
+      side === NIL || (tif !== TIF_IOC && tif !== TIF_FOK) || stp === NIL || !isId(command.orderId) ||
+      !isId(command.owner) || (quantity === null && budget === null) || (budget !== null && side !== BUY) ||
+      (tif === TIF_FOK && quantity === null)
+    ) return this.reject(command, "INVALID_COMMAND", out)
+    const problem = (quantity === null ? undefined : this.quantityProblem(quantity)) ??
+      (budget === null ? undefined : Book.budgetProblem(budget)) ??
+      (limitPrice === null ? undefined : this.priceProblem(limitPrice))
+    if (problem !== undefined) return this.reject(command, problem, out)
+    if (quantity !== null) {
+      // The worst price a BUY can pay is its protection, else the band's top; a SELL can
+      // receive at most the band's top.
+      const worstPrice = side === BUY && limitPrice !== null ? limitPrice : this.maxPrice
+      if (worstPrice * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
+    }
+    if (this.orderSlots.has(command.orderId)) return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    const limitLevel = limitPrice !== null
+      ? (limitPrice - this.minPrice) / this.tick
+      : side === BUY
+      ? this.levelCount - 1
+      : 0
+    const takerQuantity = quantity ?? MAX_SAFE
+    const takerBudget = budget ?? NO_BUDGET
+    if (
+      tif === TIF_FOK &&
+      !this.fillable(side, this.ownerIndex.get(command.owner) ?? NIL, stp, limitLevel, takerQuantity, takerBudget)
+    ) return this.reject(command, "FOK_NOT_FILLABLE", out)
+
+    const seq = command.seq
+    this.lastSeq = seq
+    this.tradeCount = 0
+    out.push({ _tag: "OrderAccepted", seq, orderId: command.orderId, owner: command.owner, side: command.side })
+    const owner = this.internOwner(command.owner)
+    const remaining = this.match(
+      seq,
+      command.timestamp,
+      command.orderId,
+      owner,
+      command.owner,
+      side,
+      stp,
+      limitLevel,
+      takerQuantity,
+      takerBudget,
+      quantity !== null,
+      out
+    )
+    const remainingQuantity = quantity === null ? null : remaining
+    if (this.takerCancelled) {
+      out.push({
+        _tag: "OrderCancelled",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: command.side,
+        price: null,
+        remainingQuantity,
+        reason: "SELF_TRADE"
+      })
+    } else if (quantity === null || remaining > 0) {
+      out.push({
+        _tag: "OrderExpired",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: command.side,
+        remainingQuantity,
+        remainingBudget: budget === null ? null : this.budgetLeft
+      })
+    }
+  }
+
+  private cancel(command: Command.Cancel, out: Array<Event.Event>): void {
+    if (!isId(command.orderId) || !isId(command.owner)) return this.reject(command, "INVALID_COMMAND", out)
+    const slot = this.orderSlots.get(command.orderId)
+    if (slot === undefined) return this.reject(command, "UNKNOWN_ORDER", out)
+    if (this.ownerIds[this.slotOwner[slot] ?? 0] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
+    this.lastSeq = command.seq
+    out.push(this.cancelledEvent(command.seq, slot, "REQUESTED"))
+    this.remove(slot)
+  }
+
+  private amend(command: Command.Amend, out: Array<Event.Event>): void {
+    if (this.halted) return this.reject(command, "MARKET_HALTED", out)
+    if (
+      !isId(command.orderId) || !isId(command.owner) || (command.price === null && command.quantity === null)
+    ) return this.reject(command, "INVALID_COMMAND", out)
+    const slot = this.orderSlots.get(command.orderId)
+    if (slot === undefined) return this.reject(command, "UNKNOWN_ORDER", out)
+    const owner = this.slotOwner[slot] ?? 0
+    if (this.ownerIds[owner] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
+    const flags = this.slotFlags[slot] ?? 0
+    const side = flags & FLAG_SELL
+    const currentPrice = this.minPrice + (this.slotLevel[slot] ?? 0) * this.tick
+    const currentQuantity = this.slotQuantity[slot] ?? 0
+    const quantity = command.quantity ?? currentQuantity
+    const price = command.price ?? currentPrice
+    const problem = (command.quantity === null ? undefined : this.quantityProblem(quantity)) ??
+      (command.price === null ? undefined : this.priceProblem(price))
+    if (problem !== undefined) return this.reject(command, problem, out)
+    if (price * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
+    if (price === currentPrice && quantity === currentQuantity) return this.reject(command, "NOTHING_TO_AMEND", out)
+    const level = (price - this.minPrice) / this.tick
+    if (price !== currentPrice && (flags & FLAG_POST_ONLY) !== 0 && this.crosses(side, level)) {
+      return this.reject(command, "POST_ONLY_WOULD_CROSS", out)
+    }
+
+    const seq = command.seq
+    this.lastSeq = seq
+    this.tradeCount = 0
+    const sideName = side === BUY ? "BUY" : "SELL"
+    if (price === currentPrice && quantity < currentQuantity) {
+      this.reduce(slot, currentQuantity - quantity)
+      out.push({
+        _tag: "OrderAmended",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: sideName,
+        price,
+        quantity,
+        priorityKept: true
+      })
+      return
+    }
+    // A price change or a size increase: the order leaves its queue and comes back as a new
+    // GTC order at the back of its level, trading first if it now crosses.
+    this.remove(slot)
+    out.push({
+      _tag: "OrderAmended",
+      seq,
+      orderId: command.orderId,
+      owner: command.owner,
+      side: sideName,
+      price,
+      quantity,
+      priorityKept: false
+    })
+    const stp = (flags >>> STP_SHIFT) & 3
+    const remaining = this.match(
+      seq,
+      command.timestamp,
+      command.orderId,
+      owner,
+      command.owner,
+      side,
+      stp,
+      level,
+      quantity,
+      NO_BUDGET,
+      true,
+      out
+    )
+    if (this.takerCancelled) {
+      out.push({
+        _tag: "OrderCancelled",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: sideName,
+        price,
+        remainingQuantity: remaining,
+        reason: "SELF_TRADE"
+      })
+    } else if (remaining > 0) {
+      this.rest(command.orderId, owner, side, level, remaining, seq, flags)
+      out.push({
+        _tag: "OrderRested",
+        seq,
+        orderId: command.orderId,
+        owner: command.owner,
+        side: sideName,
+        price,
+        quantity: remaining
+      })
+    }
+  }
+
+  private cancelAll(command: Command.CancelAll, out: Array<Event.Event>): void {
+    if (!isId(command.owner)) return this.reject(command, "INVALID_COMMAND", out)
+    const seq = command.seq
+    this.lastSeq = seq
+    let count = 0
+    const owner = this.ownerIndex.get(command.owner)
+    if (owner !== undefined) {
+      // The owner's list is in priority order, so the cancellations are too.
+      let slot = this.ownerHead[owner] ?? NIL
+      while (slot !== NIL) {
+        const next = this.slotOwnerNext[slot] ?? NIL
+        out.push(this.cancelledEvent(seq, slot, "CANCEL_ALL"))
+        this.remove(slot)
+        count++
+        slot = next
+      }
+    }
+    out.push({ _tag: "OwnerOrdersCancelled", seq, owner: command.owner, count })
+  }
+
+  private halt(command: Command.Halt, out: Array<Event.Event>): void {
+    if (this.halted) return this.reject(command, "ALREADY_HALTED", out)
+    this.lastSeq = command.seq
+    this.halted = true
+    out.push({ _tag: "MarketHalted", seq: command.seq })
+  }
+
+  private resume(command: Command.Resume, out: Array<Event.Event>): void {
+    if (!this.halted) return this.reject(command, "NOT_HALTED", out)
+    this.lastSeq = command.seq
+    this.halted = false
+    out.push({ _tag: "MarketResumed", seq: command.seq })
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Matching
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Matches an incoming order against the other side, best price first and, within a
+   * price, oldest first, never beyond `limitLevel` nor beyond `budget` (when it is not
+   * NO_BUDGET). Returns the quantity left; `takerCancelled` tells whether self-trade
+   * prevention stopped the order and `budgetLeft` what is left of its budget.
+   */
+  private match(
+    seq: number,
+    timestamp: number,
+    takerId: string,
+    takerOwner: number,
+    takerOwnerId: string,
+    side: number,
+    stp: number,
+    limitLevel: number,
+    quantity: number,
+    budget: number,
+    quantityKnown: boolean,
+    out: Array<Event.Event>
+  ): number {
+    this.takerCancelled = false
+    this.budgetLeft = budget
+    const buy = side === BUY
+    const book = buy ? this.asks : this.bids
+    const lot = this.lot
+    let remaining = quantity
+    outer: while (remaining > 0) {
+      const level = book.best
+      if (level === NIL || (buy ? level > limitLevel : level < limitLevel)) break
+      const price = this.minPrice + level * this.tick
+      const chunk = book.chunks[level >>> CHUNK_SHIFT]
+      if (chunk === undefined) break // unreachable: the best level's chunk exists
+      let maker = chunk.head[level & CHUNK_MASK] ?? NIL
+      while (maker !== NIL) {
+        let wanted = remaining
+        if (budget !== NO_BUDGET) {
+          const affordable = Math.floor(this.budgetLeft / price)
+          const lots = affordable - (affordable % lot)
+          if (lots < wanted) wanted = lots
+          if (wanted === 0) break outer
+        }
+        const makerQuantity = this.slotQuantity[maker] ?? 0
+        const filled = makerQuantity < wanted ? makerQuantity : wanted
+        const next = this.slotNext[maker] ?? NIL
+        if ((this.slotOwner[maker] ?? NIL) === takerOwner) {
+          if (stp === STP_CANCEL_MAKER || stp === STP_CANCEL_BOTH) {
+            out.push(this.cancelledEvent(seq, maker, "SELF_TRADE"))
+            this.remove(maker)
+            if (stp === STP_CANCEL_BOTH) {
+              this.takerCancelled = true
+              break outer
+            }
+            maker = next
+            continue
+          }
+          if (stp === STP_CANCEL_TAKER) {
+            this.takerCancelled = true
+            break outer
+          }
+          remaining -= filled
+          if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
+          out.push({
+            _tag: "SelfTradeDecremented",
+            seq,
+            owner: takerOwnerId,
+            takerOrderId: takerId,
+            makerOrderId: this.slotId[maker] ?? "",
+            price,
+            quantity: filled,
+            takerRemaining: quantityKnown ? remaining : null,
+            makerRemaining: makerQuantity - filled
+          })
+        } else {
+          remaining -= filled
+          if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
+          const makerId = this.slotId[maker] ?? ""
+          const makerOwnerId = this.ownerIds[this.slotOwner[maker] ?? 0] ?? ""
+          out.push({
+            _tag: "Trade",
+            seq,
+            tradeId: `${this.market}-${seq}-${++this.tradeCount}`,
+            timestamp,
+            price,
+            quantity: filled,
+            aggressor: buy ? "BUY" : "SELL",
+            buyOrderId: buy ? takerId : makerId,
+            buyOwner: buy ? takerOwnerId : makerOwnerId,
+            sellOrderId: buy ? makerId : takerId,
+            sellOwner: buy ? makerOwnerId : takerOwnerId,
+            makerRemaining: makerQuantity - filled,
+            takerRemaining: quantityKnown ? remaining : null
+          })
+        }
+        if (filled === makerQuantity) this.remove(maker)
+        else this.reduce(maker, filled)
+        if (remaining === 0) break outer
+        maker = next
+      }
+    }
+    return remaining
+  }
+
+  /**
+   * Whether an incoming order would be filled entirely at once (a dry run of `match` that
+   * changes nothing): the fill-or-kill test. Own orders skipped by `CANCEL_MAKER` do not
+   * count; `CANCEL_TAKER` and `CANCEL_BOTH` stop at the first own order; `DECREMENT_BOTH`
+   * consumes quantity as a trade would.
+   */
+  private fillable(
+    side: number,
+    owner: number,
+    stp: number,
+    limitLevel: number,
+    quantity: number,
+    budget: number
+  ): boolean {
+    const buy = side === BUY
+    const book = buy ? this.asks : this.bids
+    let remaining = quantity
+    let budgetLeft = budget
+    let level = book.best
+    while (level !== NIL && (buy ? level <= limitLevel : level >= limitLevel)) {
+      const price = this.minPrice + level * this.tick
+      const chunk = book.chunks[level >>> CHUNK_SHIFT]
+      let maker = chunk === undefined ? NIL : chunk.head[level & CHUNK_MASK] ?? NIL
+      while (maker !== NIL) {
+        let wanted = remaining
+        if (budget !== NO_BUDGET) {
+          const affordable = Math.floor(budgetLeft / price)
+          const lots = affordable - (affordable % this.lot)
+          if (lots < wanted) wanted = lots
+          if (wanted === 0) return false
+        }
+        if ((this.slotOwner[maker] ?? NIL) === owner) {
+          if (stp === STP_CANCEL_TAKER || stp === STP_CANCEL_BOTH) return false
+          if (stp === STP_CANCEL_MAKER) {
+            maker = this.slotNext[maker] ?? NIL
+            continue
+          }
+        }
+        const makerQuantity = this.slotQuantity[maker] ?? 0
+        const filled = makerQuantity < wanted ? makerQuantity : wanted
+        remaining -= filled
+        if (budget !== NO_BUDGET) budgetLeft -= filled * price
+        if (remaining === 0) return true
+        maker = this.slotNext[maker] ?? NIL
+      }
+      level = nextLevel(book, level)
+    }
+    return false
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Slots, levels and owners
+  // ---------------------------------------------------------------------------------------
+
+  private allocate(): number {
+    const free = this.freeHead
+    if (free !== NIL) {
+      this.freeHead = this.slotNext[free] ?? NIL
+      return free
+    }
+    if (this.highWater === this.capacity) this.growSlots()
+    return this.highWater++
+  }
+
+  private growSlots(): void {
+    const size = this.capacity * 2
+    this.slotNext = growInt32(this.slotNext, size)
+    this.slotPrev = growInt32(this.slotPrev, size)
+    this.slotLevel = growInt32(this.slotLevel, size)
+    this.slotOwner = growInt32(this.slotOwner, size)
+    this.slotOwnerNext = growInt32(this.slotOwnerNext, size)
+    this.slotOwnerPrev = growInt32(this.slotOwnerPrev, size)
+    this.slotQuantity = growFloat64(this.slotQuantity, size)
+    this.slotPriority = growFloat64(this.slotPriority, size)
+    const flags = new Uint8Array(size)
+    flags.set(this.slotFlags)
+    this.slotFlags = flags
+    this.capacity = size
+  }
+
+  internOwner(ownerId: string): number {
+    const known = this.ownerIndex.get(ownerId)
+    if (known !== undefined) return known
+    const owner = this.ownerIds.length
+    if (owner === this.ownerCapacity) {
+      const size = this.ownerCapacity * 2
+      this.ownerHead = growInt32(this.ownerHead, size)
+      this.ownerTail = growInt32(this.ownerTail, size)
+      this.ownerOrders = growInt32(this.ownerOrders, size)
+      this.ownerBuy = growFloat64(this.ownerBuy, size)
+      this.ownerSell = growFloat64(this.ownerSell, size)
+      this.ownerCapacity = size
+    }
+    this.ownerIndex.set(ownerId, owner)
+    this.ownerIds.push(ownerId)
+    this.ownerCodes.push(undefined)
+    this.ownerHead[owner] = NIL
+    this.ownerTail[owner] = NIL
+    return owner
+  }
+
+  /** The anonymous code of an interned owner, computed once. */
+  ownerCode(owner: number): string {
+    const known = this.ownerCodes[owner]
+    if (known !== undefined) return known
+    const code = CounterpartyCode.make(this.codeKey, this.ownerIds[owner] ?? "")
+    this.ownerCodes[owner] = code
+    return code
+  }
+
+  /** Puts an order at the back of its level's queue. */
+  rest(
+    orderId: string,
+    owner: number,
+    side: number,
+    level: number,
+    quantity: number,
+    priority: number,
+    flags: number
+  ): number {
+    const slot = this.allocate()
+    this.slotLevel[slot] = level
+    this.slotQuantity[slot] = quantity
+    this.slotPriority[slot] = priority
+    this.slotFlags[slot] = flags
+    this.slotOwner[slot] = owner
+    this.slotId[slot] = orderId
+    this.orderSlots.set(orderId, slot)
+
+    const book = side === BUY ? this.bids : this.asks
+    const chunkIndex = level >>> CHUNK_SHIFT
+    let chunk = book.chunks[chunkIndex]
+    if (chunk === undefined) {
+      chunk = new LevelChunk()
+      book.chunks[chunkIndex] = chunk
+    }
+    const offset = level & CHUNK_MASK
+    const tail = chunk.tail[offset] ?? NIL
+    this.slotNext[slot] = NIL
+    this.slotPrev[slot] = tail
+    if (tail === NIL) {
+      chunk.head[offset] = slot
+      setBit(book, level)
+      const best = book.best
+      if (best === NIL || (side === BUY ? level > best : level < best)) book.best = level
+    } else {
+      this.slotNext[tail] = slot
+    }
+    chunk.tail[offset] = slot
+    chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) + quantity
+    chunk.count[offset] = (chunk.count[offset] ?? 0) + 1
+    book.orders++
+
+    const ownerTail = this.ownerTail[owner] ?? NIL
+    this.slotOwnerNext[slot] = NIL
+    this.slotOwnerPrev[slot] = ownerTail
+    if (ownerTail === NIL) this.ownerHead[owner] = slot
+    else this.slotOwnerNext[ownerTail] = slot
+    this.ownerTail[owner] = slot
+    this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) + 1
+    if (side === BUY) this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) + quantity
+    else this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) + quantity
+    return slot
+  }
+
+  /** Reduces a resting order in place (it keeps its priority). */
+  private reduce(slot: number, by: number): void {
+    const sell = ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0
+    const book = sell ? this.asks : this.bids
+    const level = this.slotLevel[slot] ?? 0
+    this.slotQuantity[slot] = (this.slotQuantity[slot] ?? 0) - by
+    const chunk = book.chunks[level >>> CHUNK_SHIFT]
+    if (chunk !== undefined) {
+      const offset = level & CHUNK_MASK
+      chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) - by
+    }
+    const owner = this.slotOwner[slot] ?? 0
+    if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - by
+    else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - by
+  }
+
+  /** Takes a resting order out of the book entirely and frees its slot. */
+  private remove(slot: number): void {
+    const sell = ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0
+    const book = sell ? this.asks : this.bids
+    const level = this.slotLevel[slot] ?? 0
+    const quantity = this.slotQuantity[slot] ?? 0
+    const prev = this.slotPrev[slot] ?? NIL
+    const next = this.slotNext[slot] ?? NIL
+    const chunk = book.chunks[level >>> CHUNK_SHIFT]
+    if (chunk !== undefined) {
+      const offset = level & CHUNK_MASK
+      if (prev === NIL) chunk.head[offset] = next
+      else this.slotNext[prev] = next
+      if (next === NIL) chunk.tail[offset] = prev
+      else this.slotPrev[next] = prev
+      chunk.count[offset] = (chunk.count[offset] ?? 0) - 1
+      if (prev === NIL && next === NIL) {
+        chunk.quantity[offset] = 0
+        clearBit(book, level)
+        if (book.best === level) book.best = nextLevel(book, level)
+      } else {
+        chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) - quantity
+      }
+    }
+    book.orders--
+
+    const owner = this.slotOwner[slot] ?? 0
+    const ownerPrev = this.slotOwnerPrev[slot] ?? NIL
+    const ownerNext = this.slotOwnerNext[slot] ?? NIL
+    if (ownerPrev === NIL) this.ownerHead[owner] = ownerNext
+    else this.slotOwnerNext[ownerPrev] = ownerNext
+    if (ownerNext === NIL) this.ownerTail[owner] = ownerPrev
+    else this.slotOwnerPrev[ownerNext] = ownerPrev
+    this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) - 1
+    if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - quantity
+    else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - quantity
+
+    this.orderSlots.delete(this.slotId[slot] ?? "")
+    this.slotId[slot] = ""
+    this.slotNext[slot] = this.freeHead
+    this.freeHead = slot
+  }
+
+  private cancelledEvent(seq: number, slot: number, reason: Event.CancelReason): Event.OrderCancelled {
+    return {
+      _tag: "OrderCancelled",
+      seq,
+      orderId: this.slotId[slot] ?? "",
+      owner: this.ownerIds[this.slotOwner[slot] ?? 0] ?? "",
+      side: ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
+      price: this.minPrice + (this.slotLevel[slot] ?? 0) * this.tick,
+      remainingQuantity: this.slotQuantity[slot] ?? 0,
+      reason
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Reads (not on the hot path)
+  // ---------------------------------------------------------------------------------------
+
+  priceOf(level: number): number {
+    return this.minPrice + level * this.tick
+  }
+
+  /** The level `level` of `book`, or undefined when it is empty. */
+  levelView(book: BookSide, level: number): LevelView | undefined {
+    const chunk = book.chunks[level >>> CHUNK_SHIFT]
+    if (chunk === undefined) return undefined
+    const offset = level & CHUNK_MASK
+    const head = chunk.head[offset] ?? NIL
+    if (head === NIL) return undefined
+    return { level, quantity: chunk.quantity[offset] ?? 0, count: chunk.count[offset] ?? 0, head }
+  }
+
+  /** Up to `maxLevels` non-empty levels of `book`, best first. */
+  levels(book: BookSide, maxLevels: number): Array<LevelView> {
+    const result: Array<LevelView> = []
+    let level = book.best
+    while (level !== NIL && result.length < maxLevels) {
+      const view = this.levelView(book, level)
+      if (view !== undefined) result.push(view)
+      level = nextLevel(book, level)
+    }
+    return result
+  }
+
+  /** The resting order in `slot`. */
+  restingOrder(slot: number): Snapshot.RestingOrder {
+    const flags = this.slotFlags[slot] ?? 0
+    return {
+      orderId: this.slotId[slot] ?? "",
+      owner: this.ownerIds[this.slotOwner[slot] ?? 0] ?? "",
+      side: (flags & FLAG_SELL) !== 0 ? "SELL" : "BUY",
+      price: this.priceOf(this.slotLevel[slot] ?? 0),
+      quantity: this.slotQuantity[slot] ?? 0,
+      priority: this.slotPriority[slot] ?? 0,
+      postOnly: (flags & FLAG_POST_ONLY) !== 0,
+      selfTradePrevention: STP_NAMES[(flags >>> STP_SHIFT) & 3] ?? "CANCEL_TAKER"
+    }
+  }
+
+  /** Every resting order, in priority order (the order they were given their places). */
+  restingOrders(): Array<Snapshot.RestingOrder> {
+    const slots = Array.from(this.orderSlots.values())
+    slots.sort((a, b) => (this.slotPriority[a] ?? 0) - (this.slotPriority[b] ?? 0))
+    return slots.map((slot) => this.restingOrder(slot))
+  }
+
+  /**
+   * Puts a resting order from a snapshot back, or says why it cannot be. Orders must come in
+   * priority order, so each lands at the back of its queue as it was.
+   */
+  restoreOrder(order: Snapshot.RestingOrder): string | undefined {
+    const side = sideCode(order.side)
+    const stp = stpCode(order.selfTradePrevention)
+    if (side === NIL || stp === NIL || !isId(order.orderId) || !isId(order.owner)) {
+      return `order ${order.orderId}: malformed`
+    }
+    if (this.orderSlots.has(order.orderId)) return `order ${order.orderId}: duplicate id`
+    // A partly filled order may be below the minimum quantity, so only the grid is checked.
+    const quantity = order.quantity
+    if (!Number.isSafeInteger(quantity) || quantity <= 0 || quantity > this.maxQuantity || quantity % this.lot !== 0) {
+      return `order ${order.orderId}: quantity ${quantity} is off the lot grid`
+    }
+    if (this.priceProblem(order.price) !== undefined) return `order ${order.orderId}: price ${order.price} is invalid`
+    if (!Number.isSafeInteger(order.priority) || order.priority > this.lastSeq) {
+      return `order ${order.orderId}: priority ${order.priority} is after the snapshot's last sequence`
+    }
+    const level = (order.price - this.minPrice) / this.tick
+    if (this.crosses(side, level)) return `order ${order.orderId}: the book would be crossed`
+    const flags = side | (order.postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
+    this.rest(order.orderId, this.internOwner(order.owner), side, level, quantity, order.priority, flags)
+    return undefined
+  }
+
+  /** The next order in the same level's queue, or NIL. */
+  nextInQueue(slot: number): number {
+    return this.slotNext[slot] ?? NIL
+  }
+
+  /** The interned owner of a resting order. */
+  ownerOf(slot: number): number {
+    return this.slotOwner[slot] ?? 0
+  }
+
+  /** The open quantity of a resting order. */
+  quantityOf(slot: number): number {
+    return this.slotQuantity[slot] ?? 0
+  }
+}
