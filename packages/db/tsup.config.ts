@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The library, and the command line (migrate, seed, verify, schema:snapshot) as a second entry.
+  entry: ["src/index.ts", "src/bin.ts"],
   format: ["esm"],
   target: "node22",
   dts: true,

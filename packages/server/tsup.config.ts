@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The library, and the `niha` executable (the package's `bin`).
+  entry: ["src/index.ts", "src/bin.ts"],
   format: ["esm"],
   target: "node22",
   dts: true,

@@ -1,13 +1,56 @@
 /**
+ * @niha/db: the PostgreSQL schema and migrations of NIHA Carbon, its repositories, the
+ * double-entry asset ledger, and the embedded PGlite default.
+ *
  * @packageDocumentation
- * @niha/db — see the package README.
  * @since 0.1.0
  */
 
 /**
- * The npm name of this package.
+ * The database Layers: a PostgreSQL URL, or the embedded PGlite.
  *
- * @category metadata
  * @since 0.1.0
  */
-export const packageName = "@niha/db"
+export * as Database from "./Database.ts"
+
+/**
+ * The forward-only chain of migrations, shipped in the package.
+ *
+ * @since 0.1.0
+ */
+export * as Migrations from "./Migrations.ts"
+
+/**
+ * The schema of a database as text, read from the catalog.
+ *
+ * @since 0.1.0
+ */
+export * as SchemaSnapshot from "./SchemaSnapshot.ts"
+
+/**
+ * Typed errors for the rows the schema refuses.
+ *
+ * @since 0.1.0
+ */
+export * as Constraints from "./Constraints.ts"
+
+/**
+ * Repositories for the 31 tables, decoding every row through the domain's models.
+ *
+ * @since 0.1.0
+ */
+export * as Repository from "./Repository.ts"
+
+/**
+ * The double-entry asset ledger on TigerBeetle's model.
+ *
+ * @since 0.1.0
+ */
+export * as Ledger from "./Ledger.ts"
+
+/**
+ * The demo data set with the seed's row counts.
+ *
+ * @since 0.1.0
+ */
+export * as DemoFixture from "./DemoFixture.ts"

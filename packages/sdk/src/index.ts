@@ -1,13 +1,70 @@
 /**
+ * @niha/sdk: the HTTP contract of NIHA Carbon and its clients, for Effect users and for
+ * everyone else.
+ *
  * @packageDocumentation
- * @niha/sdk — see the package README.
  * @since 0.1.0
  */
 
 /**
- * The npm name of this package.
+ * The one `HttpApi` definition the server implements and the clients derive from.
  *
- * @category metadata
  * @since 0.1.0
  */
-export const packageName = "@niha/sdk"
+export * as Api from "./Api.ts"
+
+/**
+ * The error body every error response carries, and one error class per status.
+ *
+ * @since 0.1.0
+ */
+export * as ApiError from "./ApiError.ts"
+
+/**
+ * The API version header and the versions the server speaks.
+ *
+ * @since 0.1.0
+ */
+export * as ApiVersion from "./ApiVersion.ts"
+
+/**
+ * The request id header and its format.
+ *
+ * @since 0.1.0
+ */
+export * as RequestId from "./RequestId.ts"
+
+/**
+ * Cursor pagination: `limit`, `starting_after`, and pages with `has_more`.
+ *
+ * @since 0.1.0
+ */
+export * as Pagination from "./Pagination.ts"
+
+/**
+ * The `system` group: health, readiness and version.
+ *
+ * @since 0.1.0
+ */
+export * as SystemApi from "./SystemApi.ts"
+
+/**
+ * The `markets` group: the markets as instruments.
+ *
+ * @since 0.1.0
+ */
+export * as MarketsApi from "./MarketsApi.ts"
+
+/**
+ * The client for Effect users, derived from the contract.
+ *
+ * @since 0.1.0
+ */
+export * as NihaClient from "./NihaClient.ts"
+
+/**
+ * The client for everyone else: `async` methods and typed error classes.
+ *
+ * @since 0.1.0
+ */
+export * as PromiseClient from "./PromiseClient.ts"

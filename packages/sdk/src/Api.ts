@@ -1,0 +1,59 @@
+/**
+ * The HTTP API of NIHA Carbon as one `HttpApi` value: every group, endpoint, input
+ * schema and error. The server implements it (`@niha/server`), the clients of this
+ * package derive from it, and the OpenAPI document is generated from it, so none of
+ * them can drift from the others.
+ *
+ * Every endpoint also declares the errors any request can meet ({@link CommonErrors}):
+ * a malformed request (400, naming the field), a body over the size limit (413) and a
+ * server failure (500), each with the error body of `ApiError`.
+ *
+ * @since 0.1.0
+ */
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
+import * as OpenApi from "effect/http-api/OpenApi"
+import * as ApiError from "./ApiError.ts"
+import * as ApiVersion from "./ApiVersion.ts"
+import { MarketsApi } from "./MarketsApi.ts"
+import { SystemApi } from "./SystemApi.ts"
+
+/**
+ * The errors every endpoint may answer, whatever it does. The server provides the
+ * middleware (it turns a request that fails its schema into a {@link ApiError.BadRequest}
+ * naming the field); clients need no part of it.
+ *
+ * @category middleware
+ * @since 0.1.0
+ */
+export class CommonErrors extends HttpApiMiddleware.Service<CommonErrors>()("@niha/sdk/Api/CommonErrors", {
+  error: [ApiError.BadRequest, ApiError.PayloadTooLarge, ApiError.InternalError]
+}) {}
+
+/**
+ * The API.
+ *
+ * @category api
+ * @since 0.1.0
+ */
+export class Api extends HttpApi.make("niha")
+  .add(SystemApi)
+  .add(MarketsApi)
+  .middleware(CommonErrors)
+  .annotateMerge(OpenApi.annotations({
+    title: "NIHA Carbon API",
+    version: ApiVersion.current,
+    description: "Carbon-allowance trading: onboarding, funding, CEA purchase, CEA to EUA swap and settlement. " +
+      `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
+      "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id."
+  }))
+{}
+
+/**
+ * The groups of the API as a union, with the middleware the API applies to them; pick
+ * one with `HttpApiGroup.WithIdentifier<Groups, "system">`.
+ *
+ * @category api
+ * @since 0.1.0
+ */
+export type Groups = typeof Api extends HttpApi.HttpApi<infer _Id, infer G> ? G : never

@@ -1,0 +1,391 @@
+/**
+ * The client of the API for code that does not use Effect: `createClient` returns one
+ * object per group with one `async` method per endpoint, derived from the same contract
+ * as the Effect client, so it follows every endpoint the contract gains.
+ *
+ * ```ts
+ * const niha = PromiseClient.createClient({ baseUrl: "http://localhost:4000", apiKey })
+ * const { status } = await niha.system.health()
+ * ```
+ *
+ * A failed call rejects with an instance of one of the error classes below, never a
+ * string: {@link NihaError} carries the `status`, the stable `code`, the `message`, the
+ * offending `field` and the `requestId` of the error body, and its subclass says what
+ * kind of failure it is (`instanceof NotFoundError`). A request refused before it was
+ * sent (it does not match its schema) is an {@link InvalidRequestError} without status
+ * or request id; a server that could not be reached is a {@link ConnectionError}.
+ *
+ * @since 0.1.0
+ */
+import { Errors } from "@niha/domain"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as HttpApiClient from "effect/http-api/HttpApiClient"
+import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { Groups } from "./Api.ts"
+import * as ApiError from "./ApiError.ts"
+import * as internal from "./internal/client.ts"
+
+/**
+ * Where the server is, who is calling, and optionally which `fetch` to use.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The server's base URL, e.g. `http://localhost:4000`. */
+  readonly baseUrl: string | URL
+  /** An API key or a session token, sent as `Authorization: Bearer <key>`. */
+  readonly apiKey?: string | undefined
+  /** The API version to ask for; the version of this SDK unless given. */
+  readonly apiVersion?: string | undefined
+  /** The `fetch` to send requests with; the global one unless given. */
+  readonly fetch?: typeof globalThis.fetch | undefined
+}
+
+/**
+ * What every failure of a call carries.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export interface NihaErrorOptions {
+  /** What went wrong, for a person. */
+  readonly message: string
+  /** The stable code. */
+  readonly code: string
+  /** The HTTP status, when there was an answer. */
+  readonly status?: number | undefined
+  /** The offending input field. */
+  readonly field?: string | undefined
+  /** The id of the request. */
+  readonly requestId?: string | undefined
+  /** Every problem of a rejected input. */
+  readonly issues?: ReadonlyArray<ApiError.Issue> | undefined
+  /** The facts of a domain error. */
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+  /** The underlying failure. */
+  readonly cause?: unknown
+}
+
+/**
+ * The base of every error a call rejects with.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NihaError extends Error {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "NihaError"
+  /** The HTTP status of the answer; undefined when there was none. */
+  readonly status: number | undefined
+  /** The stable code of the error body, e.g. `validation_failed`. */
+  readonly code: string
+  /** The offending input field, where there is one. */
+  readonly field: string | undefined
+  /** The id of the request, as the server logged it; undefined when nothing was sent. */
+  readonly requestId: string | undefined
+  /** Every problem of a rejected input (empty otherwise). */
+  readonly issues: ReadonlyArray<ApiError.Issue>
+  /** The facts of a domain error, such as the asset that is short. */
+  readonly details: Readonly<Record<string, unknown>> | undefined
+
+  constructor(options: NihaErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.status = options.status
+    this.code = options.code
+    this.field = options.field
+    this.requestId = options.requestId
+    this.issues = options.issues ?? []
+    this.details = options.details
+  }
+}
+
+/**
+ * 400 (and other 4xx without a class of their own): the request is malformed; `field`
+ * names the offending input. Also a request refused before it was sent.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidRequestError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "InvalidRequestError"
+}
+
+/**
+ * 401: no valid credentials.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AuthenticationError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "AuthenticationError"
+}
+
+/**
+ * 403: the caller may not do this.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class PermissionError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "PermissionError"
+}
+
+/**
+ * 404: no such object (or one the caller may not see), or no such route.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotFoundError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "NotFoundError"
+}
+
+/**
+ * 409: the request clashes with the current state.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ConflictError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "ConflictError"
+}
+
+/**
+ * 413: the request body is too large.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class PayloadTooLargeError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "PayloadTooLargeError"
+}
+
+/**
+ * 429: too many requests.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RateLimitError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "RateLimitError"
+
+  /** How long to wait before trying again, when the server said. */
+  get retryAfterSeconds(): number | undefined {
+    const value = this.details?.["retry_after_seconds"]
+    return typeof value === "number" ? value : undefined
+  }
+}
+
+/**
+ * 5xx: the server failed or cannot serve now; `requestId` finds what happened in its
+ * logs.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ServerError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "ServerError"
+}
+
+/**
+ * The server could not be reached, or its answer could not be read.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ConnectionError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "ConnectionError"
+}
+
+/**
+ * The error class of an HTTP status.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const errorClassOf = (status: number): new(options: NihaErrorOptions) => NihaError => {
+  switch (status) {
+    case 401:
+      return AuthenticationError
+    case 403:
+      return PermissionError
+    case 404:
+      return NotFoundError
+    case 409:
+      return ConflictError
+    case 413:
+      return PayloadTooLargeError
+    case 429:
+      return RateLimitError
+    default:
+      return status >= 500 ? ServerError : status >= 400 ? InvalidRequestError : ConnectionError
+  }
+}
+
+/**
+ * The facade error of an API error body and its status.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const fromErrorBody = (status: number, body: ApiError.ErrorBody, cause?: unknown): NihaError =>
+  new (errorClassOf(status))({
+    status,
+    code: body.code,
+    message: body.message,
+    field: body.field,
+    requestId: body.request_id,
+    issues: body.issues,
+    details: body.details,
+    cause
+  })
+
+/**
+ * The `async` method of an endpoint: its request (params, query, payload as the
+ * endpoint declares them; nothing when it declares none) and its decoded success.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Method<Endpoint> = Endpoint extends HttpApiEndpoint.ConstraintRequest ? (
+    request: HttpApiEndpoint.ClientRequest<
+      Endpoint["~Params"],
+      Endpoint["~Query"],
+      Endpoint["~Payload"],
+      Endpoint["~Headers"],
+      "decoded-only"
+    >
+  ) => Promise<HttpApiClient.SuccessType<Endpoint["~Success"]>>
+  : never
+
+/**
+ * The client: one property per group of the API, one method per endpoint.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Client = {
+  readonly [Group in Groups as HttpApiGroup.Identifier<Group>]: {
+    readonly [Endpoint in HttpApiGroup.Endpoints<Group> as HttpApiEndpoint.Identifier<Endpoint>]: Method<Endpoint>
+  }
+}
+
+/** A response the client could not decode, told apart from a request it refused to encode. */
+class UnreadableResponse {
+  readonly error: Schema.SchemaError
+  constructor(error: Schema.SchemaError) {
+    this.error = error
+  }
+}
+
+const markUnreadable = (effect: Effect.Effect<unknown, unknown, unknown>) =>
+  Effect.mapError(effect, (error) => Schema.isSchemaError(error) ? new UnreadableResponse(error) : error)
+
+const decodeErrorBody = Schema.decodeUnknownOption(ApiError.ErrorBody)
+
+const readErrorBody = (response: HttpClientResponse.HttpClientResponse, cause: unknown): Effect.Effect<NihaError> =>
+  response.json.pipe(
+    Effect.map((json) =>
+      Option.match(decodeErrorBody(json), {
+        onNone: () => unreadable(response.status, cause),
+        onSome: (body) => fromErrorBody(response.status, body, cause)
+      })
+    ),
+    Effect.catch(() => Effect.succeed(unreadable(response.status, cause)))
+  )
+
+const unreadable = (status: number, cause: unknown): NihaError =>
+  new (errorClassOf(status))({
+    status,
+    code: status >= 400 ? `http_${status}` : "unreadable_response",
+    message: `the server answered ${status} with a body that is not an API error`,
+    cause
+  })
+
+const refused = (error: Schema.SchemaError): NihaError => {
+  const failed: Errors.ValidationFailed = Errors.validationFailed(error)
+  const issues = failed.issues.map((issue) => ({ field: issue.path, message: issue.message }))
+  return new InvalidRequestError({
+    code: "validation_failed",
+    message: `request not sent: ${failed.message}`,
+    field: issues.find((issue) => issue.field !== "")?.field,
+    issues,
+    cause: error
+  })
+}
+
+const toNihaError = (error: unknown): Effect.Effect<NihaError> => {
+  if (ApiError.isApiError(error)) {
+    return Effect.succeed(fromErrorBody(ApiError.statusOf[error._tag], ApiError.toBody(error), error))
+  }
+  if (error instanceof UnreadableResponse) {
+    return Effect.succeed(
+      new ConnectionError({
+        code: "unreadable_response",
+        message: `the server's answer does not match the contract: ${error.error.message}`,
+        cause: error.error
+      })
+    )
+  }
+  if (Schema.isSchemaError(error)) return Effect.succeed(refused(error))
+  if (HttpClientError.isHttpClientError(error)) {
+    if (error.response !== undefined) return readErrorBody(error.response, error)
+    return Effect.succeed(new ConnectionError({ code: "connection_failed", message: error.message, cause: error }))
+  }
+  return Effect.succeed(
+    new ConnectionError({ code: "client_failure", message: String(error), cause: error })
+  )
+}
+
+const run = <A>(effect: Effect.Effect<A, unknown>): Promise<A> =>
+  Effect.runPromiseExit(effect).then((exit) =>
+    Exit.isSuccess(exit) ?
+      exit.value :
+      Effect.runPromise(
+        toNihaError(Option.getOrElse(Cause.findErrorOption(exit.cause), () => Cause.squash(exit.cause)))
+      )
+        .then((error) => Promise.reject(error))
+  )
+
+/**
+ * A client of the server at `baseUrl`. Building it sends nothing; each method call
+ * sends one request.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const createClient = (options: Options): Client => {
+  const http = options.fetch === undefined ?
+    FetchHttpClient.layer :
+    FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, options.fetch)))
+  const effectClient = Effect.runSync(Effect.provide(internal.make(options, markUnreadable), http))
+  const client: Record<string, Record<string, (request: unknown) => Promise<unknown>>> = {}
+  for (const [group, endpoints] of Object.entries(effectClient as unknown as Record<string, unknown>)) {
+    const methods: Record<string, (request: unknown) => Promise<unknown>> = {}
+    for (const [name, method] of Object.entries(endpoints as Record<string, unknown>)) {
+      const call = method as (request: unknown) => Effect.Effect<unknown, unknown>
+      methods[name] = (request) => run(Effect.suspend(() => call(request)))
+    }
+    client[group] = methods
+  }
+  return client as unknown as Client
+}

@@ -1,0 +1,68 @@
+/**
+ * How failures become error bodies inside the API: the server side of the contract's
+ * `CommonErrors` middleware, and the helpers handlers fail with.
+ *
+ * A request whose path, query, headers or body does not match its endpoint's schema is
+ * answered with a 400 `validation_failed` naming the first offending field (and listing
+ * every issue), through `@niha/domain`'s `ValidationFailed`, so a schema failure and a
+ * domain validation failure read the same to a client. A response that does not match
+ * its own schema is a bug of the server: it is logged and answered with a 500.
+ *
+ * @since 0.1.0
+ */
+import { Errors } from "@niha/domain"
+import { Api, ApiError } from "@niha/sdk"
+import * as Effect from "effect/Effect"
+import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
+import type * as Layer from "effect/Layer"
+import { CurrentRequestId } from "./RequestContext.ts"
+
+/**
+ * The implementation of `Api.CommonErrors`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<Api.CommonErrors> = HttpApiMiddleware.layerSchemaErrorTransform(
+  Api.CommonErrors,
+  (error) =>
+    Effect.gen(function*() {
+      const requestId = yield* CurrentRequestId
+      if (error.kind === "Body" || error.kind === "ResponseHeaders") {
+        yield* Effect.logError("a response does not match its schema", error.cause)
+        return yield* new ApiError.InternalError({
+          code: "internal_error",
+          message: `the server failed; quote request id ${requestId} when reporting it`,
+          request_id: requestId
+        })
+      }
+      return yield* ApiError.fromValidationFailed(Errors.validationFailed(error.cause), requestId)
+    })
+)
+
+/**
+ * Fails with the API error of a domain error, carrying the current request id. Handlers
+ * use it on the error channel of the domain and the database: `Effect.catchTag(...,
+ * ErrorHandling.failWithDomain)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const failWithDomain = (error: Errors.DomainError): Effect.Effect<never, ApiError.ApiError> =>
+  Effect.flatMap(CurrentRequestId, (requestId) => Effect.fail(ApiError.fromDomain(error, requestId)))
+
+/**
+ * The fields every error body shares, with the current request id filled in.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const body = (
+  fields: { readonly code: ApiError.ErrorCode; readonly message: string; readonly field?: string | undefined }
+): Effect.Effect<ApiError.ErrorBody> =>
+  Effect.map(CurrentRequestId, (requestId) => ({
+    code: fields.code,
+    message: fields.message,
+    ...(fields.field === undefined ? {} : { field: fields.field }),
+    request_id: requestId
+  }))

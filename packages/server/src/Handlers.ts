@@ -1,0 +1,151 @@
+/**
+ * The handlers of the contract's groups, one Layer per group, and {@link layer} with all
+ * of them: what `HttpApiBuilder.layer(Api)` needs to serve the API.
+ *
+ * - `system`: `health` answers as long as the process does; `ready` asks the database
+ *   (bounded by a timeout, so a hung database reads as not ready rather than hanging
+ *   the probe) whether it answers and has run the last migration this server ships;
+ *   `version` names the package and the API versions.
+ * - `markets`: the instruments of `@niha/domain`, paged in market-name order.
+ *
+ * @since 0.1.0
+ */
+import { Migrations } from "@niha/db"
+import { Market } from "@niha/domain"
+import { Api, ApiError, ApiVersion, type MarketsApi, Pagination } from "@niha/sdk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as Layer from "effect/Layer"
+import * as SqlClient from "effect/sql/SqlClient"
+import packageJson from "../package.json" with { type: "json" }
+import * as ErrorHandling from "./ErrorHandling.ts"
+
+/**
+ * The npm name of the server package.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const packageName: string = packageJson.name
+
+/**
+ * The version of the server package.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const version: string = packageJson.version
+
+/**
+ * The id of the last migration this server ships: a database is ready when it has run it.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const expectedMigration: number = Migrations.all.reduce((last, migration) => Math.max(last, migration.id), 0)
+
+/**
+ * How long readiness waits for the database before answering 503.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const readinessTimeout: Duration.Duration = Duration.seconds(2)
+
+const notReady = (message: string) =>
+  Effect.flatMap(
+    ErrorHandling.body({ code: "not_ready", message }),
+    (body) => Effect.fail(new ApiError.ServiceUnavailable(body))
+  )
+
+const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
+const readiness = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ recorded: boolean }>`SELECT to_regclass(${Migrations.table}) IS NOT NULL AS recorded`
+  if (rows[0]?.recorded !== true) return { migration: 0 }
+  const [last] = yield* sql<{ migration: number | null }>`
+    SELECT max(migration_id)::int AS migration FROM ${sql(Migrations.table)}`
+  return { migration: last?.migration ?? 0 }
+}).pipe(
+  Effect.timeoutOrElse({
+    duration: readinessTimeout,
+    orElse: () => notReady(`the database did not answer within ${Duration.format(readinessTimeout)}`)
+  }),
+  Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
+  Effect.flatMap(({ migration }) =>
+    migration === expectedMigration ?
+      Effect.succeed({ status: "ready" as const, database: { migration, expected_migration: expectedMigration } }) :
+      notReady(`the database is at migration ${migration}, this server needs ${expectedMigration}: run niha migrate`)
+  )
+)
+
+/**
+ * The `system` group.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const system: Layer.Layer<
+  HttpApiGroup.Service<"niha", "system">,
+  never,
+  SqlClient.SqlClient
+> = HttpApiBuilder.group(
+  Api.Api,
+  "system",
+  Effect.fn(function*(handlers) {
+    const sql = yield* SqlClient.SqlClient
+    return handlers.handleAll({
+      health: () => Effect.succeed({ status: "ok" as const }),
+      ready: () => Effect.provideService(readiness, SqlClient.SqlClient, sql),
+      version: () =>
+        Effect.succeed({
+          name: packageName,
+          version,
+          api_version: ApiVersion.current,
+          supported_api_versions: [...ApiVersion.supported]
+        })
+    })
+  })
+).pipe(Layer.provide(ErrorHandling.layer))
+
+const markets: ReadonlyArray<MarketsApi.Market> = Object.values(Market.instruments)
+  .map((instrument) => ({
+    market: instrument.market,
+    base: instrument.base,
+    quote: instrument.quote,
+    price_scale: instrument.priceScale,
+    quote_scale: instrument.quoteScale,
+    settlement_type: instrument.settlementType
+  }))
+  .sort((a, b) => a.market.localeCompare(b.market))
+
+/**
+ * The `markets` group.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const marketsGroup: Layer.Layer<HttpApiGroup.Service<"niha", "markets">> = HttpApiBuilder.group(
+  Api.Api,
+  "markets",
+  (handlers) =>
+    handlers.handleAll({
+      list: ({ query }) => Effect.succeed(Pagination.fromList(markets, (market) => market.market, query))
+    })
+).pipe(Layer.provide(ErrorHandling.layer))
+
+/**
+ * Every group of the API, and the `CommonErrors` middleware (which the router also needs
+ * when it builds the routes).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<
+  HttpApiGroup.Service<"niha", "system"> | HttpApiGroup.Service<"niha", "markets"> | Api.CommonErrors,
+  never,
+  SqlClient.SqlClient
+> = Layer.mergeAll(system, marketsGroup, ErrorHandling.layer)

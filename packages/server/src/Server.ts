@@ -1,0 +1,204 @@
+/**
+ * The reference server as one Layer: the database (migrated before anything is served),
+ * the API of `@niha/sdk`'s contract with its handlers, the OpenAPI document at
+ * `/openapi.json`, the interactive reference at `/docs` (Scalar, bundled, so it works
+ * offline), the request middleware of `RequestContext`, and a Node HTTP server.
+ *
+ * Closing the Layer (SIGINT or SIGTERM under `NodeRuntime.runMain`) shuts down in order:
+ * the server stops accepting connections and waits for the requests in flight to finish
+ * (up to the shutdown timeout, then interrupts them), and only then the database is
+ * closed, so no request loses its connection mid-way and the embedded database flushes
+ * its files. Each step is logged.
+ *
+ * @since 0.1.0
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type { Database } from "@niha/db"
+import { Migrations } from "@niha/db"
+import { Api } from "@niha/sdk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import * as HttpApiScalar from "effect/http-api/HttpApiScalar"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import * as Layer from "effect/Layer"
+import type * as Migrator from "effect/sql/Migrator"
+import type { SqlError } from "effect/sql/SqlError"
+import * as NodeHttp from "node:http"
+import * as Handlers from "./Handlers.ts"
+import * as RequestContext from "./RequestContext.ts"
+
+/**
+ * The port `niha start` listens on unless told otherwise.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultPort = 4000
+
+/**
+ * The address `niha start` listens on unless told otherwise: loopback only, so a
+ * development server is not reachable from the network by accident. Use `0.0.0.0` in a
+ * container.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultHost = "127.0.0.1"
+
+/**
+ * How long shutdown waits for requests in flight before it interrupts them.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultShutdownTimeout: Duration.Duration = Duration.seconds(20)
+
+/**
+ * Paths of the API description.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const paths = {
+  /** The OpenAPI 3.1 document, generated from the contract. */
+  openapi: "/openapi.json",
+  /** The interactive reference page. */
+  docs: "/docs"
+} as const
+
+/**
+ * How to run the server.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options<DatabaseError = never> {
+  /** The port to listen on; 0 for a free one chosen by the system. */
+  readonly port: number
+  /** The address to listen on. */
+  readonly host: string
+  /** The database, e.g. `Database.layerTarget(target)` of `@niha/db`. */
+  readonly database: Layer.Layer<Database.Client, DatabaseError>
+  /** Run the pending migrations before serving; true unless given. */
+  readonly migrate?: boolean | undefined
+  /** The largest request body, in bytes; `RequestContext.defaultMaxBodySize` unless given. */
+  readonly maxBodySize?: number | undefined
+  /** Origins browsers may call from (`*` for any); none unless given. */
+  readonly corsOrigins?: ReadonlyArray<string> | undefined
+  /** How long shutdown waits for requests in flight. */
+  readonly shutdownTimeout?: Duration.Input | undefined
+  /** Makes request ids for requests that bring none. */
+  readonly generateRequestId?: (() => string) | undefined
+  /**
+   * More routes to serve beside the API (a host platform's probes, test fixtures). They
+   * run inside the request middleware, so their failures get error bodies too.
+   */
+  readonly routes?: Layer.Layer<never, never, HttpRouter.HttpRouter | HttpRouter.Request<"Error", unknown>> | undefined
+}
+
+/**
+ * The URLs a running server answers on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Urls {
+  /** The base URL of the API. */
+  readonly api: string
+  /** The reference page. */
+  readonly docs: string
+  /** The OpenAPI document. */
+  readonly openapi: string
+}
+
+/**
+ * The URLs of a server listening on `host` and `port`; a wildcard host reads as
+ * `localhost`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const urls = (host: string, port: number): Urls => {
+  const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host
+  const api = `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`
+  return { api, docs: `${api}${paths.docs}`, openapi: `${api}${paths.openapi}` }
+}
+
+/**
+ * The port a server listens on (0 for a Unix socket).
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const port: Effect.Effect<number, never, HttpServer.HttpServer> = Effect.map(
+  HttpServer.HttpServer,
+  (server) => server.address._tag === "UnixPathAddress" ? 0 : server.address.port
+)
+
+/**
+ * The routes: the API, its OpenAPI document and reference page, the request middleware
+ * and any extra routes, on the router of `HttpRouter.serve`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const routes = (
+  options: Pick<Options, "maxBodySize" | "corsOrigins" | "generateRequestId" | "routes">
+) =>
+  Layer.mergeAll(
+    HttpApiBuilder.layer(Api.Api, { openapiPath: paths.openapi }).pipe(Layer.provide(Handlers.layer)),
+    HttpApiScalar.layer(Api.Api, { path: paths.docs }),
+    RequestContext.layer({
+      maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
+      corsOrigins: options.corsOrigins ?? [],
+      generateRequestId: options.generateRequestId
+    }),
+    options.routes ?? Layer.empty
+  )
+
+const logged = (opened: string, closed: string) =>
+  Layer.effectDiscard(Effect.acquireRelease(Effect.logInfo(opened), () => Effect.logInfo(closed)))
+
+/**
+ * The server. Building the Layer migrates the database and starts listening; closing
+ * it shuts down as described above. It provides the `HttpServer`, whose address tells
+ * the port when it was 0.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = <DatabaseError>(
+  options: Options<DatabaseError>
+): Layer.Layer<
+  HttpServer.HttpServer,
+  DatabaseError | HttpServerError.ServeError | Migrator.MigrationError | SqlError
+> => {
+  const migrated = options.migrate === false ?
+    options.database :
+    Layer.provideMerge(Migrations.layer, options.database)
+  const database = Layer.provideMerge(
+    Layer.provideMerge(logged("database ready", "database closing"), migrated),
+    logged("database opening", "database closed")
+  )
+  const listening = Layer.effectDiscard(Effect.gen(function*() {
+    const address = urls(options.host, yield* port)
+    yield* Effect.acquireRelease(
+      Effect.logInfo("listening").pipe(Effect.annotateLogs({ ...address })),
+      () => Effect.logInfo("shutting down: no new connections, finishing requests in flight")
+    )
+  }))
+  const served = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provideMerge(
+      NodeHttpServer.layerServer(() => NodeHttp.createServer(), {
+        port: options.port,
+        host: options.host,
+        gracefulShutdownTimeout: options.shutdownTimeout ?? defaultShutdownTimeout
+      })
+    ),
+    Layer.provide(NodeHttpServer.layerHttpServices)
+  )
+  return Layer.provideMerge(listening, served).pipe(Layer.provide(database))
+}

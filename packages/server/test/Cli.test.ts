@@ -1,0 +1,209 @@
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { assert, describe, it } from "@effect/vitest"
+import { Database, DemoFixture } from "@niha/db"
+import { PromiseClient } from "@niha/sdk"
+import { Cli, Handlers, Logging } from "@niha/server"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as TestConsole from "effect/testing/TestConsole"
+import * as NodeChildProcess from "node:child_process"
+import * as NodePath from "node:path"
+import * as TestServer from "./support/TestServer.ts"
+
+const withEnv = (env: Record<string, string>) =>
+  Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
+
+const freshTarget = Effect.gen(function*() {
+  const target: Database.Target = TestServer.quickBackend === "postgres" ?
+    { _tag: "Url", url: yield* TestServer.freshPostgresUrl } :
+    { _tag: "Embedded", dataDir: yield* TestServer.freshDataDir }
+  return target
+})
+
+const none = { databaseUrl: Option.none<string>(), dataDir: Option.none<string>() }
+
+describe("the niha command line", () => {
+  it.effect("takes the database from a flag first, then DATABASE_URL, then NIHA_DATA_DIR, then the default", () =>
+    Effect.gen(function*() {
+      const url = "postgres://niha:secret@db.example:5432/niha"
+      assert.deepStrictEqual(
+        yield* Cli.resolveTarget({ ...none, dataDir: Option.some("/flag") }).pipe(withEnv({ DATABASE_URL: url })),
+        { _tag: "Embedded", dataDir: "/flag" }
+      )
+      assert.deepStrictEqual(
+        yield* Cli.resolveTarget({ ...none, databaseUrl: Option.some(url) }).pipe(withEnv({ NIHA_DATA_DIR: "/env" })),
+        { _tag: "Url", url }
+      )
+      assert.deepStrictEqual(
+        yield* Cli.resolveTarget(none).pipe(withEnv({ DATABASE_URL: url, NIHA_DATA_DIR: "/env" })),
+        { _tag: "Url", url }
+      )
+      assert.deepStrictEqual(
+        yield* Cli.resolveTarget(none).pipe(withEnv({ NIHA_DATA_DIR: "/env" })),
+        { _tag: "Embedded", dataDir: "/env" }
+      )
+      assert.deepStrictEqual(
+        yield* Cli.resolveTarget(none).pipe(withEnv({})),
+        { _tag: "Embedded", dataDir: Database.defaultDataDir }
+      )
+      const both = yield* Effect.flip(
+        Cli.resolveTarget({ databaseUrl: Option.some(url), dataDir: Option.some("/flag") }).pipe(withEnv({}))
+      )
+      assert.strictEqual(both._tag, "ConflictingDatabaseFlags")
+      assert.strictEqual(
+        Cli.describeTarget({ _tag: "Url", url }),
+        "PostgreSQL at postgres://niha:***@db.example:5432/niha"
+      )
+    }))
+
+  it.effect("takes the log level from --log-level, then LOG_LEVEL, then info", () =>
+    Effect.gen(function*() {
+      const level = (flag: Option.Option<"Debug" | "Error">, env: Record<string, string>) =>
+        Cli.resolveLogLevel.pipe(Effect.provideService(GlobalFlag.LogLevel, flag), withEnv(env))
+      assert.strictEqual(yield* level(Option.some("Error"), { LOG_LEVEL: "debug" }), "Error")
+      assert.strictEqual(yield* level(Option.none(), { LOG_LEVEL: "WARN" }), "Warn")
+      assert.strictEqual(yield* level(Option.none(), {}), "Info")
+      const invalid = yield* Effect.flip(level(Option.none(), { LOG_LEVEL: "loud" }))
+      assert.strictEqual(invalid._tag, "ConfigError")
+      assert.strictEqual(Logging.parseLevel(" Trace "), "Trace")
+      assert.isUndefined(Logging.parseLevel("verbose"))
+    }))
+
+  it.effect("reads body sizes as bytes or with a unit", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Cli.parseSize("1048576"), 1_048_576)
+      assert.strictEqual(yield* Cli.parseSize("1MiB"), 1_048_576)
+      assert.strictEqual(yield* Cli.parseSize("512kB"), 512_000)
+      for (const bad of ["", "0", "-5", "1.5", "lots", "2 parsecs"]) {
+        const error = yield* Effect.flip(Cli.parseSize(bad))
+        assert.strictEqual(error._tag, "InvalidSize", bad)
+      }
+    }))
+
+  it.live.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
+    `migrates a database once, then finds it up to date [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* freshTarget
+        const migrate = Cli.runWith(
+          target._tag === "Url" ? ["migrate", "--database-url", target.url] : ["migrate", "--data-dir", target.dataDir]
+        )
+        yield* migrate
+        yield* migrate
+        const lines = (yield* TestConsole.logLines).map(String)
+        const described = Cli.describeTarget(target)
+        assert.deepStrictEqual(lines, [
+          `${described}: ran 1_initial_schema`,
+          `${described} is up to date (migration ${Handlers.expectedMigration})`
+        ])
+      }).pipe(
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
+  )
+})
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha seed", () => {
+  it.live(
+    `loads the demo data set once, and only with --demo [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* freshTarget
+        const flags = target._tag === "Url" ? ["--database-url", target.url] : ["--data-dir", target.dataDir]
+        const refused = yield* Effect.flip(Cli.runWith(["seed", ...flags]))
+        assert.strictEqual(refused._tag, "SeedNeedsDemo")
+        yield* Cli.runWith(["seed", "--demo", ...flags])
+        yield* Cli.runWith(["seed", "--demo", ...flags])
+        const described = Cli.describeTarget(target)
+        const loaded = Object.entries(DemoFixture.counts).map(([table, count]) => `${table} ${count}`).join(", ")
+        assert.deepStrictEqual((yield* TestConsole.logLines).map(String), [
+          `${described}: loaded the demo data set (${loaded})`,
+          `${described} already holds the demo data set`
+        ])
+      }).pipe(
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
+  )
+})
+
+const bin = NodePath.resolve(import.meta.dirname, "../src/bin.ts")
+
+interface Child {
+  readonly process: NodeChildProcess.ChildProcess
+  readonly stdout: Array<string>
+  readonly stderr: Array<string>
+  readonly exited: Promise<number | null>
+}
+
+const spawn = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
+  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", bin, ...args], {
+    env: { ...process.env, DATABASE_URL: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const stdout: Array<string> = []
+  const stderr: Array<string> = []
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout.push(chunk))
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk))
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  return { process: child, stdout, stderr, exited }
+}
+
+const waitForApiUrl = (child: Child) =>
+  Effect.gen(function*() {
+    for (let attempt = 0; attempt < 1200; attempt++) {
+      const url = /API\s+(http:\/\/\S+)/.exec(child.stderr.join(""))?.[1]
+      if (url !== undefined) return url
+      if (child.process.exitCode !== null) break
+      yield* Effect.sleep("100 millis")
+    }
+    return yield* Effect.die(new Error(`niha start printed no URL:\n${child.stderr.join("")}${child.stdout.join("")}`))
+  })
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha start (a real process)", () => {
+  it.live(
+    `serves with its settings from the environment, stops cleanly on SIGTERM [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* freshTarget
+        const child = spawn(["start"], {
+          PORT: "0",
+          LOG_LEVEL: "debug",
+          ...(target._tag === "Url" ? { DATABASE_URL: target.url } : { NIHA_DATA_DIR: target.dataDir })
+        })
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.process.kill("SIGKILL")))
+        const apiUrl = yield* waitForApiUrl(child)
+        assert.match(apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
+        const banner = child.stderr.join("")
+        assert.include(banner, `Reference  ${apiUrl}/docs`)
+        assert.include(banner, `OpenAPI    ${apiUrl}/openapi.json`)
+        assert.include(banner, `Database   ${Cli.describeTarget(target)}`)
+
+        const niha = PromiseClient.createClient({ baseUrl: apiUrl })
+        assert.deepStrictEqual(yield* Effect.promise(() => niha.system.health()), { status: "ok" })
+        assert.strictEqual((yield* Effect.promise(() => niha.system.ready())).status, "ready")
+
+        child.process.kill("SIGTERM")
+        const code = yield* Effect.promise(() => child.exited)
+        assert.strictEqual(code, 0)
+        const lines = child.stdout.join("").trim().split("\n").map((line) =>
+          JSON.parse(line) as { readonly message: string; readonly level: string }
+        )
+        const messages = lines.map((line) => line.message)
+        assert.includeMembers(messages, ["database opening", "database ready", "listening"])
+        // LOG_LEVEL=debug lets the probes' access lines through.
+        assert.isTrue(lines.some((line) => line.message === "request" && line.level === "DEBUG"))
+        assert.deepStrictEqual(messages.slice(-3), [
+          "shutting down: no new connections, finishing requests in flight",
+          "database closing",
+          "database closed"
+        ])
+      }),
+    { timeout: 180_000 }
+  )
+})

@@ -1,0 +1,30 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Handlers } from "@niha/server"
+import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import * as EmbedExample from "./examples/embed.ts"
+import * as TestServer from "./support/TestServer.ts"
+
+const here = import.meta.dirname
+const readme = NodeFs.readFileSync(NodePath.join(here, "../README.md"), "utf8")
+
+describe("the README", () => {
+  it("shows the example exactly as it is tested", () => {
+    assert.include(readme, NodeFs.readFileSync(NodePath.join(here, "examples/embed.ts"), "utf8").trim())
+  })
+
+  it.live.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
+    `runs the embedding example [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const database = yield* TestServer.freshDatabase(TestServer.quickBackend)
+        const ready = yield* EmbedExample.serveAndAsk(database)
+        assert.deepStrictEqual(ready, {
+          status: "ready",
+          database: { migration: Handlers.expectedMigration, expected_migration: Handlers.expectedMigration }
+        })
+      }),
+    { timeout: 120_000 }
+  )
+})
