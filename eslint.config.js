@@ -1,7 +1,7 @@
 // One linter and formatter for the workspace, as Effect's own repositories have it:
 // typescript-eslint for correctness, @effect/eslint-plugin's dprint rule for layout.
-import js from "@eslint/js"
 import effect from "@effect/eslint-plugin"
+import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(

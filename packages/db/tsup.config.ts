@@ -1,12 +1,5 @@
 import { defineConfig } from "tsup"
+import { options } from "../../tsup.shared.ts"
 
-export default defineConfig({
-  // The library, and the command line (migrate, seed, verify, schema:snapshot) as a second entry.
-  entry: ["src/index.ts", "src/bin.ts"],
-  format: ["esm"],
-  target: "node22",
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true
-})
+// The library, and the command line (migrate, seed, verify, schema:snapshot) as a second entry.
+export default defineConfig(options(["src/index.ts", "src/bin.ts"]))

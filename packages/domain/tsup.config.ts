@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup"
+import { options } from "../../tsup.shared.ts"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  target: "node22",
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true
-})
+export default defineConfig(options())

@@ -1,12 +1,5 @@
 import { defineConfig } from "tsup"
+import { options } from "../../tsup.shared.ts"
 
-export default defineConfig({
-  // The library, and the `niha` executable (the package's `bin`).
-  entry: ["src/index.ts", "src/bin.ts"],
-  format: ["esm"],
-  target: "node22",
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true
-})
+// The library, and the `niha` executable (the package's `bin`).
+export default defineConfig(options(["src/index.ts", "src/bin.ts"]))

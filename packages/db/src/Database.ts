@@ -118,6 +118,14 @@ export interface EmbeddedServer {
   readonly url: string
 }
 
+// A release must not fail (the scope is closing anyway), but a failure to close is worth a
+// warning: it can mean the last writes were not flushed.
+const closeQuietly = (what: string, close: () => Promise<unknown>): Effect.Effect<void> =>
+  Effect.tryPromise(close).pipe(
+    Effect.asVoid,
+    Effect.catch((cause) => Effect.logWarning(`${what} failed`, cause))
+  )
+
 const embeddedUser = "postgres"
 const embeddedDatabase = "postgres"
 
@@ -145,7 +153,7 @@ export const serveEmbedded = (
         },
         catch: failed("open")
       }),
-      (database) => Effect.promise(() => database.close().catch(() => undefined))
+      (database) => closeQuietly("closing PGlite", () => database.close())
     )
     const server = yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -158,7 +166,7 @@ export const serveEmbedded = (
         },
         catch: failed("serve")
       }),
-      (server) => Effect.promise(() => server.stop().catch(() => undefined))
+      (server) => closeQuietly("stopping the PGlite socket server", () => server.stop())
     )
     const port = Number(server.getServerConn().slice(host.length + 1))
     return {
