@@ -125,11 +125,8 @@ export const subtract = (a: Cents, b: Cents): Result.Result<Cents, Errors.OutOfR
  * @category arithmetic
  * @since 0.1.0
  */
-export const sum = (amounts: Iterable<Cents>): Result.Result<Cents, Errors.OutOfRange> => {
-  let total = 0n
-  for (const amount of amounts) total += BigInt(amount)
-  return Result.map(decimal.checked(total, spec), asCents)
-}
+export const sum = (amounts: Iterable<Cents>): Result.Result<Cents, Errors.OutOfRange> =>
+  Result.map(decimal.checkedSum(amounts, spec), asCents)
 
 /**
  * `a + b` for signed amounts, or `OutOfRange` past the safe-integer range.

@@ -148,11 +148,8 @@ export const subtract = (a: Tonnes, b: Tonnes): Result.Result<Tonnes, Errors.Out
  * @category arithmetic
  * @since 0.1.0
  */
-export const sum = (quantities: Iterable<Tonnes>): Result.Result<Tonnes, Errors.OutOfRange> => {
-  let total = 0n
-  for (const quantity of quantities) total += BigInt(quantity)
-  return Result.map(decimal.checked(total, spec), asTonnes)
-}
+export const sum = (quantities: Iterable<Tonnes>): Result.Result<Tonnes, Errors.OutOfRange> =>
+  Result.map(decimal.checkedSum(quantities, spec), asTonnes)
 
 /**
  * `a + b` for signed quantities, or `OutOfRange` past the safe-integer range.

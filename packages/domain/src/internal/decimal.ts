@@ -185,3 +185,10 @@ export const checked = (value: bigint, spec: Spec): Result.Result<number, Errors
         max: format(spec.max, spec.scale)
       })
     )
+
+/** The exact sum of integers in minor units, checked against the spec once at the end. */
+export const checkedSum = (values: Iterable<number>, spec: Spec): Result.Result<number, Errors.OutOfRange> => {
+  let total = 0n
+  for (const value of values) total += BigInt(value)
+  return checked(total, spec)
+}
