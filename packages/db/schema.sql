@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 32 tables
+-- 35 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -52,6 +52,27 @@ CONSTRAINT activity_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 CREATE INDEX activity_logs_created_idx ON public.activity_logs USING btree (created_at);
 CREATE UNIQUE INDEX activity_logs_pkey ON public.activity_logs USING btree (id);
 CREATE INDEX activity_logs_user_id_idx ON public.activity_logs USING btree (user_id);
+
+TABLE api_keys (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  user_id uuid NOT NULL
+  name text NOT NULL
+  display text NOT NULL
+  key_hash text NOT NULL
+  expires_at timestamp with time zone
+  last_used_at timestamp with time zone
+  revoked_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT api_keys_display_check CHECK (((btrim(display) = display) AND (display <> ''::text)));
+CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text));
+CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash);
+CONSTRAINT api_keys_name_check CHECK (((btrim(name) = name) AND (name <> ''::text) AND (length(name) <= 100)));
+CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE UNIQUE INDEX api_keys_key_hash_key ON public.api_keys USING btree (key_hash);
+CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
+CREATE INDEX api_keys_user_id_idx ON public.api_keys USING btree (user_id, created_at);
 
 TABLE asset_transactions (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -113,8 +134,10 @@ CONSTRAINT authentication_attempts_ip_address_check CHECK (((ip_address IS NULL)
 CONSTRAINT authentication_attempts_pkey PRIMARY KEY (id);
 CONSTRAINT authentication_attempts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
 CREATE INDEX authentication_attempts_email_idx ON public.authentication_attempts USING btree (email, created_at);
+CREATE INDEX authentication_attempts_ip_idx ON public.authentication_attempts USING btree (ip_address, created_at) WHERE (ip_address IS NOT NULL);
 CREATE UNIQUE INDEX authentication_attempts_pkey ON public.authentication_attempts USING btree (id);
 CREATE INDEX authentication_attempts_user_id_idx ON public.authentication_attempts USING btree (user_id);
+CREATE INDEX authentication_attempts_user_idx ON public.authentication_attempts USING btree (user_id, created_at) WHERE (user_id IS NOT NULL);
 
 TABLE auto_trade_market_settings (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -482,6 +505,27 @@ CONSTRAINT liquidity_operations_target_bid_quantity_check CHECK ((target_bid_qua
 CREATE INDEX liquidity_operations_created_by_idx ON public.liquidity_operations USING btree (created_by);
 CREATE UNIQUE INDEX liquidity_operations_pkey ON public.liquidity_operations USING btree (id);
 
+TABLE magic_link_tokens (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  user_id uuid NOT NULL
+  token_hash text NOT NULL
+  purpose text NOT NULL
+  expires_at timestamp with time zone NOT NULL
+  used_at timestamp with time zone
+  ip_address text
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT magic_link_tokens_ip_address_check CHECK (((ip_address IS NULL) OR ((btrim(ip_address) = ip_address) AND (ip_address <> ''::text))));
+CONSTRAINT magic_link_tokens_pkey PRIMARY KEY (id);
+CONSTRAINT magic_link_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['LOGIN'::text, 'INVITE'::text])));
+CONSTRAINT magic_link_tokens_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text));
+CONSTRAINT magic_link_tokens_token_hash_key UNIQUE (token_hash);
+CONSTRAINT magic_link_tokens_used_after_created CHECK (((used_at IS NULL) OR (used_at >= created_at)));
+CONSTRAINT magic_link_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE UNIQUE INDEX magic_link_tokens_pkey ON public.magic_link_tokens USING btree (id);
+CREATE UNIQUE INDEX magic_link_tokens_token_hash_key ON public.magic_link_tokens USING btree (token_hash);
+CREATE INDEX magic_link_tokens_user_id_idx ON public.magic_link_tokens USING btree (user_id, created_at);
+
 TABLE mail_config (
   id uuid NOT NULL DEFAULT gen_random_uuid()
   provider mailprovider NOT NULL
@@ -507,6 +551,32 @@ CONSTRAINT mail_config_smtp_port_check CHECK (((smtp_port IS NULL) OR ((smtp_por
 CONSTRAINT mail_config_smtp_username_check CHECK (((smtp_username IS NULL) OR ((btrim(smtp_username) = smtp_username) AND (smtp_username <> ''::text))));
 CREATE UNIQUE INDEX mail_config_active_key ON public.mail_config USING btree ((true)) WHERE is_active;
 CREATE UNIQUE INDEX mail_config_pkey ON public.mail_config USING btree (id);
+
+TABLE mail_outbox (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  kind text NOT NULL
+  to_email text NOT NULL
+  subject text NOT NULL
+  text_body text NOT NULL
+  html_body text
+  status text NOT NULL DEFAULT 'PENDING'::text
+  attempts integer NOT NULL DEFAULT 0
+  next_attempt_at timestamp with time zone NOT NULL DEFAULT now()
+  last_error text
+  provider text
+  provider_message_id text
+  sent_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT mail_outbox_attempts_check CHECK ((attempts >= 0));
+CONSTRAINT mail_outbox_kind_check CHECK (((btrim(kind) = kind) AND (kind <> ''::text)));
+CONSTRAINT mail_outbox_pkey PRIMARY KEY (id);
+CONSTRAINT mail_outbox_sent_has_time CHECK (((status = 'SENT'::text) = (sent_at IS NOT NULL)));
+CONSTRAINT mail_outbox_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'SENT'::text, 'FAILED'::text])));
+CONSTRAINT mail_outbox_subject_check CHECK (((btrim(subject) = subject) AND (subject <> ''::text)));
+CONSTRAINT mail_outbox_to_email_check CHECK (((to_email = lower(to_email)) AND (to_email ~~ '%_@_%._%'::text)));
+CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at) WHERE (status = 'PENDING'::text);
+CREATE UNIQUE INDEX mail_outbox_pkey ON public.mail_outbox USING btree (id);
 
 TABLE market_maker_clients (
   id uuid NOT NULL DEFAULT gen_random_uuid()

@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import { accessSchema } from "./internal/access.ts"
 import { initialSchema } from "./internal/schema.ts"
 
 /**
@@ -45,8 +46,48 @@ export interface Migration {
  * @since 0.1.0
  */
 export const all: ReadonlyArray<Migration> = [
-  { id: 1, name: "initial_schema", statements: initialSchema }
+  { id: 1, name: "initial_schema", statements: initialSchema },
+  { id: 2, name: "access", statements: accessSchema }
 ]
+
+/**
+ * The tables of the platform's own, beyond the seed's 31 of `Tables.tableNames`: sign-in
+ * links, API keys and the mail outbox (migration 2), with the foreign keys they add.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export const platformTables: {
+  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox"]: PlatformTable
+} = {
+  magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
+  api_keys: { foreignKeys: [{ column: "user_id", references: "users" }] },
+  mail_outbox: { foreignKeys: [] }
+}
+
+/**
+ * One table of the platform's own.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export interface PlatformTable {
+  /** Its foreign keys, each indexed. */
+  readonly foreignKeys: ReadonlyArray<PlatformForeignKey>
+}
+
+/**
+ * A foreign key of a platform table.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export interface PlatformForeignKey {
+  /** The referring column. */
+  readonly column: string
+  /** The referenced table (by its `id`). */
+  readonly references: string
+}
 
 const migrationEffect = (migration: Migration): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
   Effect.gen(function*() {

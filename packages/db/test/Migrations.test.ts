@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Enums, Tables } from "@niha/domain"
+import { Auth, Enums, Mail, Tables } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -11,6 +11,13 @@ const updateSnapshot = process.env.NIHA_UPDATE_SCHEMA_SNAPSHOT === "1"
 
 /** The columns the ledger adds to the domain's journal line (see the README). */
 const ledgerColumns = ["transfer_id", "account", "transfer_kind", "pending_id"]
+
+/** The platform's own tables (migration 2) and their domain models. */
+const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: { readonly fields: object } } = {
+  magic_link_tokens: Auth.MagicLinkToken,
+  api_keys: Auth.ApiKey,
+  mail_outbox: Mail.MailOutboxMessage
+}
 
 eachBackend("Migrations", (it, backend) => {
   it.effect("builds the schema the committed snapshot shows on a fresh database", () =>
@@ -63,7 +70,7 @@ eachBackend("Migrations", (it, backend) => {
       assert.deepStrictEqual(orphans, [])
     }))
 
-  it.effect("has the 31 tables with the columns of the domain's row models", () =>
+  it.effect("has the 31 tables and the platform's 3 with the columns of the domain's row models", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const rows = yield* sql<{ table_name: string; column_name: string }>`
@@ -72,7 +79,10 @@ eachBackend("Migrations", (it, backend) => {
         ORDER BY table_name, column_name`
       const actual = new Map<string, Array<string>>()
       for (const row of rows) actual.set(row.table_name, [...(actual.get(row.table_name) ?? []), row.column_name])
-      assert.deepStrictEqual([...actual.keys()].sort(), [...Tables.tableNames].sort())
+      assert.deepStrictEqual([...actual.keys()].sort(), [...Tables.tableNames, ...Object.keys(platformModels)].sort())
+      for (const [table, model] of Object.entries(platformModels)) {
+        assert.deepStrictEqual(actual.get(table), Object.keys(model.fields).sort(), `columns of ${table}`)
+      }
       for (const table of Tables.tableNames) {
         const modelled = new Set(Tables.members[table].flatMap((member) => Object.keys(member.fields)))
         if (table === "asset_transactions") { for (const column of ledgerColumns) modelled.add(column) }
@@ -91,8 +101,12 @@ eachBackend("Migrations", (it, backend) => {
         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
         WHERE k.contype = 'f' AND c.relnamespace = 'public'::regnamespace`
       const actual = keys.map((key) => `${key.table_name}.${key.column_name} -> ${key.referenced}`).sort()
-      const expected = Tables.foreignKeys.map((key) => `${key.table}.${key.column} -> ${key.references}`).sort()
-      assert.strictEqual(expected.length, 51)
+      const catalogue = Tables.foreignKeys.map((key) => `${key.table}.${key.column} -> ${key.references}`)
+      assert.strictEqual(catalogue.length, 51)
+      const platform = Object.entries(Migrations.platformTables).flatMap(([table, spec]) =>
+        spec.foreignKeys.map((key) => `${table}.${key.column} -> ${key.references}`)
+      )
+      const expected = [...catalogue, ...platform].sort()
       assert.deepStrictEqual(actual, expected)
       const unindexed = yield* sql<{ key: string }>`
         SELECT c.relname || '.' || a.attname AS key

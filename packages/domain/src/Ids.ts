@@ -406,6 +406,45 @@ export const KycDocumentId = Uuid.pipe(Schema.brand("KycDocumentId"))
 export type KycDocumentId = typeof KycDocumentId.Type
 
 /**
+ * Identifier of a row of `magic_link_tokens` (a table of the platform's own, beyond the seed's 31).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const MagicLinkTokenId = Uuid.pipe(Schema.brand("MagicLinkTokenId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type MagicLinkTokenId = typeof MagicLinkTokenId.Type
+
+/**
+ * Identifier of a row of `api_keys` (a table of the platform's own, beyond the seed's 31).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const ApiKeyId = Uuid.pipe(Schema.brand("ApiKeyId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type ApiKeyId = typeof ApiKeyId.Type
+
+/**
+ * Identifier of a row of `mail_outbox` (a table of the platform's own, beyond the seed's 31).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const MailOutboxId = Uuid.pipe(Schema.brand("MailOutboxId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type MailOutboxId = typeof MailOutboxId.Type
+
+/**
  * Identifier of a row of `mail_config`.
  *
  * @category ids

@@ -85,6 +85,14 @@ export * as Errors from "./Errors.ts"
 export * as Parties from "./Parties.ts"
 
 /**
+ * The rules of onboarding beyond the state machines: the KYC documents an entity must have
+ * approved, and where an entity's file stands against them.
+ *
+ * @since 0.1.0
+ */
+export * as Onboarding from "./Onboarding.ts"
+
+/**
  * Row models of `user_sessions` and `authentication_attempts`.
  *
  * @since 0.1.0

@@ -335,8 +335,8 @@ export const queue = (book: OrderBook, side: Enums.OrderSide, levels: number): A
  */
 export const findOrder = (book: OrderBook, orderId: string): Snapshot.RestingOrder | null => {
   const target = core(book)
-  const slot = target.orderSlots.get(orderId)
-  return slot === undefined ? null : target.restingOrder(slot)
+  const slot = target.slotOf(orderId)
+  return slot === NIL ? null : target.restingOrder(slot)
 }
 
 /**

@@ -15,7 +15,9 @@ import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
+import { AccountApi, AuthApi } from "./AuthApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
+import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -39,6 +41,11 @@ export class CommonErrors extends HttpApiMiddleware.Service<CommonErrors>()("@ni
 export class Api extends HttpApi.make("niha")
   .add(SystemApi)
   .add(MarketsApi)
+  .add(AuthApi)
+  .add(AccountApi)
+  .add(OnboardingApi)
+  .add(KycApi)
+  .add(AdminApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

@@ -27,14 +27,16 @@ import * as Schema from "effect/Schema"
  *
  * - 400: `validation_failed` (an input does not match its schema; `field` names it),
  *   `invalid_request` (a body that cannot be read), `unsupported_api_version`,
- *   `out_of_range`
- * - 401: `unauthenticated`
+ *   `out_of_range`, `weak_password` (a new password the policy refuses), `upload_rejected`
+ *   (a file that is empty, too large, of a type not accepted, or not what it claims)
+ * - 401: `unauthenticated` (no valid session or key), `invalid_credentials` (login),
+ *   `invalid_link` (a magic link that is unknown, used or expired)
  * - 403: `not_permitted`
  * - 404: `not_found`, `route_not_found`
  * - 409: `conflict`, `insufficient_funds`, `invalid_transition`
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
- * - 429: `rate_limited`
+ * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
  * - 500: `internal_error`
  * - 503: `not_ready`
  *
@@ -46,7 +48,11 @@ export const ErrorCode = Schema.Literals([
   "invalid_request",
   "unsupported_api_version",
   "out_of_range",
+  "weak_password",
+  "upload_rejected",
   "unauthenticated",
+  "invalid_credentials",
+  "invalid_link",
   "not_permitted",
   "not_found",
   "route_not_found",
@@ -56,6 +62,7 @@ export const ErrorCode = Schema.Literals([
   "payload_too_large",
   "unsupported_media_type",
   "rate_limited",
+  "account_locked",
   "internal_error",
   "not_ready"
 ])

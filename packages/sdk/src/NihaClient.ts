@@ -26,7 +26,8 @@ import type { Groups } from "./Api.ts"
 import * as internal from "./internal/client.ts"
 
 /**
- * The client: one property per group (`system`, `markets`), one method per endpoint,
+ * The client: one property per group (`system`, `markets`, `auth`, `account`, `onboarding`,
+ * `kyc`, `admin`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -47,6 +48,85 @@ export interface Client {
   readonly markets: {
     /** `GET /markets`: a page of markets. */
     readonly list: Method<"markets", "list">
+  }
+  /** The `auth` group. */
+  readonly auth: {
+    /** `POST /auth/login`: sign in with email and password. */
+    readonly login: Method<"auth", "login">
+    /** `POST /auth/magic-links`: email a sign-in link. */
+    readonly requestMagicLink: Method<"auth", "requestMagicLink">
+    /** `POST /auth/magic-links/redeem`: sign in with a link's token. */
+    readonly redeemMagicLink: Method<"auth", "redeemMagicLink">
+  }
+  /** The `account` group. */
+  readonly account: {
+    /** `GET /account`: the signed-in user, its entity and capabilities. */
+    readonly me: Method<"account", "me">
+    /** `POST /account/logout`: end this session. */
+    readonly logout: Method<"account", "logout">
+    /** `POST /account/logout-everywhere`: end every session. */
+    readonly logoutEverywhere: Method<"account", "logoutEverywhere">
+    /** `GET /account/sessions`: the open sessions. */
+    readonly listSessions: Method<"account", "listSessions">
+    /** `DELETE /account/sessions/{id}`: end one session. */
+    readonly revokeSession: Method<"account", "revokeSession">
+    /** `POST /account/password`: set a new password. */
+    readonly changePassword: Method<"account", "changePassword">
+    /** `POST /account/api-keys`: create an API key. */
+    readonly createApiKey: Method<"account", "createApiKey">
+    /** `GET /account/api-keys`: the API keys. */
+    readonly listApiKeys: Method<"account", "listApiKeys">
+    /** `DELETE /account/api-keys/{id}`: revoke an API key. */
+    readonly revokeApiKey: Method<"account", "revokeApiKey">
+  }
+  /** The `onboarding` group. */
+  readonly onboarding: {
+    /** `POST /contact-requests`: ask to join. */
+    readonly submitContactRequest: Method<"onboarding", "submitContactRequest">
+  }
+  /** The `kyc` group. */
+  readonly kyc: {
+    /** `POST /kyc/nda`: upload the signed NDA. */
+    readonly signNda: Method<"kyc", "signNda">
+    /** `GET /kyc`: the caller's KYC file. */
+    readonly file: Method<"kyc", "file">
+    /** `POST /kyc/documents`: upload a KYC document. */
+    readonly uploadDocument: Method<"kyc", "uploadDocument">
+    /** `GET /kyc/documents`: the entity's documents. */
+    readonly listDocuments: Method<"kyc", "listDocuments">
+    /** `GET /kyc/documents/{id}`: one document's record. */
+    readonly getDocument: Method<"kyc", "getDocument">
+    /** `GET /kyc/documents/{id}/content`: one document's file. */
+    readonly downloadDocument: Method<"kyc", "downloadDocument">
+    /** `POST /kyc/submit`: submit the file for review. */
+    readonly submit: Method<"kyc", "submit">
+  }
+  /** The `admin` group. */
+  readonly admin: {
+    /** `GET /admin/contact-requests`. */
+    readonly listContactRequests: Method<"admin", "listContactRequests">
+    /** `GET /admin/contact-requests/{id}`. */
+    readonly getContactRequest: Method<"admin", "getContactRequest">
+    /** `POST /admin/contact-requests/{id}/assign`. */
+    readonly assignContactRequest: Method<"admin", "assignContactRequest">
+    /** `POST /admin/contact-requests/{id}/convert`. */
+    readonly convertContactRequest: Method<"admin", "convertContactRequest">
+    /** `POST /admin/contact-requests/{id}/reject`. */
+    readonly rejectContactRequest: Method<"admin", "rejectContactRequest">
+    /** `GET /admin/entities`. */
+    readonly listEntities: Method<"admin", "listEntities">
+    /** `GET /admin/entities/{id}/kyc`. */
+    readonly getKycFile: Method<"admin", "getKycFile">
+    /** `POST /admin/kyc/documents/{id}/approve`. */
+    readonly approveDocument: Method<"admin", "approveDocument">
+    /** `POST /admin/kyc/documents/{id}/reject`. */
+    readonly rejectDocument: Method<"admin", "rejectDocument">
+    /** `POST /admin/entities/{id}/kyc/approve`. */
+    readonly approveEntity: Method<"admin", "approveEntity">
+    /** `POST /admin/entities/{id}/kyc/reject`. */
+    readonly rejectEntity: Method<"admin", "rejectEntity">
+    /** `POST /admin/users`: create a staff user. */
+    readonly createStaff: Method<"admin", "createStaff">
   }
 }
 

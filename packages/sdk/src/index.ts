@@ -56,6 +56,30 @@ export * as SystemApi from "./SystemApi.ts"
 export * as MarketsApi from "./MarketsApi.ts"
 
 /**
+ * How a request proves who sends it: bearer tokens and the session cookie, and the caller
+ * as `CurrentPrincipal`.
+ *
+ * @since 0.1.0
+ */
+export * as Authentication from "./Authentication.ts"
+
+/**
+ * The `auth` group (signing in) and the `account` group (the signed-in user's account,
+ * sessions and API keys).
+ *
+ * @since 0.1.0
+ */
+export * as AuthApi from "./AuthApi.ts"
+
+/**
+ * The `onboarding`, `kyc` and `admin` groups: from the public contact form to an approved
+ * entity.
+ *
+ * @since 0.1.0
+ */
+export * as OnboardingApi from "./OnboardingApi.ts"
+
+/**
  * The client for Effect users, derived from the contract.
  *
  * @since 0.1.0

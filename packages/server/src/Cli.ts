@@ -7,6 +7,10 @@
  * - `niha migrate`: runs the pending migrations and says which.
  * - `niha seed --demo`: migrates, then loads `@niha/db`'s demo data set (rows that are
  *   already there are left alone, so seeding twice changes nothing).
+ * - `niha admin create --email ...`: makes an admin with a generated password, printed
+ *   once. `niha start` does the same on a database without any admin
+ *   (`--admin-email`/`NIHA_ADMIN_EMAIL`, admin@niha.local), so the first start prints the
+ *   credentials to sign in with.
  *
  * Every setting is a flag with an environment variable behind it (a flag wins over the
  * variable, the variable over the default): `--port`/`PORT` (4000), `--host`/`NIHA_HOST`
@@ -14,7 +18,8 @@
  * embedded database, `.niha-data/pglite` under the working directory),
  * `--log-level`/`LOG_LEVEL` (info), `--max-body-size`/`NIHA_MAX_BODY_SIZE` (1MiB),
  * `--cors-origins`/`NIHA_CORS_ORIGINS` (none), `--shutdown-timeout`/`NIHA_SHUTDOWN_TIMEOUT`
- * (20 seconds).
+ * (20 seconds), `--storage-dir`/`NIHA_STORAGE_DIR` (uploaded files; `files/` beside the
+ * embedded data directory), `--public-url`/`NIHA_PUBLIC_URL` (links in mail).
  *
  * @since 0.1.0
  */
@@ -31,6 +36,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
+import * as Admin from "./Admin.ts"
+import * as DocumentStorage from "./DocumentStorage.ts"
 import * as Handlers from "./Handlers.ts"
 import * as Logging from "./Logging.ts"
 import * as RequestContext from "./RequestContext.ts"
@@ -204,9 +211,61 @@ export const resolveLogLevel = Effect.gen(function*() {
   return Option.isSome(flag) ? flag.value : yield* Logging.levelConfig
 })
 
+const storageDir = Flag.String("storage-dir").pipe(
+  Flag.withDescription("Directory of uploaded files (env NIHA_STORAGE_DIR; files/ beside the embedded data directory)"),
+  Flag.withFallbackConfig(Config.String("NIHA_STORAGE_DIR")),
+  Flag.optional
+)
+
+const publicUrl = Flag.String("public-url").pipe(
+  Flag.withDescription("URL people reach the platform at, for links in mail (env NIHA_PUBLIC_URL; the API URL)"),
+  Flag.withFallbackConfig(Config.String("NIHA_PUBLIC_URL")),
+  Flag.optional
+)
+
+const adminEmail = Flag.String("admin-email").pipe(
+  Flag.withDescription(
+    `Email of the admin made on first start (env NIHA_ADMIN_EMAIL; ${Admin.defaultFirstAdminEmail})`
+  ),
+  Flag.withFallbackConfig(Config.String("NIHA_ADMIN_EMAIL")),
+  Flag.withDefault(Admin.defaultFirstAdminEmail)
+)
+
+/**
+ * The directory of uploaded files: the flag or `NIHA_STORAGE_DIR`, else `files/` beside
+ * the embedded database's data directory, else `.niha-data/files`.
+ *
+ * @category config
+ * @since 0.1.0
+ */
+export const resolveStorageDir = (target: Database.Target, flag: Option.Option<string>): string =>
+  Option.getOrElse(
+    flag,
+    () =>
+      target._tag === "Embedded" ? NodePath.join(target.dataDir, "..", "files") : NodePath.join(".niha-data", "files")
+  )
+
+/**
+ * The lines `niha` prints once when it made an admin: the only time its password is shown.
+ *
+ * @category output
+ * @since 0.1.0
+ */
+export const announceAdmin = (created: Admin.Created, apiUrl: string): string =>
+  [
+    "",
+    "  An admin was created; its password is shown only now:",
+    `    email     ${created.user.email}`,
+    `    password  ${created.password}`,
+    `  Sign in:  curl -s ${apiUrl}/auth/login -H 'content-type: application/json' \\`,
+    `              -d '{"email":"${created.user.email}","password":"${created.password}"}'`,
+    "  then set your own password with POST /account/password.",
+    ""
+  ].join("\n")
+
 const start = Command.make(
   "start",
-  { port, host, databaseUrl, dataDir, maxBodySize, corsOrigins, shutdownTimeout },
+  { port, host, databaseUrl, dataDir, maxBodySize, corsOrigins, shutdownTimeout, storageDir, publicUrl, adminEmail },
   Effect.fnUntraced(function*(flags) {
     const level = yield* resolveLogLevel
     const target = yield* resolveTarget(flags)
@@ -219,7 +278,13 @@ const start = Command.make(
         database: Database.layerTarget(target),
         maxBodySize: bodyLimit,
         corsOrigins: origins,
-        shutdownTimeout: Duration.seconds(flags.shutdownTimeout)
+        shutdownTimeout: Duration.seconds(flags.shutdownTimeout),
+        storage: DocumentStorage.layerDirectory(resolveStorageDir(target, flags.storageDir)),
+        publicUrl: Option.getOrUndefined(flags.publicUrl),
+        firstAdmin: {
+          email: flags.adminEmail,
+          announce: (created, apiUrl) => Console.error(announceAdmin(created, apiUrl))
+        }
       }))
       const listeningOn = yield* Effect.provide(Server.port, context)
       const address = Server.urls(flags.host, listeningOn)
@@ -295,6 +360,37 @@ const seed = Command.make(
   })
 ).pipe(Command.withDescription("Migrate the database, then load the demo data set (idempotent)"))
 
+const adminCreate = Command.make(
+  "create",
+  {
+    email: Flag.String("email").pipe(Flag.withDescription("The admin's sign-in email")),
+    firstName: Flag.String("first-name").pipe(Flag.withDescription("Given name"), Flag.withDefault("Admin")),
+    lastName: Flag.String("last-name").pipe(Flag.withDescription("Family name"), Flag.withDefault("Admin")),
+    databaseUrl,
+    dataDir
+  },
+  Effect.fnUntraced(function*(flags) {
+    const level = yield* resolveLogLevel
+    const target = yield* resolveTarget(flags)
+    const created = yield* Effect.andThen(
+      Migrations.run,
+      Admin.create({ email: flags.email, first_name: flags.firstName, last_name: flags.lastName })
+    ).pipe(
+      Effect.provide(Database.layerTarget(target)),
+      Effect.provide(Logging.layer({ level }))
+    )
+    yield* Console.log(announceAdmin(created, Server.urls(Server.defaultHost, Server.defaultPort).api))
+  })
+).pipe(
+  Command.withDescription("Create an admin with a generated password, printed once"),
+  Command.withExamples([{ command: "niha admin create --email ops@example.com", description: "A second admin" }])
+)
+
+const admin = Command.make("admin").pipe(
+  Command.withDescription("Manage admins"),
+  Command.withSubcommands([adminCreate])
+)
+
 /**
  * The `niha` command and its subcommands.
  *
@@ -303,7 +399,7 @@ const seed = Command.make(
  */
 export const command = Command.make("niha").pipe(
   Command.withDescription("The NIHA Carbon reference server"),
-  Command.withSubcommands([start, migrate, seed])
+  Command.withSubcommands([start, migrate, seed, admin])
 )
 
 /**

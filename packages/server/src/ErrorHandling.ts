@@ -15,6 +15,8 @@ import { Api, ApiError } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import type * as Layer from "effect/Layer"
+import type * as Schema from "effect/Schema"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import { CurrentRequestId } from "./RequestContext.ts"
 
 /**
@@ -66,3 +68,52 @@ export const body = (
     ...(fields.field === undefined ? {} : { field: fields.field }),
     request_id: requestId
   }))
+
+/**
+ * Fails with an API error of the given class, its body filled with the current request
+ * id: `ErrorHandling.fail(ApiError.Unauthorized, { code: "invalid_credentials", message })`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fail = <E>(
+  ErrorClass: new(body: ApiError.ErrorBody) => E,
+  fields: {
+    readonly code: ApiError.ErrorCode
+    readonly message: string
+    readonly field?: string | undefined
+    readonly details?: Record<string, Schema.Json> | undefined
+  }
+): Effect.Effect<never, E> =>
+  Effect.flatMap(body(fields), (errorBody) =>
+    Effect.fail(
+      new ErrorClass(fields.details === undefined ? errorBody : { ...errorBody, details: fields.details })
+    ))
+
+/**
+ * Fails with the 429 of a throttle or a lock-out, naming when to retry (the server's
+ * middleware copies `details.retry_after_seconds` into the `Retry-After` header).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const rateLimited = (
+  code: "rate_limited" | "account_locked",
+  message: string,
+  retryAfterSeconds: number
+): Effect.Effect<never, ApiError.RateLimited> =>
+  fail(ApiError.RateLimited, { code, message, details: { retry_after_seconds: Math.max(1, retryAfterSeconds) } })
+
+/**
+ * Turns a database failure into a defect: the request is answered 500 (`internal_error`)
+ * and the cause is logged with the request id, while the typed API errors pass through.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const dieOnSqlError = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, Exclude<E, SqlError>, R> =>
+  Effect.catch(effect, (error) =>
+    isSqlError(error) ?
+      Effect.die(error) :
+      // Whatever is not a SqlError is, by the test above, of the remaining types.
+      Effect.fail(error as Exclude<E, SqlError>))

@@ -10,9 +10,9 @@
  *
  * @since 0.1.0
  */
-import { Migrations } from "@niha/db"
+import { Migrations, type Repository } from "@niha/db"
 import { Market } from "@niha/domain"
-import { Api, ApiError, ApiVersion, type MarketsApi, Pagination } from "@niha/sdk"
+import { Api, ApiError, ApiVersion, type Authentication, type MarketsApi, Pagination } from "@niha/sdk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -20,7 +20,11 @@ import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import packageJson from "../package.json" with { type: "json" }
+import * as Access from "./Access.ts"
+import * as AuthHandlers from "./AuthHandlers.ts"
+import type * as DocumentStorage from "./DocumentStorage.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
+import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 
 /**
  * The npm name of the server package.
@@ -138,14 +142,40 @@ export const marketsGroup: Layer.Layer<HttpApiGroup.Service<"niha", "markets">> 
 ).pipe(Layer.provide(ErrorHandling.layer))
 
 /**
- * Every group of the API, and the `CommonErrors` middleware (which the router also needs
- * when it builds the routes).
+ * Every group of the API, the `CommonErrors` middleware (which the router also needs when
+ * it builds the routes) and the `Authentication` middleware, with the throttles of
+ * `limits` on the public endpoints.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layer: Layer.Layer<
-  HttpApiGroup.Service<"niha", "system"> | HttpApiGroup.Service<"niha", "markets"> | Api.CommonErrors,
+export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimits): Layer.Layer<
+  | HttpApiGroup.Service<"niha", "system">
+  | HttpApiGroup.Service<"niha", "markets">
+  | HttpApiGroup.Service<"niha", "auth">
+  | HttpApiGroup.Service<"niha", "account">
+  | HttpApiGroup.Service<"niha", "onboarding">
+  | HttpApiGroup.Service<"niha", "kyc">
+  | HttpApiGroup.Service<"niha", "admin">
+  | Api.CommonErrors
+  | Authentication.Authentication,
   never,
-  SqlClient.SqlClient
-> = Layer.mergeAll(system, marketsGroup, ErrorHandling.layer)
+  SqlClient.SqlClient | Repository.Repositories | DocumentStorage.DocumentStorage
+> =>
+  Layer.mergeAll(
+    system,
+    marketsGroup,
+    AuthHandlers.auth(limits),
+    AuthHandlers.account,
+    OnboardingHandlers.onboarding(limits),
+    OnboardingHandlers.kyc,
+    OnboardingHandlers.admin
+  ).pipe(Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)))
+
+/**
+ * {@link layerWith} the default throttles.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = layerWith()

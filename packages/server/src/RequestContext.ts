@@ -12,6 +12,7 @@
  * - the body size limit: a declared `Content-Length` over the limit is a 413 before the
  *   body is read, and a body that grows past it while being read fails the same way;
  * - CORS, for the configured origins only;
+ * - `Retry-After` on every 429 whose error body names `details.retry_after_seconds`;
  * - error bodies: an unmatched route (404 `route_not_found`), a failure nothing handled
  *   (500 `internal_error`, logged with its cause) and any bare error response from the
  *   HTTP layer all get the body of `ApiError`, with the request id;
@@ -121,6 +122,17 @@ const withErrorBody = (response: HttpServerResponse.HttpServerResponse, requestI
   )
 }
 
+/** The `Retry-After` of a 429 whose error body names `details.retry_after_seconds`. */
+const retryAfterOf = (response: HttpServerResponse.HttpServerResponse): string | undefined => {
+  if (response.status !== 429 || response.body._tag !== "Uint8Array") return undefined
+  const body: unknown = JSON.parse(new TextDecoder().decode(response.body.body))
+  const details = typeof body === "object" && body !== null && "details" in body ? body.details : undefined
+  const seconds = typeof details === "object" && details !== null && "retry_after_seconds" in details ?
+    details.retry_after_seconds :
+    undefined
+  return typeof seconds === "number" && Number.isSafeInteger(seconds) && seconds > 0 ? String(seconds) : undefined
+}
+
 const findServerError = (cause: Cause.Cause<unknown>): HttpServerError.HttpServerError | undefined => {
   for (const reason of cause.reasons) {
     const value = Cause.isFailReason(reason) ? reason.error : Cause.isDieReason(reason) ? reason.defect : undefined
@@ -207,9 +219,11 @@ export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.Ht
       })
 
       const response = yield* handled
+      const retryAfter = retryAfterOf(response)
       const finished = HttpServerResponse.setHeaders(withErrorBody(response, requestId), {
         [requestIdHeader]: requestId,
-        [versionHeader]: version !== undefined && ApiVersion.isSupported(version) ? version : ApiVersion.current
+        [versionHeader]: version !== undefined && ApiVersion.isSupported(version) ? version : ApiVersion.current,
+        ...(retryAfter === undefined ? {} : { "retry-after": retryAfter })
       })
       const durationMs = (yield* Clock.currentTimeMillis) - startedAt
       // Probes hit every few seconds; their lines would drown the others at info.

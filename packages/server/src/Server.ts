@@ -14,8 +14,9 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
-import { Migrations } from "@niha/db"
+import { Migrations, Repository } from "@niha/db"
 import { Api } from "@niha/sdk"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -27,7 +28,15 @@ import * as Layer from "effect/Layer"
 import type * as Migrator from "effect/sql/Migrator"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeHttp from "node:http"
+import * as Admin from "./Admin.ts"
+import * as Auth from "./Auth.ts"
+import type * as AuthHandlers from "./AuthHandlers.ts"
+import type * as DocumentStorage from "./DocumentStorage.ts"
 import * as Handlers from "./Handlers.ts"
+import * as Mailer from "./Mailer.ts"
+import * as MailOutbox from "./MailOutbox.ts"
+import * as Notices from "./Notices.ts"
+import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 
 /**
@@ -97,6 +106,41 @@ export interface Options<DatabaseError = never> {
    * run inside the request middleware, so their failures get error bodies too.
    */
   readonly routes?: Layer.Layer<never, never, HttpRouter.HttpRouter | HttpRouter.Request<"Error", unknown>> | undefined
+  /** Where KYC files are kept, e.g. `DocumentStorage.layerDirectory(dir)`. */
+  readonly storage: Layer.Layer<DocumentStorage.DocumentStorage>
+  /**
+   * The mail transport used while no `mail_config` row is active; the log transport
+   * (`Mailer.layerLog`) unless given.
+   */
+  readonly mailer?: Layer.Layer<Mailer.Mailer> | undefined
+  /** How often the outbox dispatcher looks for mail to send; one second unless given. */
+  readonly mailPollInterval?: Duration.Input | undefined
+  /** The URL people reach the platform at, for links in mail; the server's own URL unless given. */
+  readonly publicUrl?: string | undefined
+  /** Session and lock-out lifetimes; `Auth.defaultPolicy` unless given. */
+  readonly authPolicy?: Auth.Policy | undefined
+  /** The password hashing cost; OWASP's (`Password.owasp`) unless given. */
+  readonly passwordParams?: Password.Params | undefined
+  /** The throttles of the public endpoints; `AuthHandlers.defaultLimits` unless given. */
+  readonly limits?: AuthHandlers.Limits | undefined
+  /**
+   * Make an admin when the database has none (`Admin.ensureFirst`) and hand its one-time
+   * credentials to `announce`; nothing unless given.
+   */
+  readonly firstAdmin?: FirstAdmin | undefined
+}
+
+/**
+ * The admin a server makes on a database without one.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface FirstAdmin {
+  /** Its sign-in email. */
+  readonly email: string
+  /** Hands over its one-time credentials and the API's URL (`niha start` prints them). */
+  readonly announce: (created: Admin.Created, apiUrl: string) => Effect.Effect<void>
 }
 
 /**
@@ -146,10 +190,12 @@ export const port: Effect.Effect<number, never, HttpServer.HttpServer> = Effect.
  * @since 0.1.0
  */
 export const routes = (
-  options: Pick<Options, "maxBodySize" | "corsOrigins" | "generateRequestId" | "routes">
+  options: Pick<Options, "maxBodySize" | "corsOrigins" | "generateRequestId" | "routes" | "limits">
 ) =>
   Layer.mergeAll(
-    HttpApiBuilder.layer(Api.Api, { openapiPath: paths.openapi }).pipe(Layer.provide(Handlers.layer)),
+    HttpApiBuilder.layer(Api.Api, { openapiPath: paths.openapi }).pipe(
+      Layer.provide(Handlers.layerWith(options.limits))
+    ),
     HttpApiScalar.layer(Api.Api, { path: paths.docs }),
     RequestContext.layer({
       maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
@@ -190,7 +236,22 @@ export const layer = <DatabaseError>(
       () => Effect.logInfo("shutting down: no new connections, finishing requests in flight")
     )
   }))
+  const services = Layer.mergeAll(
+    Repository.Repositories.layer,
+    options.storage,
+    MailOutbox.layer({ interval: options.mailPollInterval ?? Duration.seconds(1) }).pipe(
+      Layer.provide(options.mailer ?? Mailer.layerLog)
+    ),
+    Layer.effectContext(Effect.gen(function*() {
+      const url = options.publicUrl ?? urls(options.host, yield* port).api
+      return Context.make(Notices.PublicUrl, url).pipe(
+        Context.add(Auth.CurrentPolicy, options.authPolicy ?? Auth.defaultPolicy),
+        Context.add(Password.CurrentParams, options.passwordParams ?? Password.owasp)
+      )
+    }))
+  )
   const served = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provide(services),
     Layer.provideMerge(
       NodeHttpServer.layerServer(() => NodeHttp.createServer(), {
         port: options.port,
@@ -200,5 +261,17 @@ export const layer = <DatabaseError>(
     ),
     Layer.provide(NodeHttpServer.layerHttpServices)
   )
-  return Layer.provideMerge(listening, served).pipe(Layer.provide(database))
+  const firstAdmin = options.firstAdmin
+  const bootstrap = firstAdmin === undefined ? Layer.empty : Layer.effectDiscard(
+    Admin.ensureFirst(firstAdmin.email).pipe(
+      Effect.flatMap((created) =>
+        created === undefined ?
+          Effect.void :
+          Effect.flatMap(port, (listening) => firstAdmin.announce(created, urls(options.host, listening).api))
+      ),
+      Effect.provideService(Password.CurrentParams, options.passwordParams ?? Password.owasp),
+      Effect.orDie
+    )
+  )
+  return Layer.provideMerge(Layer.merge(listening, bootstrap), served).pipe(Layer.provide(database))
 }

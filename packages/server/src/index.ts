@@ -49,3 +49,97 @@ export * as Logging from "./Logging.ts"
  * @since 0.1.0
  */
 export * as Cli from "./Cli.ts"
+
+/**
+ * Sign-in and credentials: password login with lock-out, magic links, sessions and API
+ * keys.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.ts"
+
+/**
+ * The server side of the `Authentication` middleware, and the capability and entity
+ * checks handlers run.
+ *
+ * @since 0.1.0
+ */
+export * as Access from "./Access.ts"
+
+/**
+ * The handlers of the `auth` and `account` groups, and the throttles of the public
+ * endpoints.
+ *
+ * @since 0.1.0
+ */
+export * as AuthHandlers from "./AuthHandlers.ts"
+
+/**
+ * The handlers of the `onboarding`, `kyc` and `admin` groups.
+ *
+ * @since 0.1.0
+ */
+export * as OnboardingHandlers from "./OnboardingHandlers.ts"
+
+/**
+ * The first admin and `niha admin create`.
+ *
+ * @since 0.1.0
+ */
+export * as Admin from "./Admin.ts"
+
+/**
+ * The audit trail: `activity_logs` and `ticket_logs`.
+ *
+ * @since 0.1.0
+ */
+export * as Audit from "./Audit.ts"
+
+/**
+ * Password policy and scrypt hashing.
+ *
+ * @since 0.1.0
+ */
+export * as Password from "./Password.ts"
+
+/**
+ * Opaque secrets: session tokens, magic-link tokens and API keys.
+ *
+ * @since 0.1.0
+ */
+export * as Tokens from "./Tokens.ts"
+
+/**
+ * Where uploaded files live, and the upload policy.
+ *
+ * @since 0.1.0
+ */
+export * as DocumentStorage from "./DocumentStorage.ts"
+
+/**
+ * In-memory throttling of public endpoints.
+ *
+ * @since 0.1.0
+ */
+export * as Throttle from "./Throttle.ts"
+
+/**
+ * Mail transports: SMTP, Resend and the development log.
+ *
+ * @since 0.1.0
+ */
+export * as Mailer from "./Mailer.ts"
+
+/**
+ * The transactional outbox of mail and its dispatcher.
+ *
+ * @since 0.1.0
+ */
+export * as MailOutbox from "./MailOutbox.ts"
+
+/**
+ * The texts of the mail the platform sends.
+ *
+ * @since 0.1.0
+ */
+export * as Notices from "./Notices.ts"

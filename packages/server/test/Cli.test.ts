@@ -10,6 +10,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestConsole from "effect/testing/TestConsole"
 import * as NodeChildProcess from "node:child_process"
+import * as NodeFs from "node:fs/promises"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -96,9 +98,31 @@ describe("the niha command line", () => {
         const lines = (yield* TestConsole.logLines).map(String)
         const described = Cli.describeTarget(target)
         assert.deepStrictEqual(lines, [
-          `${described}: ran 1_initial_schema`,
+          `${described}: ran 1_initial_schema, 2_access`,
           `${described} is up to date (migration ${Handlers.expectedMigration})`
         ])
+      }).pipe(
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
+  )
+})
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha admin create", () => {
+  it.live(
+    `makes an admin with a password printed once, and refuses a taken email [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* freshTarget
+        const flags = target._tag === "Url" ? ["--database-url", target.url] : ["--data-dir", target.dataDir]
+        yield* Cli.runWith(["admin", "create", "--email", "Ops@Example.com", "--first-name", "Olga", ...flags])
+        const printed = (yield* TestConsole.logLines).map(String).join("\n")
+        assert.include(printed, "email     ops@example.com")
+        const password = /password\s+(\S{24})\n/.exec(printed)?.[1]
+        assert.isDefined(password)
+        const taken = yield* Effect.flip(Cli.runWith(["admin", "create", "--email", "ops@example.com", ...flags]))
+        assert.strictEqual(taken._tag, "EmailTaken")
       }).pipe(
         Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
         withEnv({ LOG_LEVEL: "warn" })
@@ -171,9 +195,15 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
     () =>
       Effect.gen(function*() {
         const target = yield* freshTarget
+        const storage = yield* Effect.acquireRelease(
+          Effect.promise(() => NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "niha-cli-files-"))),
+          (dir) => Effect.promise(() => NodeFs.rm(dir, { recursive: true, force: true }))
+        )
         const child = spawn(["start"], {
           PORT: "0",
           LOG_LEVEL: "debug",
+          NIHA_STORAGE_DIR: storage,
+          NIHA_ADMIN_EMAIL: "ops@niha.test",
           ...(target._tag === "Url" ? { DATABASE_URL: target.url } : { NIHA_DATA_DIR: target.dataDir })
         })
         yield* Effect.addFinalizer(() => Effect.sync(() => child.process.kill("SIGKILL")))
@@ -186,6 +216,12 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
 
         const niha = PromiseClient.createClient({ baseUrl: apiUrl })
         assert.deepStrictEqual(yield* Effect.promise(() => niha.system.health()), { status: "ok" })
+        // The first start made an admin and printed its password, once.
+        const password = /password\s+(\S{24})\n/.exec(banner)?.[1] ?? ""
+        assert.include(banner, "email     ops@niha.test")
+        assert.include(banner, `curl -s ${apiUrl}/auth/login`)
+        const session = yield* Effect.promise(() => niha.auth.login({ payload: { email: "ops@niha.test", password } }))
+        assert.strictEqual(session.user.role, "ADMIN")
         assert.strictEqual((yield* Effect.promise(() => niha.system.ready())).status, "ready")
 
         child.process.kill("SIGTERM")

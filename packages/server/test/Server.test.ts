@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Migrations } from "@niha/db"
-import { ApiError, ApiVersion, NihaClient, PromiseClient, RequestId } from "@niha/sdk"
+import { Api, ApiError, ApiVersion, NihaClient, PromiseClient, RequestId } from "@niha/sdk"
 import { Handlers } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
@@ -214,12 +214,20 @@ for (const { backend, skipReason } of TestServer.backends) {
             `${method.toUpperCase()} ${path} ${operation.operationId}`
           )
         ).sort()
-        assert.deepStrictEqual(operations, [
-          "GET /health system.health",
-          "GET /markets markets.list",
-          "GET /ready system.ready",
-          "GET /version system.version"
-        ])
+        // Every endpoint of the contract, and nothing else, with its path in OpenAPI's form.
+        const expected = Object.values(Api.Api.groups).flatMap((group) =>
+          Object.values(group.endpoints).map((endpoint) =>
+            `${endpoint.method} ${endpoint.path.replace(/:(\w+)/g, "{$1}")} ${group.identifier}.${endpoint.identifier}`
+          )
+        ).sort()
+        assert.deepStrictEqual(operations, expected)
+        assert.include(operations, "POST /auth/login auth.login")
+        assert.include(operations, "POST /admin/contact-requests/{id}/convert admin.convertContactRequest")
+        const schemes = (document as {
+          readonly components?: { readonly securitySchemes?: Record<string, Record<string, string>> }
+        }).components?.securitySchemes
+        assert.deepInclude(schemes?.["bearer"], { type: "http", scheme: "Bearer" })
+        assert.deepInclude(schemes?.["cookie"], { type: "apiKey", name: "__Host-niha_session", in: "cookie" })
         const docs = yield* http(`${baseUrl}/docs`)
         assert.strictEqual(docs.status, 200)
         assert.include(docs.headers.get("content-type") ?? "", "text/html")

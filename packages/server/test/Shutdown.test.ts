@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Database, Migrations } from "@niha/db"
-import { Logging, Server } from "@niha/server"
+import { DocumentStorage, Logging, Server } from "@niha/server"
 import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -66,7 +66,8 @@ const startWithSlowRoute = (
         host: "127.0.0.1",
         database,
         routes: slow,
-        shutdownTimeout
+        shutdownTimeout,
+        storage: DocumentStorage.layerMemory
       }),
       scope
     ).pipe(Effect.provide(Logging.layer({ level: "Info", write: (line) => logs.push(JSON.parse(line)) })))

@@ -1,17 +1,17 @@
 /**
  * The matching core: one order book as plain, allocation-light TypeScript.
  *
- * - Order slots are struct-of-arrays (typed arrays indexed by slot number) with a free list,
- *   so a resting order costs a few dozen bytes and no object.
- * - Each price level is an intrusive doubly-linked FIFO through the slots (`slotNext`,
- *   `slotPrev`); levels are indexed by their tick offset from the band's minimum price, in
+ * - Order slots are 48-byte records in one typed-array buffer, indexed by slot number, with a
+ *   free list, so a resting order costs a few dozen bytes and no object.
+ * - Each price level is an intrusive doubly-linked FIFO through the slots (their `NEXT` and
+ *   `PREV` fields); levels are indexed by their tick offset from the band's minimum price, in
  *   chunks of 1024 levels allocated on first use.
  * - A two-level bitset per side marks the non-empty levels, so the next best level is found
  *   with a few `Math.clz32` rather than a scan of empty ticks. Best bid and ask are kept
  *   incrementally.
- * - Order ids (caller strings) map to slots with one `Map`; owners are interned to small
- *   integers, with an intrusive list of each owner's orders for cancel-all and per-owner
- *   totals.
+ * - Order ids (caller strings) map to slots through an open-addressing table of integers
+ *   (`IdTable`); owners are interned to small integers, with an intrusive list of each
+ *   owner's orders for cancel-all and per-owner totals.
  *
  * No closure, promise or Effect is created per order; the only allocations on the hot path
  * are the events themselves (and a trade id string per trade). The public modules wrap this
@@ -22,6 +22,7 @@ import * as CounterpartyCode from "../CounterpartyCode.ts"
 import type * as Event from "../Event.ts"
 import * as Instrument from "../Instrument.ts"
 import type * as Snapshot from "../Snapshot.ts"
+import { IdTable } from "./idTable.ts"
 
 /** The null slot / level / owner index. */
 export const NIL = -1
@@ -66,6 +67,13 @@ const stpCode = (mode: string): number =>
 
 const tifCode = (tif: string): number =>
   tif === "GTC" ? TIF_GTC : tif === "IOC" ? TIF_IOC : tif === "FOK" ? TIF_FOK : NIL
+
+/**
+ * An integer as V8 stores it cheapest. A quantity read from a Float64Array and put in an
+ * event as is gets a 16-byte heap number of its own; one that fits 31 bits is stored in the
+ * event's field itself. Values beyond that range pass unchanged.
+ */
+const small = (x: number): number => (x <= 0x3fffffff && x >= -0x40000000 ? x | 0 : x)
 
 const isId = (id: unknown): id is string => typeof id === "string" && id.length > 0
 
@@ -186,6 +194,30 @@ const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffe
 }
 
 const INITIAL_SLOTS = 1024
+
+/**
+ * An order slot is one record of 48 bytes: eight 32-bit fields, then two 64-bit floats
+ * holding integers. One record rather than one array per field, because a cancel or a fill
+ * touches most fields of a slot that is not in cache: together they sit on one or two
+ * adjacent cache lines instead of nine lines of nine arrays.
+ */
+const SLOT_BYTES = 48
+const SLOT_INTS = SLOT_BYTES / 4
+const SLOT_NUMBERS = SLOT_BYTES / 8
+/** 32-bit fields: the level queue's links, the level, the interned owner, the owner list's links. */
+const NEXT = 0
+const PREV = 1
+const LEVEL = 2
+const OWNER = 3
+const OWNER_NEXT = 4
+const OWNER_PREV = 5
+/** Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
+const FLAGS = 6
+/** The hash of the order's id in the id table, kept so removing it needs no rehash. */
+const ID_HASH = 7
+/** 64-bit fields: the open quantity, and the `seq` that gave the order its place in the queue. */
+const QUANTITY = 4
+const PRIORITY = 5
 const INITIAL_OWNERS = 64
 
 /** One order book. */
@@ -206,23 +238,15 @@ export class Book {
   readonly bids: BookSide
   readonly asks: BookSide
 
-  // Order slots (struct of arrays). A free slot's `slotNext` links the free list.
+  // Order slots: one 48-byte record per slot (see SLOT_BYTES), read through two views of
+  // the same buffer. A free slot's NEXT links the free list.
   private capacity = INITIAL_SLOTS
   private freeHead = NIL
   private highWater = 0
-  slotNext = new Int32Array(INITIAL_SLOTS)
-  slotPrev = new Int32Array(INITIAL_SLOTS)
-  slotLevel = new Int32Array(INITIAL_SLOTS)
-  slotOwner = new Int32Array(INITIAL_SLOTS)
-  slotOwnerNext = new Int32Array(INITIAL_SLOTS)
-  slotOwnerPrev = new Int32Array(INITIAL_SLOTS)
-  slotQuantity = new Float64Array(INITIAL_SLOTS)
-  /** The `seq` of the command that gave the order its place in the queue. */
-  slotPriority = new Float64Array(INITIAL_SLOTS)
-  /** Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
-  slotFlags = new Uint8Array(INITIAL_SLOTS)
+  private slots = new Int32Array(new ArrayBuffer(INITIAL_SLOTS * SLOT_BYTES))
+  private slotNumbers = new Float64Array(this.slots.buffer)
   readonly slotId: Array<string> = []
-  readonly orderSlots = new Map<string, number>()
+  private readonly ids: IdTable
 
   // Owners, interned to small integers.
   private ownerCapacity = INITIAL_OWNERS
@@ -251,6 +275,7 @@ export class Book {
     this.maxPrice = instrument.maxPrice
     this.levelCount = Instrument.levels(instrument)
     this.codeKey = CounterpartyCode.key(anonymitySecret)
+    this.ids = new IdTable(Number(BigInt.asIntN(32, this.codeKey.k0 ^ this.codeKey.k1)), this.slotId)
     this.bids = new BookSide(true, this.levelCount)
     this.asks = new BookSide(false, this.levelCount)
   }
@@ -337,7 +362,8 @@ export class Book {
     const problem = this.quantityProblem(quantity) ?? this.priceProblem(price)
     if (problem !== undefined) return this.reject(command, problem, out)
     if (price * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
-    if (this.orderSlots.has(command.orderId)) return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    const idHash = this.ids.hash(command.orderId)
+    if (this.ids.find(command.orderId, idHash) !== NIL) return this.reject(command, "DUPLICATE_ORDER_ID", out)
     const level = (price - this.minPrice) / this.tick
     if (postOnly && this.crosses(side, level)) return this.reject(command, "POST_ONLY_WOULD_CROSS", out)
     if (
@@ -372,13 +398,13 @@ export class Book {
         owner: command.owner,
         side: command.side,
         price,
-        remainingQuantity: remaining,
+        remainingQuantity: small(remaining),
         reason: "SELF_TRADE"
       })
     } else if (remaining > 0) {
       if (tif === TIF_GTC) {
         const flags = side | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
-        this.rest(command.orderId, owner, side, level, remaining, seq, flags)
+        this.rest(command.orderId, idHash, owner, side, level, remaining, seq, flags)
         out.push({
           _tag: "OrderRested",
           seq,
@@ -386,7 +412,7 @@ export class Book {
           owner: command.owner,
           side: command.side,
           price,
-          quantity: remaining
+          quantity: small(remaining)
         })
       } else {
         out.push({
@@ -395,7 +421,7 @@ export class Book {
           orderId: command.orderId,
           owner: command.owner,
           side: command.side,
-          remainingQuantity: remaining,
+          remainingQuantity: small(remaining),
           remainingBudget: null
         })
       }
@@ -425,7 +451,9 @@ export class Book {
       const worstPrice = side === BUY && limitPrice !== null ? limitPrice : this.maxPrice
       if (worstPrice * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
     }
-    if (this.orderSlots.has(command.orderId)) return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    if (this.ids.find(command.orderId, this.ids.hash(command.orderId)) !== NIL) {
+      return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    }
     const limitLevel = limitPrice !== null
       ? (limitPrice - this.minPrice) / this.tick
       : side === BUY
@@ -457,7 +485,7 @@ export class Book {
       quantity !== null,
       out
     )
-    const remainingQuantity = quantity === null ? null : remaining
+    const remainingQuantity = quantity === null ? null : small(remaining)
     if (this.takerCancelled) {
       out.push({
         _tag: "OrderCancelled",
@@ -477,16 +505,19 @@ export class Book {
         owner: command.owner,
         side: command.side,
         remainingQuantity,
-        remainingBudget: budget === null ? null : this.budgetLeft
+        remainingBudget: budget === null ? null : small(this.budgetLeft)
       })
     }
   }
 
   private cancel(command: Command.Cancel, out: Array<Event.Event>): void {
     if (!isId(command.orderId) || !isId(command.owner)) return this.reject(command, "INVALID_COMMAND", out)
-    const slot = this.orderSlots.get(command.orderId)
-    if (slot === undefined) return this.reject(command, "UNKNOWN_ORDER", out)
-    if (this.ownerIds[this.slotOwner[slot] ?? 0] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
+    const idHash = this.ids.hash(command.orderId)
+    const slot = this.ids.find(command.orderId, idHash)
+    if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
+    if (this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] !== command.owner) {
+      return this.reject(command, "NOT_ORDER_OWNER", out)
+    }
     this.lastSeq = command.seq
     out.push(this.cancelledEvent(command.seq, slot, "REQUESTED"))
     this.remove(slot)
@@ -497,14 +528,15 @@ export class Book {
     if (
       !isId(command.orderId) || !isId(command.owner) || (command.price === null && command.quantity === null)
     ) return this.reject(command, "INVALID_COMMAND", out)
-    const slot = this.orderSlots.get(command.orderId)
-    if (slot === undefined) return this.reject(command, "UNKNOWN_ORDER", out)
-    const owner = this.slotOwner[slot] ?? 0
+    const idHash = this.ids.hash(command.orderId)
+    const slot = this.ids.find(command.orderId, idHash)
+    if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
+    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
     if (this.ownerIds[owner] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
-    const flags = this.slotFlags[slot] ?? 0
+    const flags = this.slots[slot * SLOT_INTS + FLAGS] ?? 0
     const side = flags & FLAG_SELL
-    const currentPrice = this.minPrice + (this.slotLevel[slot] ?? 0) * this.tick
-    const currentQuantity = this.slotQuantity[slot] ?? 0
+    const currentPrice = this.minPrice + (this.slots[slot * SLOT_INTS + LEVEL] ?? 0) * this.tick
+    const currentQuantity = this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
     const quantity = command.quantity ?? currentQuantity
     const price = command.price ?? currentPrice
     const problem = (command.quantity === null ? undefined : this.quantityProblem(quantity)) ??
@@ -571,11 +603,11 @@ export class Book {
         owner: command.owner,
         side: sideName,
         price,
-        remainingQuantity: remaining,
+        remainingQuantity: small(remaining),
         reason: "SELF_TRADE"
       })
     } else if (remaining > 0) {
-      this.rest(command.orderId, owner, side, level, remaining, seq, flags)
+      this.rest(command.orderId, idHash, owner, side, level, remaining, seq, flags)
       out.push({
         _tag: "OrderRested",
         seq,
@@ -583,7 +615,7 @@ export class Book {
         owner: command.owner,
         side: sideName,
         price,
-        quantity: remaining
+        quantity: small(remaining)
       })
     }
   }
@@ -598,7 +630,7 @@ export class Book {
       // The owner's list is in priority order, so the cancellations are too.
       let slot = this.ownerHead[owner] ?? NIL
       while (slot !== NIL) {
-        const next = this.slotOwnerNext[slot] ?? NIL
+        const next = this.slots[slot * SLOT_INTS + OWNER_NEXT] ?? NIL
         out.push(this.cancelledEvent(seq, slot, "CANCEL_ALL"))
         this.remove(slot)
         count++
@@ -667,10 +699,10 @@ export class Book {
           if (lots < wanted) wanted = lots
           if (wanted === 0) break outer
         }
-        const makerQuantity = this.slotQuantity[maker] ?? 0
+        const makerQuantity = this.slotNumbers[maker * SLOT_NUMBERS + QUANTITY] ?? 0
         const filled = makerQuantity < wanted ? makerQuantity : wanted
-        const next = this.slotNext[maker] ?? NIL
-        if ((this.slotOwner[maker] ?? NIL) === takerOwner) {
+        const next = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
+        if ((this.slots[maker * SLOT_INTS + OWNER] ?? NIL) === takerOwner) {
           if (stp === STP_CANCEL_MAKER || stp === STP_CANCEL_BOTH) {
             out.push(this.cancelledEvent(seq, maker, "SELF_TRADE"))
             this.remove(maker)
@@ -694,29 +726,29 @@ export class Book {
             takerOrderId: takerId,
             makerOrderId: this.slotId[maker] ?? "",
             price,
-            quantity: filled,
-            takerRemaining: quantityKnown ? remaining : null,
-            makerRemaining: makerQuantity - filled
+            quantity: small(filled),
+            takerRemaining: quantityKnown ? small(remaining) : null,
+            makerRemaining: small(makerQuantity - filled)
           })
         } else {
           remaining -= filled
           if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
           const makerId = this.slotId[maker] ?? ""
-          const makerOwnerId = this.ownerIds[this.slotOwner[maker] ?? 0] ?? ""
+          const makerOwnerId = this.ownerIds[this.slots[maker * SLOT_INTS + OWNER] ?? 0] ?? ""
           out.push({
             _tag: "Trade",
             seq,
             tradeId: `${this.market}-${seq}-${++this.tradeCount}`,
             timestamp,
             price,
-            quantity: filled,
+            quantity: small(filled),
             aggressor: buy ? "BUY" : "SELL",
             buyOrderId: buy ? takerId : makerId,
             buyOwner: buy ? takerOwnerId : makerOwnerId,
             sellOrderId: buy ? makerId : takerId,
             sellOwner: buy ? makerOwnerId : takerOwnerId,
-            makerRemaining: makerQuantity - filled,
-            takerRemaining: quantityKnown ? remaining : null
+            makerRemaining: small(makerQuantity - filled),
+            takerRemaining: quantityKnown ? small(remaining) : null
           })
         }
         if (filled === makerQuantity) this.remove(maker)
@@ -759,19 +791,19 @@ export class Book {
           if (lots < wanted) wanted = lots
           if (wanted === 0) return false
         }
-        if ((this.slotOwner[maker] ?? NIL) === owner) {
+        if ((this.slots[maker * SLOT_INTS + OWNER] ?? NIL) === owner) {
           if (stp === STP_CANCEL_TAKER || stp === STP_CANCEL_BOTH) return false
           if (stp === STP_CANCEL_MAKER) {
-            maker = this.slotNext[maker] ?? NIL
+            maker = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
             continue
           }
         }
-        const makerQuantity = this.slotQuantity[maker] ?? 0
+        const makerQuantity = this.slotNumbers[maker * SLOT_NUMBERS + QUANTITY] ?? 0
         const filled = makerQuantity < wanted ? makerQuantity : wanted
         remaining -= filled
         if (budget !== NO_BUDGET) budgetLeft -= filled * price
         if (remaining === 0) return true
-        maker = this.slotNext[maker] ?? NIL
+        maker = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
       }
       level = nextLevel(book, level)
     }
@@ -785,7 +817,7 @@ export class Book {
   private allocate(): number {
     const free = this.freeHead
     if (free !== NIL) {
-      this.freeHead = this.slotNext[free] ?? NIL
+      this.freeHead = this.slots[free * SLOT_INTS + NEXT] ?? NIL
       return free
     }
     if (this.highWater === this.capacity) this.growSlots()
@@ -794,17 +826,8 @@ export class Book {
 
   private growSlots(): void {
     const size = this.capacity * 2
-    this.slotNext = growInt32(this.slotNext, size)
-    this.slotPrev = growInt32(this.slotPrev, size)
-    this.slotLevel = growInt32(this.slotLevel, size)
-    this.slotOwner = growInt32(this.slotOwner, size)
-    this.slotOwnerNext = growInt32(this.slotOwnerNext, size)
-    this.slotOwnerPrev = growInt32(this.slotOwnerPrev, size)
-    this.slotQuantity = growFloat64(this.slotQuantity, size)
-    this.slotPriority = growFloat64(this.slotPriority, size)
-    const flags = new Uint8Array(size)
-    flags.set(this.slotFlags)
-    this.slotFlags = flags
+    this.slots = growInt32(this.slots, size * SLOT_INTS)
+    this.slotNumbers = new Float64Array(this.slots.buffer)
     this.capacity = size
   }
 
@@ -841,6 +864,7 @@ export class Book {
   /** Puts an order at the back of its level's queue. */
   rest(
     orderId: string,
+    idHash: number,
     owner: number,
     side: number,
     level: number,
@@ -849,13 +873,14 @@ export class Book {
     flags: number
   ): number {
     const slot = this.allocate()
-    this.slotLevel[slot] = level
-    this.slotQuantity[slot] = quantity
-    this.slotPriority[slot] = priority
-    this.slotFlags[slot] = flags
-    this.slotOwner[slot] = owner
+    this.slots[slot * SLOT_INTS + LEVEL] = level
+    this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] = quantity
+    this.slotNumbers[slot * SLOT_NUMBERS + PRIORITY] = priority
+    this.slots[slot * SLOT_INTS + FLAGS] = flags
+    this.slots[slot * SLOT_INTS + OWNER] = owner
     this.slotId[slot] = orderId
-    this.orderSlots.set(orderId, slot)
+    this.slots[slot * SLOT_INTS + ID_HASH] = idHash
+    this.ids.insert(idHash, slot)
 
     const book = side === BUY ? this.bids : this.asks
     const chunkIndex = level >>> CHUNK_SHIFT
@@ -866,15 +891,15 @@ export class Book {
     }
     const offset = level & CHUNK_MASK
     const tail = chunk.tail[offset] ?? NIL
-    this.slotNext[slot] = NIL
-    this.slotPrev[slot] = tail
+    this.slots[slot * SLOT_INTS + NEXT] = NIL
+    this.slots[slot * SLOT_INTS + PREV] = tail
     if (tail === NIL) {
       chunk.head[offset] = slot
       setBit(book, level)
       const best = book.best
       if (best === NIL || (side === BUY ? level > best : level < best)) book.best = level
     } else {
-      this.slotNext[tail] = slot
+      this.slots[tail * SLOT_INTS + NEXT] = slot
     }
     chunk.tail[offset] = slot
     chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) + quantity
@@ -882,10 +907,10 @@ export class Book {
     book.orders++
 
     const ownerTail = this.ownerTail[owner] ?? NIL
-    this.slotOwnerNext[slot] = NIL
-    this.slotOwnerPrev[slot] = ownerTail
+    this.slots[slot * SLOT_INTS + OWNER_NEXT] = NIL
+    this.slots[slot * SLOT_INTS + OWNER_PREV] = ownerTail
     if (ownerTail === NIL) this.ownerHead[owner] = slot
-    else this.slotOwnerNext[ownerTail] = slot
+    else this.slots[ownerTail * SLOT_INTS + OWNER_NEXT] = slot
     this.ownerTail[owner] = slot
     this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) + 1
     if (side === BUY) this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) + quantity
@@ -895,35 +920,35 @@ export class Book {
 
   /** Reduces a resting order in place (it keeps its priority). */
   private reduce(slot: number, by: number): void {
-    const sell = ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0
+    const sell = ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0
     const book = sell ? this.asks : this.bids
-    const level = this.slotLevel[slot] ?? 0
-    this.slotQuantity[slot] = (this.slotQuantity[slot] ?? 0) - by
+    const level = this.slots[slot * SLOT_INTS + LEVEL] ?? 0
+    this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] = (this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0) - by
     const chunk = book.chunks[level >>> CHUNK_SHIFT]
     if (chunk !== undefined) {
       const offset = level & CHUNK_MASK
       chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) - by
     }
-    const owner = this.slotOwner[slot] ?? 0
+    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
     if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - by
     else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - by
   }
 
   /** Takes a resting order out of the book entirely and frees its slot. */
   private remove(slot: number): void {
-    const sell = ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0
+    const sell = ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0
     const book = sell ? this.asks : this.bids
-    const level = this.slotLevel[slot] ?? 0
-    const quantity = this.slotQuantity[slot] ?? 0
-    const prev = this.slotPrev[slot] ?? NIL
-    const next = this.slotNext[slot] ?? NIL
+    const level = this.slots[slot * SLOT_INTS + LEVEL] ?? 0
+    const quantity = this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
+    const prev = this.slots[slot * SLOT_INTS + PREV] ?? NIL
+    const next = this.slots[slot * SLOT_INTS + NEXT] ?? NIL
     const chunk = book.chunks[level >>> CHUNK_SHIFT]
     if (chunk !== undefined) {
       const offset = level & CHUNK_MASK
       if (prev === NIL) chunk.head[offset] = next
-      else this.slotNext[prev] = next
+      else this.slots[prev * SLOT_INTS + NEXT] = next
       if (next === NIL) chunk.tail[offset] = prev
-      else this.slotPrev[next] = prev
+      else this.slots[next * SLOT_INTS + PREV] = prev
       chunk.count[offset] = (chunk.count[offset] ?? 0) - 1
       if (prev === NIL && next === NIL) {
         chunk.quantity[offset] = 0
@@ -935,20 +960,20 @@ export class Book {
     }
     book.orders--
 
-    const owner = this.slotOwner[slot] ?? 0
-    const ownerPrev = this.slotOwnerPrev[slot] ?? NIL
-    const ownerNext = this.slotOwnerNext[slot] ?? NIL
+    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
+    const ownerPrev = this.slots[slot * SLOT_INTS + OWNER_PREV] ?? NIL
+    const ownerNext = this.slots[slot * SLOT_INTS + OWNER_NEXT] ?? NIL
     if (ownerPrev === NIL) this.ownerHead[owner] = ownerNext
-    else this.slotOwnerNext[ownerPrev] = ownerNext
+    else this.slots[ownerPrev * SLOT_INTS + OWNER_NEXT] = ownerNext
     if (ownerNext === NIL) this.ownerTail[owner] = ownerPrev
-    else this.slotOwnerPrev[ownerNext] = ownerPrev
+    else this.slots[ownerNext * SLOT_INTS + OWNER_PREV] = ownerPrev
     this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) - 1
     if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - quantity
     else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - quantity
 
-    this.orderSlots.delete(this.slotId[slot] ?? "")
+    this.ids.delete(this.slots[slot * SLOT_INTS + ID_HASH] ?? 0, slot)
     this.slotId[slot] = ""
-    this.slotNext[slot] = this.freeHead
+    this.slots[slot * SLOT_INTS + NEXT] = this.freeHead
     this.freeHead = slot
   }
 
@@ -957,10 +982,10 @@ export class Book {
       _tag: "OrderCancelled",
       seq,
       orderId: this.slotId[slot] ?? "",
-      owner: this.ownerIds[this.slotOwner[slot] ?? 0] ?? "",
-      side: ((this.slotFlags[slot] ?? 0) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
-      price: this.minPrice + (this.slotLevel[slot] ?? 0) * this.tick,
-      remainingQuantity: this.slotQuantity[slot] ?? 0,
+      owner: this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] ?? "",
+      side: ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
+      price: this.minPrice + (this.slots[slot * SLOT_INTS + LEVEL] ?? 0) * this.tick,
+      remainingQuantity: small(this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0),
       reason
     }
   }
@@ -997,14 +1022,14 @@ export class Book {
 
   /** The resting order in `slot`. */
   restingOrder(slot: number): Snapshot.RestingOrder {
-    const flags = this.slotFlags[slot] ?? 0
+    const flags = this.slots[slot * SLOT_INTS + FLAGS] ?? 0
     return {
       orderId: this.slotId[slot] ?? "",
-      owner: this.ownerIds[this.slotOwner[slot] ?? 0] ?? "",
+      owner: this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] ?? "",
       side: (flags & FLAG_SELL) !== 0 ? "SELL" : "BUY",
-      price: this.priceOf(this.slotLevel[slot] ?? 0),
-      quantity: this.slotQuantity[slot] ?? 0,
-      priority: this.slotPriority[slot] ?? 0,
+      price: this.priceOf(this.slots[slot * SLOT_INTS + LEVEL] ?? 0),
+      quantity: this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0,
+      priority: this.slotNumbers[slot * SLOT_NUMBERS + PRIORITY] ?? 0,
       postOnly: (flags & FLAG_POST_ONLY) !== 0,
       selfTradePrevention: STP_NAMES[(flags >>> STP_SHIFT) & 3] ?? "CANCEL_TAKER"
     }
@@ -1012,8 +1037,12 @@ export class Book {
 
   /** Every resting order, in priority order (the order they were given their places). */
   restingOrders(): Array<Snapshot.RestingOrder> {
-    const slots = Array.from(this.orderSlots.values())
-    slots.sort((a, b) => (this.slotPriority[a] ?? 0) - (this.slotPriority[b] ?? 0))
+    // A slot holds an order exactly when its id is not empty (freed slots are cleared).
+    const slots: Array<number> = []
+    for (let slot = 0; slot < this.highWater; slot++) if (this.slotId[slot] !== "") slots.push(slot)
+    slots.sort((a, b) =>
+      (this.slotNumbers[a * SLOT_NUMBERS + PRIORITY] ?? 0) - (this.slotNumbers[b * SLOT_NUMBERS + PRIORITY] ?? 0)
+    )
     return slots.map((slot) => this.restingOrder(slot))
   }
 
@@ -1027,7 +1056,8 @@ export class Book {
     if (side === NIL || stp === NIL || !isId(order.orderId) || !isId(order.owner)) {
       return `order ${order.orderId}: malformed`
     }
-    if (this.orderSlots.has(order.orderId)) return `order ${order.orderId}: duplicate id`
+    const idHash = this.ids.hash(order.orderId)
+    if (this.ids.find(order.orderId, idHash) !== NIL) return `order ${order.orderId}: duplicate id`
     // A partly filled order may be below the minimum quantity, so only the grid is checked.
     const quantity = order.quantity
     if (!Number.isSafeInteger(quantity) || quantity <= 0 || quantity > this.maxQuantity || quantity % this.lot !== 0) {
@@ -1040,22 +1070,27 @@ export class Book {
     const level = (order.price - this.minPrice) / this.tick
     if (this.crosses(side, level)) return `order ${order.orderId}: the book would be crossed`
     const flags = side | (order.postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
-    this.rest(order.orderId, this.internOwner(order.owner), side, level, quantity, order.priority, flags)
+    this.rest(order.orderId, idHash, this.internOwner(order.owner), side, level, quantity, order.priority, flags)
     return undefined
+  }
+
+  /** The slot of the resting order `orderId`, or NIL. */
+  slotOf(orderId: string): number {
+    return this.ids.find(orderId, this.ids.hash(orderId))
   }
 
   /** The next order in the same level's queue, or NIL. */
   nextInQueue(slot: number): number {
-    return this.slotNext[slot] ?? NIL
+    return this.slots[slot * SLOT_INTS + NEXT] ?? NIL
   }
 
   /** The interned owner of a resting order. */
   ownerOf(slot: number): number {
-    return this.slotOwner[slot] ?? 0
+    return this.slots[slot * SLOT_INTS + OWNER] ?? 0
   }
 
   /** The open quantity of a resting order. */
   quantityOf(slot: number): number {
-    return this.slotQuantity[slot] ?? 0
+    return this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
   }
 }

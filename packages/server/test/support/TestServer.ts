@@ -10,7 +10,7 @@
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Database } from "@niha/db"
-import { Logging, Server } from "@niha/server"
+import { DocumentStorage, Logging, Mailer, type Password, Server } from "@niha/server"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -113,6 +113,10 @@ export interface Running {
   readonly database: Layer.Layer<Database.Client, unknown>
   /** Every log line written so far, parsed. */
   readonly logs: ReadonlyArray<LogLine>
+  /** Every mail the outbox delivered so far. */
+  readonly mails: ReadonlyArray<SentMail>
+  /** The admin made on first start, with its one-time password. */
+  readonly admin: { readonly email: string; readonly password: string }
 }
 
 /** One line of the JSON logs. */
@@ -124,7 +128,13 @@ export interface LogLine {
 }
 
 /** The options of the server under test, beyond port, host and database. */
-export type TestOptions = Omit<Server.Options<unknown>, "port" | "host" | "database">
+export type TestOptions = Partial<Omit<Server.Options<unknown>, "port" | "host" | "database">>
+
+/** The password cost of test servers: scrypt's OWASP memory cost makes each hash take a second here. */
+export const testPasswordParams: Password.Params = { ln: 10, r: 8, p: 1 }
+
+/** One mail the server sent, as its transport received it. */
+export type SentMail = Mailer.Message
 
 /** Starts a server on a fresh database of the backend; it stops when the scope closes. */
 export const start = (
@@ -133,12 +143,36 @@ export const start = (
 ): Effect.Effect<Running, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const logs: Array<LogLine> = []
+    const mails: Array<SentMail> = []
+    const mailer = Layer.succeed(Mailer.Mailer, {
+      provider: "log",
+      send: (message) =>
+        Effect.sync(() => {
+          mails.push(message)
+          return { provider: "log" as const, message_id: `test-${mails.length}` }
+        })
+    })
     const database = yield* freshDatabase(backend)
-    const context = yield* Layer.build(Server.layer({ ...options, port: 0, host: "127.0.0.1", database })).pipe(
+    const admins: Array<{ readonly email: string; readonly password: string }> = []
+    const context = yield* Layer.build(Server.layer({
+      firstAdmin: {
+        email: "admin@niha.test",
+        announce: (created) => Effect.sync(() => admins.push({ email: created.user.email, password: created.password }))
+      },
+      storage: DocumentStorage.layerMemory,
+      mailer,
+      mailPollInterval: "50 millis",
+      passwordParams: testPasswordParams,
+      ...options,
+      port: 0,
+      host: "127.0.0.1",
+      database
+    })).pipe(
       Effect.provide(Logging.layer({ level: "Debug", write: (line) => logs.push(JSON.parse(line) as LogLine) }))
     )
     const port = yield* Effect.provide(Server.port, context)
-    return { baseUrl: `http://127.0.0.1:${port}`, backend, database, logs }
+    const admin = admins[0] ?? { email: "", password: "" }
+    return { baseUrl: `http://127.0.0.1:${port}`, backend, database, logs, mails, admin }
   })
 
 /** The running server as a service, for `layer(...)` suites. */

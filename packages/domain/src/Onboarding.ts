@@ -1,0 +1,61 @@
+/**
+ * The rules of onboarding that are not a single state machine: which KYC documents an
+ * entity must have approved before its KYC review can approve it, and where an entity's
+ * file stands against that list. The server asks these; it does not keep its own list.
+ *
+ * @since 0.1.0
+ */
+import type * as Enums from "./Enums.ts"
+
+/**
+ * The document types every entity must have approved before its KYC is approved: proof the
+ * company exists (registration, articles), who the person is (ID) and that the person may
+ * act for the company (proof of authority). The other types of the seed (tax certificate,
+ * financial statements, GHG permit, contact information) are accepted but optional.
+ *
+ * @category kyc
+ * @since 0.1.0
+ */
+export const requiredDocuments: ReadonlyArray<Enums.DocumentType> = [
+  "REGISTRATION",
+  "ARTICLES",
+  "ID",
+  "PROOF_AUTHORITY"
+]
+
+/**
+ * Where an entity's KYC file stands: the required types with no document at all or only
+ * rejected ones (`missing`), those whose newest document awaits review (`pending`), and
+ * whether every required type has an approved document (`complete`).
+ *
+ * @category kyc
+ * @since 0.1.0
+ */
+export interface KycReadiness {
+  /** Required types with no live document: never uploaded, or every upload rejected. */
+  readonly missing: ReadonlyArray<Enums.DocumentType>
+  /** Required types with a document awaiting review and none approved. */
+  readonly pending: ReadonlyArray<Enums.DocumentType>
+  /** Whether every required type has an approved document. */
+  readonly complete: boolean
+}
+
+/**
+ * The readiness of an entity's file from its documents (any order, any statuses).
+ *
+ * @category kyc
+ * @since 0.1.0
+ */
+export const kycReadiness = (
+  documents: ReadonlyArray<{ readonly document_type: Enums.DocumentType; readonly status: Enums.DocumentStatus }>
+): KycReadiness => {
+  const missing: Array<Enums.DocumentType> = []
+  const pending: Array<Enums.DocumentType> = []
+  for (const type of requiredDocuments) {
+    const ofType = documents.filter((document) => document.document_type === type)
+    if (ofType.some((document) => document.status === "APPROVED")) continue
+    if (ofType.some((document) => document.status === "PENDING")) pending.push(type)
+    else missing.push(type)
+  }
+  return { missing, pending, complete: missing.length === 0 && pending.length === 0 }
+}

@@ -1,0 +1,183 @@
+/**
+ * The transactional outbox of mail. A handler writes the message into `mail_outbox` in the
+ * transaction of the change it reports ({@link enqueue}); the dispatcher ({@link layer})
+ * sends due messages afterwards through the transport the active `mail_config` row
+ * chooses (SMTP or Resend), or through the fallback `Mailer` when none is active (the log
+ * transport in development). So no mail goes out for a change that rolled back, and none
+ * is lost for one that committed.
+ *
+ * The dispatcher leases a batch with one short statement (moving each row's
+ * `next_attempt_at` past the send timeout), sends outside any transaction (the embedded
+ * database has one connection, and a slow SMTP server must not hold it), then marks each
+ * row SENT, or schedules a retry with exponential backoff, or marks it FAILED after
+ * {@link maxAttempts} or on a permanent refusal. A dispatcher that dies mid-send leaves
+ * its lease to expire and the message is retried; the outbox row id goes with each send
+ * as its idempotency key, so a provider that honours it does not deliver twice.
+ *
+ * @since 0.1.0
+ */
+import { Mail } from "@niha/domain"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Mailer from "./Mailer.ts"
+
+/**
+ * A message to send.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Outgoing {
+  /** What it is about, such as `magic_link`. */
+  readonly kind: string
+  /** The recipient. */
+  readonly to: string
+  /** The subject line. */
+  readonly subject: string
+  /** The plain-text body. */
+  readonly text: string
+  /** The HTML body, if any. */
+  readonly html?: string | undefined
+}
+
+/**
+ * Sends after which a message is given up as FAILED.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const maxAttempts = 8
+
+/**
+ * How long a leased message is left to its dispatcher before another may retry it: longer
+ * than a send may take.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const lease: Duration.Duration = Duration.minutes(2)
+
+const decode = Schema.decodeUnknownEffect(Mail.MailOutboxMessage)
+const decodeConfig = Schema.decodeUnknownEffect(Mail.MailConfig)
+
+/**
+ * Writes a message into the outbox; run it inside the transaction of the change it
+ * reports. Returns the row.
+ *
+ * @category enqueue
+ * @since 0.1.0
+ */
+export const enqueue = Effect.fn("MailOutbox.enqueue")(function*(message: Outgoing) {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql`
+    INSERT INTO mail_outbox (kind, to_email, subject, text_body, html_body)
+    VALUES (${message.kind}, ${message.to.toLowerCase()}, ${message.subject}, ${message.text}, ${message.html ?? null})
+    RETURNING *`
+  return yield* Effect.orDie(decode(row))
+})
+
+/** Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, ... capped at one hour. */
+const backoff = (attempts: number): Duration.Duration =>
+  Duration.seconds(Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1)))
+
+const activeMailer = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql`SELECT * FROM mail_config WHERE is_active LIMIT 1`
+  if (row === undefined) return undefined
+  const config = yield* Effect.orDie(decodeConfig(row))
+  return yield* Mailer.fromConfig(config).pipe(Effect.provide(FetchHttpClient.layer))
+})
+
+/**
+ * Sends the due messages once: at most `batch` of them. Returns how many were sent.
+ *
+ * @category dispatch
+ * @since 0.1.0
+ */
+export const dispatchOnce = Effect.fn("MailOutbox.dispatchOnce")(function*(batch = 20) {
+  const sql = yield* SqlClient.SqlClient
+  const fallback = yield* Mailer.Mailer
+  const now = yield* DateTime.now
+  const leasedUntil = DateTime.toDate(DateTime.add(now, { milliseconds: Duration.toMillis(lease) }))
+  const rows = yield* sql`
+    UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ${leasedUntil}
+    WHERE id IN (
+      SELECT id FROM mail_outbox WHERE status = 'PENDING' AND next_attempt_at <= ${DateTime.toDate(now)}
+      ORDER BY next_attempt_at, created_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+    RETURNING *`
+  if (rows.length === 0) return 0
+  const messages = yield* Effect.forEach(rows, (row) => Effect.orDie(decode(row)))
+  const configured = yield* Effect.scoped(Effect.gen(function*() {
+    const mailer = yield* activeMailer.pipe(
+      Effect.catchTag(
+        "MailConfigInvalid",
+        (error) => Effect.as(Effect.logError("mail_config is invalid; using the fallback transport", error), undefined)
+      )
+    )
+    const transport = mailer ?? fallback
+    let sent = 0
+    for (const message of messages) {
+      const outcome = yield* Effect.result(transport.send({
+        to: message.to_email,
+        subject: message.subject,
+        text: message.text_body,
+        ...(message.html_body === null ? {} : { html: message.html_body }),
+        idempotency_key: message.id
+      }))
+      const at = DateTime.toDate(yield* DateTime.now)
+      if (outcome._tag === "Success") {
+        sent++
+        yield* sql`
+          UPDATE mail_outbox SET status = 'SENT', sent_at = ${at}, provider = ${outcome.success.provider},
+            provider_message_id = ${outcome.success.message_id}, last_error = NULL
+          WHERE id = ${message.id}`
+        continue
+      }
+      const error = outcome.failure
+      const givesUp = !error.retryable || message.attempts >= maxAttempts
+      yield* Effect.logWarning(givesUp ? "mail failed; giving up" : "mail failed; will retry").pipe(
+        Effect.annotateLogs({
+          outbox_id: message.id,
+          kind: message.kind,
+          attempts: message.attempts,
+          error: error.message
+        })
+      )
+      const retryAt = DateTime.toDate(
+        DateTime.add(yield* DateTime.now, { milliseconds: Duration.toMillis(backoff(message.attempts)) })
+      )
+      yield* sql`
+        UPDATE mail_outbox SET status = ${givesUp ? "FAILED" : "PENDING"}, last_error = ${error.message},
+          provider = ${transport.provider}, next_attempt_at = ${givesUp ? at : retryAt}
+        WHERE id = ${message.id}`
+    }
+    return sent
+  }))
+  return configured
+})
+
+/**
+ * The dispatcher as a Layer: a background fiber that sends due messages every `interval`
+ * while the Layer is open (a failed round is logged and the next one runs).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: { readonly interval: Duration.Input }): Layer.Layer<
+  never,
+  never,
+  SqlClient.SqlClient | Mailer.Mailer
+> =>
+  Layer.effectDiscard(
+    dispatchOnce().pipe(
+      Effect.catchCause((cause) => Effect.logError("mail dispatch failed", cause)),
+      Effect.repeat(Schedule.spaced(options.interval)),
+      Effect.forkScoped
+    )
+  )
