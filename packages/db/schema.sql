@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 35 tables
+-- 36 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -449,6 +449,25 @@ CONSTRAINT exchange_rate_sources_pair_check CHECK ((base_currency <> quote_curre
 CONSTRAINT exchange_rate_sources_pkey PRIMARY KEY (id);
 CONSTRAINT exchange_rate_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX exchange_rate_sources_pkey ON public.exchange_rate_sources USING btree (id);
+
+TABLE idempotency_keys (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  principal text NOT NULL
+  key text NOT NULL
+  endpoint text NOT NULL
+  request_hash text NOT NULL
+  response jsonb NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT idempotency_keys_endpoint_check CHECK (((btrim(endpoint) = endpoint) AND (endpoint <> ''::text)));
+CONSTRAINT idempotency_keys_key_check CHECK ((key ~ '^[!-~]{1,255}$'::text));
+CONSTRAINT idempotency_keys_pkey PRIMARY KEY (id);
+CONSTRAINT idempotency_keys_principal_check CHECK (((btrim(principal) = principal) AND (principal <> ''::text)));
+CONSTRAINT idempotency_keys_principal_key_key UNIQUE (principal, key);
+CONSTRAINT idempotency_keys_request_hash_check CHECK ((request_hash ~ '^[0-9a-f]{64}$'::text));
+CREATE INDEX idempotency_keys_created_idx ON public.idempotency_keys USING btree (created_at);
+CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (id);
+CREATE UNIQUE INDEX idempotency_keys_principal_key_key ON public.idempotency_keys USING btree (principal, key);
 
 TABLE kyc_documents (
   id uuid NOT NULL DEFAULT gen_random_uuid()

@@ -12,7 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { accessSchema } from "./internal/access.ts"
+import { accessSchema, idempotencySchema } from "./internal/access.ts"
 import { initialSchema } from "./internal/schema.ts"
 
 /**
@@ -47,22 +47,25 @@ export interface Migration {
  */
 export const all: ReadonlyArray<Migration> = [
   { id: 1, name: "initial_schema", statements: initialSchema },
-  { id: 2, name: "access", statements: accessSchema }
+  { id: 2, name: "access", statements: accessSchema },
+  { id: 3, name: "idempotency", statements: idempotencySchema }
 ]
 
 /**
  * The tables of the platform's own, beyond the seed's 31 of `Tables.tableNames`: sign-in
- * links, API keys and the mail outbox (migration 2), with the foreign keys they add.
+ * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), with
+ * the foreign keys they add.
  *
  * @category migrations
  * @since 0.1.0
  */
 export const platformTables: {
-  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox"]: PlatformTable
+  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys"]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
   api_keys: { foreignKeys: [{ column: "user_id", references: "users" }] },
-  mail_outbox: { foreignKeys: [] }
+  mail_outbox: { foreignKeys: [] },
+  idempotency_keys: { foreignKeys: [] }
 }
 
 /**

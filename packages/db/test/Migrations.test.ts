@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, Mail, Tables } from "@niha/domain"
+import { Auth, Enums, Idempotency, Mail, Tables } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -16,7 +16,8 @@ const ledgerColumns = ["transfer_id", "account", "transfer_kind", "pending_id"]
 const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: { readonly fields: object } } = {
   magic_link_tokens: Auth.MagicLinkToken,
   api_keys: Auth.ApiKey,
-  mail_outbox: Mail.MailOutboxMessage
+  mail_outbox: Mail.MailOutboxMessage,
+  idempotency_keys: Idempotency.IdempotencyRecord
 }
 
 eachBackend("Migrations", (it, backend) => {
@@ -70,7 +71,7 @@ eachBackend("Migrations", (it, backend) => {
       assert.deepStrictEqual(orphans, [])
     }))
 
-  it.effect("has the 31 tables and the platform's 3 with the columns of the domain's row models", () =>
+  it.effect("has the 31 tables and the platform's 4 with the columns of the domain's row models", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const rows = yield* sql<{ table_name: string; column_name: string }>`

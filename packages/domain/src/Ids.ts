@@ -445,6 +445,19 @@ export const MailOutboxId = Uuid.pipe(Schema.brand("MailOutboxId"))
 export type MailOutboxId = typeof MailOutboxId.Type
 
 /**
+ * Identifier of a row of `idempotency_keys` (a table of the platform's own, beyond the seed's 31).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const IdempotencyKeyId = Uuid.pipe(Schema.brand("IdempotencyKeyId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type IdempotencyKeyId = typeof IdempotencyKeyId.Type
+
+/**
  * Identifier of a row of `mail_config`.
  *
  * @category ids

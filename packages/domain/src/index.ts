@@ -93,6 +93,13 @@ export * as Parties from "./Parties.ts"
 export * as Onboarding from "./Onboarding.ts"
 
 /**
+ * Idempotent requests: the client's key and the record of a request run under it.
+ *
+ * @since 0.1.0
+ */
+export * as Idempotency from "./Idempotency.ts"
+
+/**
  * Row models of `user_sessions` and `authentication_attempts`.
  *
  * @since 0.1.0

@@ -33,7 +33,8 @@ import * as Schema from "effect/Schema"
  *   `invalid_link` (a magic link that is unknown, used or expired)
  * - 403: `not_permitted`
  * - 404: `not_found`, `route_not_found`
- * - 409: `conflict`, `insufficient_funds`, `invalid_transition`
+ * - 409: `conflict`, `insufficient_funds`, `invalid_transition`, `idempotency_key_reused` (an
+ *   `Idempotency-Key` sent again with another request)
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
  * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
@@ -59,6 +60,7 @@ export const ErrorCode = Schema.Literals([
   "conflict",
   "insufficient_funds",
   "invalid_transition",
+  "idempotency_key_reused",
   "payload_too_large",
   "unsupported_media_type",
   "rate_limited",

@@ -28,6 +28,7 @@ import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
 import { EmailInput, User } from "./AuthApi.ts"
 import { Authentication } from "./Authentication.ts"
+import * as IdempotencyKey from "./IdempotencyKey.ts"
 import * as Pagination from "./Pagination.ts"
 
 /**
@@ -93,9 +94,10 @@ export const ContactRequestReceived = Schema.Struct({
 export class OnboardingApi extends HttpApiGroup.make("onboarding")
   .add(
     HttpApiEndpoint.post("submitContactRequest", "/contact-requests", {
+      headers: IdempotencyKey.headers,
       payload: ContactRequestInput,
       success: ContactRequestReceived.pipe(HttpApiSchema.status(202)),
-      error: ApiError.RateLimited
+      error: [ApiError.Conflict, ApiError.RateLimited]
     }).annotate(OpenApi.Summary, "Ask to join the platform")
   )
   .annotateMerge(OpenApi.annotations({ title: "Onboarding", description: "The public contact form." }))
@@ -270,6 +272,7 @@ export class AdminApi extends HttpApiGroup.make("admin")
     }).annotate(OpenApi.Summary, "Assign a staff member to a contact request"),
     HttpApiEndpoint.post("convertContactRequest", "/admin/contact-requests/:id/convert", {
       params: { id: Ids.ContactRequestId },
+      headers: IdempotencyKey.headers,
       success: Converted.pipe(HttpApiSchema.status(201)),
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Create the entity and its user (stage NDA) and invite the user"),
@@ -312,6 +315,7 @@ export class AdminApi extends HttpApiGroup.make("admin")
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Reject an entity's KYC; its users move to REJECTED"),
     HttpApiEndpoint.post("createStaff", "/admin/users", {
+      headers: IdempotencyKey.headers,
       payload: StaffInput,
       success: User.pipe(HttpApiSchema.status(201)),
       error: [ApiError.Forbidden, ApiError.Conflict]

@@ -30,7 +30,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type { Groups } from "./Api.ts"
+import { Api, type Groups } from "./Api.ts"
 import * as ApiError from "./ApiError.ts"
 import * as internal from "./internal/client.ts"
 
@@ -267,15 +267,41 @@ export const fromErrorBody = (status: number, body: ApiError.ErrorBody, cause?: 
  * @since 0.1.0
  */
 export type Method<Endpoint> = Endpoint extends HttpApiEndpoint.ConstraintRequest ? (
-    request: HttpApiEndpoint.ClientRequest<
-      Endpoint["~Params"],
-      Endpoint["~Query"],
-      Endpoint["~Payload"],
-      Endpoint["~Headers"],
-      "decoded-only"
+    request: OptionalHeaders<
+      HttpApiEndpoint.ClientRequest<
+        Endpoint["~Params"],
+        Endpoint["~Query"],
+        Endpoint["~Payload"],
+        Endpoint["~Headers"],
+        "decoded-only"
+      >
     >
   ) => Promise<HttpApiClient.SuccessType<Endpoint["~Success"]>>
   : never
+
+/**
+ * A request whose headers are all optional (the `Idempotency-Key` of `IdempotencyKey`)
+ * may leave `headers` out.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type OptionalHeaders<Request> = Request extends {
+  /** The request's headers. */
+  readonly headers: infer Headers
+} ? {} extends Headers ? Omit<Request, "headers"> & HeadersField<Headers> : Request :
+  Request
+
+/**
+ * The optional `headers` of a request whose headers are all optional.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface HeadersField<Headers> {
+  /** The request's headers, such as `{ "idempotency-key": "..." }`. */
+  readonly headers?: Headers
+}
 
 /**
  * The client: one property per group of the API, one method per endpoint.
@@ -383,7 +409,20 @@ export const createClient = (options: Options): Client => {
     const methods: Record<string, (request: unknown) => Promise<unknown>> = {}
     for (const [name, method] of Object.entries(endpoints as Record<string, unknown>)) {
       const call = method as (request: unknown) => Effect.Effect<unknown, unknown>
-      methods[name] = (request) => run(Effect.suspend(() => call(request)))
+      const declaresHeaders = Object.values(Api.groups).some((declared) =>
+        declared.identifier === group &&
+        Object.values(declared.endpoints).some((endpoint) =>
+          endpoint.identifier === name && endpoint.headers !== undefined
+        )
+      )
+      methods[name] = declaresHeaders ?
+        (request) =>
+          run(
+            Effect.suspend(() =>
+              call(typeof request === "object" && request !== null ? { headers: {}, ...request } : { headers: {} })
+            )
+          ) :
+        (request) => run(Effect.suspend(() => call(request)))
     }
     client[group] = methods
   }

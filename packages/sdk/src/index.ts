@@ -80,6 +80,13 @@ export * as AuthApi from "./AuthApi.ts"
 export * as OnboardingApi from "./OnboardingApi.ts"
 
 /**
+ * The `Idempotency-Key` header of endpoints that create something.
+ *
+ * @since 0.1.0
+ */
+export * as IdempotencyKey from "./IdempotencyKey.ts"
+
+/**
  * The client for Effect users, derived from the contract.
  *
  * @since 0.1.0

@@ -12,7 +12,7 @@
  */
 import { type Repository } from "@niha/db"
 import { type Enums, type Ids, Onboarding, Parties, StateMachine } from "@niha/domain"
-import { Api, ApiError, Authentication, Pagination } from "@niha/sdk"
+import { Api, ApiError, AuthApi, Authentication, OnboardingApi, Pagination } from "@niha/sdk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -30,6 +30,7 @@ import * as Auth from "./Auth.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
 import * as DocumentStorage from "./DocumentStorage.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
+import * as Idempotency from "./Idempotency.ts"
 import * as MailOutbox from "./MailOutbox.ts"
 import * as Notices from "./Notices.ts"
 import * as Throttle from "./Throttle.ts"
@@ -237,27 +238,36 @@ export const onboarding = (
       const sql = yield* SqlClient.SqlClient
       const perAddress = yield* Throttle.make(limits.contactRequestsPerAddress)
       return handlers.handleAll({
-        submitContactRequest: ({ payload }) =>
+        submitContactRequest: ({ headers, payload }) =>
           Effect.gen(function*() {
             const origin = yield* Audit.origin
             yield* AuthHandlers.throttled(perAddress, origin.ip_address ?? "unknown")
-            return yield* sql.withTransaction(Effect.gen(function*() {
-              const [row] = yield* sql<{ id: Ids.ContactRequestId }>`
+            return yield* Idempotency.once(
+              {
+                key: headers["idempotency-key"],
+                principal: `address:${origin.ip_address ?? "unknown"}`,
+                endpoint: "onboarding.submitContactRequest",
+                input: payload,
+                success: OnboardingApi.ContactRequestReceived
+              },
+              sql.withTransaction(Effect.gen(function*() {
+                const [row] = yield* sql<{ id: Ids.ContactRequestId }>`
                 INSERT INTO contact_requests (entity_name, contact_email, contact_first_name, contact_last_name,
                   position, jurisdiction, status, submitter_ip)
                 VALUES (${payload.entity_name}, ${Auth.normalizeEmail(payload.contact_email)},
                   ${payload.contact_first_name}, ${payload.contact_last_name}, ${payload.position ?? null},
                   ${payload.jurisdiction}, 'NDA', ${origin.ip_address})
                 RETURNING id`
-              if (row === undefined) return yield* Effect.die("INSERT ... RETURNING returned no row")
-              yield* Audit.record({
-                user_id: null,
-                action: "contact_requests.submit",
-                subject_table: "contact_requests",
-                subject_id: row.id
-              })
-              return { id: row.id, status: "NDA" as const }
-            }))
+                if (row === undefined) return yield* Effect.die("INSERT ... RETURNING returned no row")
+                yield* Audit.record({
+                  user_id: null,
+                  action: "contact_requests.submit",
+                  subject_table: "contact_requests",
+                  subject_id: row.id
+                })
+                return { id: row.id, status: "NDA" as const }
+              }))
+            )
           }).pipe(ErrorHandling.dieOnSqlError, Effect.provideService(SqlClient.SqlClient, sql))
       })
     })
@@ -428,6 +438,63 @@ export const admin: Layer.Layer<
         return after
       })
 
+    const convert = (admin: Ids.UserId, id: Ids.ContactRequestId) =>
+      Effect.gen(function*() {
+        const request = yield* lockContactRequest(id)
+        const status = yield* move(StateMachine.contactStatus, request.status, "KYC")
+        const [entityRow] = yield* sql`
+            INSERT INTO entities (name, jurisdiction, kyc_status)
+            VALUES (${request.entity_name}, ${request.jurisdiction ?? "OTHER"}, 'PENDING')
+            RETURNING *`
+        const entity = yield* Effect.orDie(decodeEntity(entityRow))
+        const user = yield* invite({
+          entity_id: entity.id,
+          email: request.contact_email,
+          first_name: request.contact_first_name,
+          last_name: request.contact_last_name,
+          position: request.position,
+          role: "NDA",
+          created_by: admin,
+          next: "Your first step: upload the signed NDA, then your KYC documents."
+        })
+        const agent = request.agent_id === null ? sql`, agent_id = ${admin}` : sql``
+        const contactRequest = yield* updateContactRequest(
+          admin,
+          request,
+          "contact_requests.convert",
+          sql`status = ${status} ${agent}`
+        )
+        yield* Audit.record({
+          user_id: admin,
+          action: "entities.create",
+          subject_table: "entities",
+          subject_id: entity.id,
+          after: entityJson(entity)
+        })
+        return { contact_request: contactRequest, entity, user }
+      })
+    const createStaff = (admin: Ids.UserId, payload: typeof OnboardingApi.StaffInput.Type) =>
+      Effect.gen(function*() {
+        const user = yield* invite({
+          entity_id: null,
+          email: payload.email,
+          first_name: payload.first_name,
+          last_name: payload.last_name,
+          position: null,
+          role: payload.role,
+          created_by: admin,
+          next: "Sign in, then set a password under your account."
+        })
+        yield* Audit.record({
+          user_id: admin,
+          action: "users.create_staff",
+          subject_table: "users",
+          subject_id: user.id,
+          after: userJson(user)
+        })
+        return user
+      })
+
     const review = (id: Ids.KycDocumentId, to: "APPROVED" | "REJECTED", reason: string | null) =>
       transaction(Effect.gen(function*() {
         const principal = yield* Access.authorize("review_kyc")
@@ -554,41 +621,16 @@ export const admin: Layer.Layer<
             sql`agent_id = ${agent} ${notes}`
           )
         })),
-      convertContactRequest: ({ params }) =>
+      convertContactRequest: ({ headers, params }) =>
         transaction(Effect.gen(function*() {
           const principal = yield* Access.authorize("manage_contact_requests")
-          const request = yield* lockContactRequest(params.id)
-          const status = yield* move(StateMachine.contactStatus, request.status, "KYC")
-          const [entityRow] = yield* sql`
-            INSERT INTO entities (name, jurisdiction, kyc_status)
-            VALUES (${request.entity_name}, ${request.jurisdiction ?? "OTHER"}, 'PENDING')
-            RETURNING *`
-          const entity = yield* Effect.orDie(decodeEntity(entityRow))
-          const user = yield* invite({
-            entity_id: entity.id,
-            email: request.contact_email,
-            first_name: request.contact_first_name,
-            last_name: request.contact_last_name,
-            position: request.position,
-            role: "NDA",
-            created_by: principal.user.id,
-            next: "Your first step: upload the signed NDA, then your KYC documents."
-          })
-          const agent = request.agent_id === null ? sql`, agent_id = ${principal.user.id}` : sql``
-          const contactRequest = yield* updateContactRequest(
-            principal.user.id,
-            request,
-            "contact_requests.convert",
-            sql`status = ${status} ${agent}`
-          )
-          yield* Audit.record({
-            user_id: principal.user.id,
-            action: "entities.create",
-            subject_table: "entities",
-            subject_id: entity.id,
-            after: entityJson(entity)
-          })
-          return { contact_request: contactRequest, entity, user }
+          return yield* Idempotency.once({
+            key: headers["idempotency-key"],
+            principal: principal.user.id,
+            endpoint: "admin.convertContactRequest",
+            input: params,
+            success: OnboardingApi.Converted
+          }, convert(principal.user.id, params.id))
         })),
       rejectContactRequest: ({ params, payload }) =>
         transaction(Effect.gen(function*() {
@@ -631,27 +673,16 @@ export const admin: Layer.Layer<
       rejectDocument: ({ params, payload }) => review(params.id, "REJECTED", payload.reason),
       approveEntity: ({ params }) => decideEntity(params.id, "APPROVED", null),
       rejectEntity: ({ params, payload }) => decideEntity(params.id, "REJECTED", payload.reason),
-      createStaff: ({ payload }) =>
+      createStaff: ({ headers, payload }) =>
         transaction(Effect.gen(function*() {
           const principal = yield* Access.authorize("manage_users")
-          const user = yield* invite({
-            entity_id: null,
-            email: payload.email,
-            first_name: payload.first_name,
-            last_name: payload.last_name,
-            position: null,
-            role: payload.role,
-            created_by: principal.user.id,
-            next: "Sign in, then set a password under your account."
-          })
-          yield* Audit.record({
-            user_id: principal.user.id,
-            action: "users.create_staff",
-            subject_table: "users",
-            subject_id: user.id,
-            after: userJson(user)
-          })
-          return user
+          return yield* Idempotency.once({
+            key: headers["idempotency-key"],
+            principal: principal.user.id,
+            endpoint: "admin.createStaff",
+            input: payload,
+            success: AuthApi.User
+          }, createStaff(principal.user.id, payload))
         }))
     })
   })

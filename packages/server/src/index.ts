@@ -143,3 +143,10 @@ export * as MailOutbox from "./MailOutbox.ts"
  * @since 0.1.0
  */
 export * as Notices from "./Notices.ts"
+
+/**
+ * Idempotent endpoints: the `Idempotency-Key` header, run once and replayed.
+ *
+ * @since 0.1.0
+ */
+export * as Idempotency from "./Idempotency.ts"

@@ -245,6 +245,30 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`auth and access
         yield* adminOf(server)
       }))
 
+    it.effect("ends every other session when the password changes", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServer
+        const staff = yield* staffWithPassword(server, "rotate@niha.test")
+        const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+        const other = yield* call(() =>
+          anonymous.auth.login({ payload: { email: staff.email, password: strongPassword } })
+        )
+        const elsewhere = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: other.token })
+        assert.strictEqual((yield* call(() => elsewhere.account.me())).user.email, staff.email)
+        const changed = yield* call(() =>
+          staff.client.account.changePassword({
+            payload: { current_password: strongPassword, new_password: "another long and unusual passphrase 17" }
+          })
+        )
+        assert.isAtLeast(changed.revoked_sessions, 1)
+        assert.strictEqual((yield* failure(() => elsewhere.account.me())).code, "unauthenticated")
+        assert.strictEqual((yield* call(() => staff.client.account.me())).user.email, staff.email)
+        const old = yield* failure(() =>
+          anonymous.auth.login({ payload: { email: staff.email, password: strongPassword } })
+        )
+        assert.strictEqual(old.code, "invalid_credentials")
+      }))
+
     it.effect("keeps each entity's documents to itself, and admin endpoints to admins", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServer
@@ -374,6 +398,24 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     })
   }
 )
+
+describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`idle sessions [${backend}]`, () => {
+  layer(TestServer.layer(backend, { authPolicy: { ...Auth.defaultPolicy, idleTimeout: Duration.zero } }), live)(
+    (it) => {
+      it.effect("ends a session after its idle timeout", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+          const session = yield* call(() =>
+            anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
+          )
+          assert.strictEqual(session.idle_timeout_minutes, 0)
+          const idle = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+          assert.strictEqual((yield* failure(() => idle.account.me())).code, "unauthenticated")
+        }))
+    }
+  )
+})
 
 describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`input validation [${backend}]`, () => {
   layer(TestServer.layer(backend), live)((it) => {

@@ -1,6 +1,6 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
-import { Database, DemoFixture } from "@niha/db"
+import { Database, DemoFixture, Migrations } from "@niha/db"
 import { PromiseClient } from "@niha/sdk"
 import { Cli, Handlers, Logging } from "@niha/server"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
@@ -98,7 +98,7 @@ describe("the niha command line", () => {
         const lines = (yield* TestConsole.logLines).map(String)
         const described = Cli.describeTarget(target)
         assert.deepStrictEqual(lines, [
-          `${described}: ran 1_initial_schema, 2_access`,
+          `${described}: ran ${Migrations.all.map((migration) => `${migration.id}_${migration.name}`).join(", ")}`,
           `${described} is up to date (migration ${Handlers.expectedMigration})`
         ])
       }).pipe(

@@ -180,6 +180,7 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
             Effect.provide(NihaClient.make({ baseUrl: server.baseUrl, apiKey }), FetchHttpClient.layer)
           const anonymous = yield* clientFor()
           const { id } = yield* anonymous.onboarding.submitContactRequest({
+            headers: {},
             payload: {
               entity_name: "Lumen Shipping BV",
               contact_email: "jan@lumen.example",
@@ -192,7 +193,7 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
             payload: { email: server.admin.email, password: server.admin.password }
           })
           const admin = yield* clientFor(adminSession.token)
-          const converted = yield* admin.admin.convertContactRequest({ params: { id } })
+          const converted = yield* admin.admin.convertContactRequest({ params: { id }, headers: {} })
           const invitation = yield* mailTo(server, "jan@lumen.example")
           const session = yield* anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } })
           const client = yield* clientFor(session.token)
@@ -212,6 +213,84 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
           const listed = yield* admin.admin.listEntities({ query: { kyc_status: "APPROVED" } })
           assert.deepStrictEqual(listed.data.map((entity) => entity.id), [converted.entity.id])
         }).pipe(Effect.orDie), { timeout: 120_000 })
+    })
+  }
+)
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
+  `onboarding rejections [${TestServer.quickBackend}]`,
+  () => {
+    layer(TestServer.layer(TestServer.quickBackend), { excludeTestServices: true, timeout: "120 seconds" })((it) => {
+      it.effect("rejects a contact request for good, and an entity with its users", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const call = <A>(promise: () => Promise<A>) => Effect.promise(promise)
+          const refused = (promise: () => Promise<unknown>) =>
+            Effect.flip(Effect.tryPromise({ try: promise, catch: (error) => error as PromiseClient.NihaError }))
+          const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+          const adminSession = yield* call(() =>
+            anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
+          )
+          const admin = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: adminSession.token })
+          const submit = (email: string, company: string) =>
+            call(() =>
+              anonymous.onboarding.submitContactRequest({
+                payload: {
+                  entity_name: company,
+                  contact_email: email,
+                  contact_first_name: "Noor",
+                  contact_last_name: "Haddad",
+                  jurisdiction: "HK"
+                }
+              })
+            )
+
+          // A rejected request stays rejected, and its contact is told.
+          const spam = yield* submit("noor@spam.example", "Spam Ltd")
+          const rejected = yield* call(() =>
+            admin.admin.rejectContactRequest({ params: { id: spam.id }, payload: { reason: "Not a real company" } })
+          )
+          assert.strictEqual(rejected.status, "REJECTED")
+          assert.include(rejected.notes ?? "", "Not a real company")
+          const mail = yield* mailTo(server, "noor@spam.example")
+          assert.include(mail.subject, "request to join")
+          const late = yield* refused(() => admin.admin.convertContactRequest({ params: { id: spam.id } }))
+          assert.strictEqual(late.code, "invalid_transition")
+          assert.deepStrictEqual(late.details, { machine: "contactstatus", from: "REJECTED", to: "KYC" })
+          const listed = yield* call(() => admin.admin.listContactRequests({ query: { status: "REJECTED" } }))
+          assert.deepStrictEqual(listed.data.map((request) => request.id), [spam.id])
+
+          // A rejected entity moves its users to REJECTED; they can do nothing more.
+          const request = yield* submit("noor@risky.example", "Risky Holdings")
+          const converted = yield* call(() => admin.admin.convertContactRequest({ params: { id: request.id } }))
+          const invitation = yield* mailTo(server, "noor@risky.example")
+          const session = yield* call(() =>
+            anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } })
+          )
+          const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+          yield* call(() =>
+            client.kyc.signNda({ payload: form({ bytes: pdf("nda"), name: "nda.pdf", type: "application/pdf" }) })
+          )
+          const decided = yield* call(() =>
+            admin.admin.rejectEntity({
+              params: { id: converted.entity.id },
+              payload: { reason: "Sanctions screening hit" }
+            })
+          )
+          assert.strictEqual(decided.entity.kyc_status, "REJECTED")
+          assert.strictEqual(decided.entity.kyc_rejection_reason, "Sanctions screening hit")
+          const me = yield* call(() => client.account.me())
+          assert.strictEqual(me.user.role, "REJECTED")
+          assert.deepStrictEqual(me.capabilities, [])
+          const upload = yield* refused(() =>
+            client.kyc.uploadDocument({
+              payload: form({ bytes: pdf("id"), name: "id.pdf", type: "application/pdf" }, "ID")
+            })
+          )
+          assert.strictEqual(upload.status, 403)
+          const again = yield* refused(() => admin.admin.approveEntity({ params: { id: converted.entity.id } }))
+          assert.strictEqual(again.code, "invalid_transition")
+        }))
     })
   }
 )

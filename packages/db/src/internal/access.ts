@@ -8,6 +8,25 @@
 
 const hash = (name: string) => `${name} text NOT NULL CHECK (${name} ~ '^[0-9a-f]{64}$')`
 
+/**
+ * The statements of the third migration: the record of requests run under a client's
+ * idempotency key, written in the request's own transaction.
+ */
+export const idempotencySchema: ReadonlyArray<string> = [
+  `CREATE TABLE idempotency_keys (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  principal text NOT NULL CHECK (btrim(principal) = principal AND principal <> ''),
+  key text NOT NULL CHECK (key ~ '^[!-~]{1,255}$'),
+  endpoint text NOT NULL CHECK (btrim(endpoint) = endpoint AND endpoint <> ''),
+  ${hash("request_hash")},
+  response jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT idempotency_keys_principal_key_key UNIQUE (principal, key)
+)`,
+  // Old keys are pruned by age.
+  "CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)"
+]
+
 /** The statements of the second migration, in order. */
 export const accessSchema: ReadonlyArray<string> = [
   `CREATE TABLE magic_link_tokens (
