@@ -104,29 +104,29 @@ const page = <A>(
     return { data, has_more: rows.length > limit } satisfies Pagination.Page<A>
   })
 
-const lockContactRequest = (id: Ids.ContactRequestId) =>
+/**
+ * The row of `table` with this id, decoded, or a 404 (also for a row the caller may not
+ * see, which the callers check). `lock` takes the row for the transaction (`FOR UPDATE`).
+ */
+const rowById = <A>(
+  table: "contact_requests" | "entities" | "kyc_documents",
+  decode: (row: unknown) => Effect.Effect<A, Schema.SchemaError>,
+  lock: boolean
+) =>
+(id: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql`SELECT * FROM contact_requests WHERE id = ${id} FOR UPDATE`
-    if (row === undefined) return yield* Access.notFound("contact_requests", id)
-    return yield* Effect.orDie(decodeContactRequest(row))
+    const [row] = yield* sql`SELECT * FROM ${sql(table)} WHERE id = ${id} ${lock ? sql`FOR UPDATE` : sql``}`
+    if (row === undefined) return yield* Access.notFound(table, id)
+    return yield* Effect.orDie(decode(row))
   })
 
-const lockEntity = (id: Ids.EntityId) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql`SELECT * FROM entities WHERE id = ${id} FOR UPDATE`
-    if (row === undefined) return yield* Access.notFound("entities", id)
-    return yield* Effect.orDie(decodeEntity(row))
-  })
-
-const lockDocument = (id: Ids.KycDocumentId) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql`SELECT * FROM kyc_documents WHERE id = ${id} FOR UPDATE`
-    if (row === undefined) return yield* Access.notFound("kyc_documents", id)
-    return yield* Effect.orDie(decodeDocument(row))
-  })
+const lockContactRequest = rowById("contact_requests", decodeContactRequest, true)
+const lockEntity = rowById("entities", decodeEntity, true)
+const lockDocument = rowById("kyc_documents", decodeDocument, true)
+const findContactRequest = rowById("contact_requests", decodeContactRequest, false)
+const findEntity = rowById("entities", decodeEntity, false)
+const findDocument = rowById("kyc_documents", decodeDocument, false)
 
 const documentsOf = (entityId: Ids.EntityId) =>
   Effect.gen(function*() {
@@ -292,9 +292,7 @@ export const kyc: Layer.Layer<
 
     const visibleDocument = (id: Ids.KycDocumentId) =>
       Effect.gen(function*() {
-        const [row] = yield* sql`SELECT * FROM kyc_documents WHERE id = ${id}`
-        if (row === undefined) return yield* Access.notFound("kyc_documents", id)
-        const document = yield* Effect.orDie(decodeDocument(row))
+        const document = yield* findDocument(id)
         if (!(yield* Access.canSee(document.entity_id, "review_kyc"))) {
           return yield* Access.notFound("kyc_documents", id)
         }
@@ -601,9 +599,7 @@ export const admin: Layer.Layer<
       getContactRequest: ({ params }) =>
         run(Effect.gen(function*() {
           yield* Access.authorize("manage_contact_requests")
-          const [row] = yield* sql`SELECT * FROM contact_requests WHERE id = ${params.id}`
-          if (row === undefined) return yield* Access.notFound("contact_requests", params.id)
-          return yield* Effect.orDie(decodeContactRequest(row))
+          return yield* findContactRequest(params.id)
         })),
       assignContactRequest: ({ params, payload }) =>
         transaction(Effect.gen(function*() {
@@ -665,9 +661,7 @@ export const admin: Layer.Layer<
       getKycFile: ({ params }) =>
         run(Effect.gen(function*() {
           yield* Access.authorize("review_kyc")
-          const [row] = yield* sql`SELECT * FROM entities WHERE id = ${params.id}`
-          if (row === undefined) return yield* Access.notFound("entities", params.id)
-          return yield* kycFile(yield* Effect.orDie(decodeEntity(row)))
+          return yield* kycFile(yield* findEntity(params.id))
         })),
       approveDocument: ({ params }) => review(params.id, "APPROVED", null),
       rejectDocument: ({ params, payload }) => review(params.id, "REJECTED", payload.reason),
