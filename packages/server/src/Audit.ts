@@ -14,7 +14,7 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as Tokens from "./Tokens.ts"
+import * as NodeCrypto from "node:crypto"
 
 /**
  * Where a request came from, as recorded with what it did.
@@ -82,9 +82,9 @@ export interface Entry {
 const ticketReference = Effect.gen(function*() {
   const now = yield* DateTime.now
   const day = DateTime.formatIso(now).slice(0, 10).replaceAll("-", "")
-  const { hash } = yield* Tokens.generate("session")
   // A random suffix, not a counter: references must not tell how busy the platform is.
-  return `TKT-${day}-${hash.slice(0, 10).toUpperCase()}`
+  const suffix = yield* Effect.sync(() => NodeCrypto.randomBytes(5).toString("hex").toUpperCase())
+  return `TKT-${day}-${suffix}`
 })
 
 /**
