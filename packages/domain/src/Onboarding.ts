@@ -59,3 +59,26 @@ export const kycReadiness = (
   }
   return { missing, pending, complete: missing.length === 0 && pending.length === 0 }
 }
+
+/**
+ * The largest KYC document (or signed NDA) accepted: 10 MiB, room for a multi-page scan as
+ * PDF. The contract's multipart limit and the server's upload check both read it.
+ *
+ * @category uploads
+ * @since 0.1.0
+ */
+export const maxDocumentBytes = 10 * 1024 * 1024
+
+/**
+ * The media types a KYC document may have: PDF, PNG and JPEG.
+ *
+ * @category uploads
+ * @since 0.1.0
+ */
+export const documentMediaTypes = ["application/pdf", "image/png", "image/jpeg"] as const
+
+/**
+ * @category uploads
+ * @since 0.1.0
+ */
+export type DocumentMediaType = (typeof documentMediaTypes)[number]

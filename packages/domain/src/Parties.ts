@@ -16,6 +16,28 @@ import * as Ids from "./Ids.ts"
 import * as fields from "./internal/fields.ts"
 
 /**
+ * An email address as a person types it (any case, at most 254 characters, RFC 5321's
+ * limit); {@link normalizeEmail} gives the form `users.email` and `contact_requests`
+ * store.
+ *
+ * @category emails
+ * @since 0.1.0
+ */
+export const EmailInput = Schema.String.check(
+  Schema.isMaxLength(254, { message: "must be at most 254 characters" }),
+  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "must be an email address" })
+).annotate({ identifier: "EmailInput", description: "An email address.", examples: ["ana@example.com"] })
+
+/**
+ * The stored form of an email: trimmed and lower-cased, so that uniqueness and sign-in
+ * ignore case.
+ *
+ * @category emails
+ * @since 0.1.0
+ */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+
+/**
  * A row of `users`: a person who signs in, staff (ADMIN, MM; no entity) or a client of an
  * entity at some onboarding stage. `password_hash` never leaves the server (absent from the
  * JSON variants), and is null for users who sign in by magic link only.

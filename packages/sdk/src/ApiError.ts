@@ -346,6 +346,39 @@ export const fromValidationFailed = (error: Errors.ValidationFailed, requestId: 
 }
 
 /**
+ * The 403 of a capability check: code `not_permitted`, with the action, the caller's role
+ * and the roles that may.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromNotPermitted = (error: Errors.NotPermitted, requestId: string): Forbidden =>
+  new Forbidden({
+    message: error.message,
+    request_id: requestId,
+    code: "not_permitted",
+    details: { action: error.action, role: error.role, allowed: [...error.allowed] }
+  })
+
+/**
+ * The 409 of a state change the machine forbids: code `invalid_transition`, with the
+ * machine and both states.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromInvalidTransition = (
+  error: Extract<Errors.DomainError, { readonly _tag: "InvalidTransition" }>,
+  requestId: string
+): Conflict =>
+  new Conflict({
+    message: error.message,
+    request_id: requestId,
+    code: "invalid_transition",
+    details: { machine: error.machine, from: error.from, to: error.to }
+  })
+
+/**
  * The API error of a domain error: its status, a stable code, the domain's message, the
  * offending field of a validation failure, and the facts a client needs to act as
  * `details`.
@@ -365,11 +398,7 @@ export const fromDomain = (error: Errors.DomainError, requestId: string): ApiErr
         details: { what: error.what, value: error.value, min: error.min, max: error.max }
       })
     case "NotPermitted":
-      return new Forbidden({
-        ...base,
-        code: "not_permitted",
-        details: { action: error.action, role: error.role, allowed: [...error.allowed] }
-      })
+      return fromNotPermitted(error, requestId)
     case "NotFound":
       return new NotFound({ ...base, code: "not_found", details: { resource: error.resource, id: error.id } })
     case "Conflict":
@@ -386,11 +415,7 @@ export const fromDomain = (error: Errors.DomainError, requestId: string): ApiErr
         }
       })
     case "InvalidTransition":
-      return new Conflict({
-        ...base,
-        code: "invalid_transition",
-        details: { machine: error.machine, from: error.from, to: error.to }
-      })
+      return fromInvalidTransition(error, requestId)
     case "RateLimited":
       return new RateLimited({
         ...base,

@@ -25,15 +25,13 @@ import { Authentication } from "./Authentication.ts"
 import * as Pagination from "./Pagination.ts"
 
 /**
- * An email address as a person types it (the server compares it in lower case).
+ * An email address as a person types it: `Parties.EmailInput` of `@niha/domain` (the
+ * server compares it in lower case).
  *
  * @category inputs
  * @since 0.1.0
  */
-export const EmailInput = Schema.String.check(
-  Schema.isMaxLength(254, { message: "must be at most 254 characters" }),
-  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "must be an email address" })
-).annotate({ identifier: "EmailInput", description: "An email address.", examples: ["ana@example.com"] })
+export const EmailInput = Parties.EmailInput
 
 /**
  * A password as sent to log in: never trimmed or truncated; at most 1024 characters so a

@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Enums, Ids, Parties } from "@niha/domain"
+import { Enums, Ids, Onboarding, Parties } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -32,12 +32,13 @@ import * as IdempotencyKey from "./IdempotencyKey.ts"
 import * as Pagination from "./Pagination.ts"
 
 /**
- * The largest file an upload may carry: 10 MiB.
+ * The largest file an upload may carry: `Onboarding.maxDocumentBytes` of `@niha/domain`
+ * (10 MiB).
  *
  * @category constants
  * @since 0.1.0
  */
-export const maxUploadBytes = 10 * 1024 * 1024
+export const maxUploadBytes: number = Onboarding.maxDocumentBytes
 
 const name = (max: number) =>
   Schema.String.check(

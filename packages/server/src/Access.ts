@@ -68,11 +68,8 @@ export const authorize = Effect.fn("Access.authorize")(function*(action: Capabil
   const principal = yield* Authentication.CurrentPrincipal
   const checked = Capabilities.check(principal.user.role, action)
   if (Result.isFailure(checked)) {
-    return yield* ErrorHandling.fail(ApiError.Forbidden, {
-      code: "not_permitted",
-      message: checked.failure.message,
-      details: { action, role: principal.user.role, allowed: [...checked.failure.allowed] }
-    })
+    const refused = checked.failure
+    return yield* ErrorHandling.failWith((requestId) => ApiError.fromNotPermitted(refused, requestId))
   }
   return principal
 })

@@ -105,7 +105,7 @@ export const create = Effect.fn("Admin.create")(function*(input: {
 }) {
   const sql = yield* SqlClient.SqlClient
   const email = Auth.normalizeEmail(input.email)
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return yield* new InvalidEmail({ email: input.email })
+  if (!Schema.is(Parties.EmailInput)(email)) return yield* new InvalidEmail({ email: input.email })
   if ((yield* Auth.findUserByEmail(email)) !== undefined) return yield* new EmailTaken({ email })
   const password = yield* generatePassword
   // A generated password passes the policy; checking anyway keeps the rule in one place.

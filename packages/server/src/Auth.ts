@@ -89,12 +89,13 @@ export const CurrentPolicy = Context.Reference<Policy>("@niha/server/Auth/Curren
 })
 
 /**
- * Lower-cases and trims an email as typed, the form `users.email` stores.
+ * Lower-cases and trims an email as typed, the form `users.email` stores:
+ * `Parties.normalizeEmail` of `@niha/domain`.
  *
  * @category emails
  * @since 0.1.0
  */
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+export const normalizeEmail = Parties.normalizeEmail
 
 const decodeUser = Schema.decodeUnknownEffect(Parties.User)
 const decodeSession = Schema.decodeUnknownEffect(AuthModels.UserSession)

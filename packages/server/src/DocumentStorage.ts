@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import { Onboarding } from "@niha/domain"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -257,12 +258,12 @@ export const layerMemory: Layer.Layer<DocumentStorage> = Layer.sync(DocumentStor
 })
 
 /**
- * The largest document accepted: 10 MiB, room for a multi-page scan as PDF.
+ * The largest document accepted: `Onboarding.maxDocumentBytes` of `@niha/domain` (10 MiB).
  *
  * @category constants
  * @since 0.1.0
  */
-export const maxUploadBytes = 10 * 1024 * 1024
+export const maxUploadBytes: number = Onboarding.maxDocumentBytes
 
 /**
  * The longest file name accepted, in characters: what common file systems allow.
@@ -272,19 +273,23 @@ export const maxUploadBytes = 10 * 1024 * 1024
  */
 export const maxFileNameLength = 255
 
-const signatures = {
+/** How each accepted media type of the domain begins, to check a file is what it claims. */
+const signatures: {
+  readonly [Type in Onboarding.DocumentMediaType]: { readonly label: string; readonly bytes: ReadonlyArray<number> }
+} = {
   "application/pdf": { label: "PDF", bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
   "image/png": { label: "PNG image", bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
   "image/jpeg": { label: "JPEG image", bytes: [0xff, 0xd8, 0xff] }
-} as const
+}
 
 /**
- * The document types accepted: PDF, PNG and JPEG.
+ * The document types accepted: `Onboarding.documentMediaTypes` of `@niha/domain` (PDF, PNG
+ * and JPEG).
  *
  * @category constants
  * @since 0.1.0
  */
-export const allowedMimeTypes: ReadonlyArray<string> = Object.keys(signatures)
+export const allowedMimeTypes: ReadonlyArray<string> = Onboarding.documentMediaTypes
 
 /**
  * Why an upload was refused.

@@ -54,6 +54,17 @@ export const failWithDomain = (error: Errors.DomainError): Effect.Effect<never, 
   Effect.flatMap(CurrentRequestId, (requestId) => Effect.fail(ApiError.fromDomain(error, requestId)))
 
 /**
+ * Fails with the API error `make` builds from the current request id: the typed form of
+ * {@link failWithDomain} for one domain error, e.g.
+ * `ErrorHandling.failWith((id) => ApiError.fromNotPermitted(error, id))`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const failWith = <E>(make: (requestId: string) => E): Effect.Effect<never, E> =>
+  Effect.flatMap(CurrentRequestId, (requestId) => Effect.fail(make(requestId)))
+
+/**
  * The fields every error body shares, with the current request id filled in.
  *
  * @category constructors

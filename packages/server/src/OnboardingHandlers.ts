@@ -73,13 +73,9 @@ const runners = Effect.gen(function*() {
 /** Moves a machine or answers 409 `invalid_transition` naming both states. */
 const move = <S extends string>(machine: StateMachine.StateMachine<S>, from: S, to: S) => {
   const moved = StateMachine.transition(machine, from, to)
-  return Result.isSuccess(moved) ?
-    Effect.succeed(moved.success) :
-    ErrorHandling.fail(ApiError.Conflict, {
-      code: "invalid_transition",
-      message: moved.failure.message,
-      details: { machine: machine.name, from, to }
-    })
+  if (Result.isSuccess(moved)) return Effect.succeed(moved.success)
+  const refused = moved.failure
+  return ErrorHandling.failWith((requestId) => ApiError.fromInvalidTransition(refused, requestId))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { PromiseClient } from "@niha/sdk"
 import { Idempotency } from "@niha/server"
 import * as Effect from "effect/Effect"
@@ -22,17 +22,18 @@ const contact = (email: string) => ({
   jurisdiction: "EU"
 })
 
+describe("Idempotency.fingerprint", () => {
+  it("is the same for the same input in any key order, and differs otherwise", () => {
+    const a = Idempotency.fingerprint("admin.createStaff", { email: "a@b.co", role: "MM" })
+    assert.strictEqual(a, Idempotency.fingerprint("admin.createStaff", { role: "MM", email: "a@b.co" }))
+    assert.notStrictEqual(a, Idempotency.fingerprint("admin.createStaff", { role: "ADMIN", email: "a@b.co" }))
+    assert.notStrictEqual(a, Idempotency.fingerprint("onboarding.submit", { email: "a@b.co", role: "MM" }))
+    assert.match(a, /^[0-9a-f]{64}$/)
+  })
+})
+
 describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`idempotent requests [${backend}]`, () => {
   layer(TestServer.layer(backend), { excludeTestServices: true, timeout: "120 seconds" })((it) => {
-    it.effect("is the same for the same input in any key order, and differs otherwise", () =>
-      Effect.sync(() => {
-        const a = Idempotency.fingerprint("admin.createStaff", { email: "a@b.co", role: "MM" })
-        assert.strictEqual(a, Idempotency.fingerprint("admin.createStaff", { role: "MM", email: "a@b.co" }))
-        assert.notStrictEqual(a, Idempotency.fingerprint("admin.createStaff", { role: "ADMIN", email: "a@b.co" }))
-        assert.notStrictEqual(a, Idempotency.fingerprint("onboarding.submit", { email: "a@b.co", role: "MM" }))
-        assert.match(a, /^[0-9a-f]{64}$/)
-      }))
-
     it.effect("runs a keyed request once, replays its answer, and refuses the key for another request", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.TestServer

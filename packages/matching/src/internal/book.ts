@@ -49,6 +49,8 @@ const TIF_IOC = 1
 const TIF_FOK = 2
 
 /** Budget sentinel: the order has no budget. */
+/** The `restFlags` of an order whose remainder expires instead of resting (IOC, FOK). */
+const EXPIRE_REST = -1
 const NO_BUDGET = -1
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 
@@ -376,6 +378,29 @@ export class Book {
     this.tradeCount = 0
     out.push({ _tag: "OrderAccepted", seq, orderId: command.orderId, owner: command.owner, side: command.side })
     const owner = this.internOwner(command.owner)
+    const restFlags = tif === TIF_GTC ? side | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT) : EXPIRE_REST
+    this.matchThenRest(command, idHash, owner, side, command.side, stp, level, price, quantity, restFlags, out)
+  }
+
+  /**
+   * Matches an incoming limit order (a new one, or an amended one that lost its priority),
+   * then reports what is left: cancelled by self-trade prevention, rested with `restFlags`,
+   * or expired when `restFlags` is {@link EXPIRE_REST} (IOC and FOK).
+   */
+  private matchThenRest(
+    command: { readonly seq: number; readonly timestamp: number; readonly orderId: string; readonly owner: string },
+    idHash: number,
+    owner: number,
+    side: number,
+    sideName: "BUY" | "SELL",
+    stp: number,
+    level: number,
+    price: number,
+    quantity: number,
+    restFlags: number,
+    out: Array<Event.Event>
+  ): void {
+    const seq = command.seq
     const remaining = this.match(
       seq,
       command.timestamp,
@@ -396,21 +421,20 @@ export class Book {
         seq,
         orderId: command.orderId,
         owner: command.owner,
-        side: command.side,
+        side: sideName,
         price,
         remainingQuantity: small(remaining),
         reason: "SELF_TRADE"
       })
     } else if (remaining > 0) {
-      if (tif === TIF_GTC) {
-        const flags = side | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
-        this.rest(command.orderId, idHash, owner, side, level, remaining, seq, flags)
+      if (restFlags !== EXPIRE_REST) {
+        this.rest(command.orderId, idHash, owner, side, level, remaining, seq, restFlags)
         out.push({
           _tag: "OrderRested",
           seq,
           orderId: command.orderId,
           owner: command.owner,
-          side: command.side,
+          side: sideName,
           price,
           quantity: small(remaining)
         })
@@ -420,7 +444,7 @@ export class Book {
           seq,
           orderId: command.orderId,
           owner: command.owner,
-          side: command.side,
+          side: sideName,
           remainingQuantity: small(remaining),
           remainingBudget: null
         })
@@ -581,43 +605,7 @@ export class Book {
       priorityKept: false
     })
     const stp = (flags >>> STP_SHIFT) & 3
-    const remaining = this.match(
-      seq,
-      command.timestamp,
-      command.orderId,
-      owner,
-      command.owner,
-      side,
-      stp,
-      level,
-      quantity,
-      NO_BUDGET,
-      true,
-      out
-    )
-    if (this.takerCancelled) {
-      out.push({
-        _tag: "OrderCancelled",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: sideName,
-        price,
-        remainingQuantity: small(remaining),
-        reason: "SELF_TRADE"
-      })
-    } else if (remaining > 0) {
-      this.rest(command.orderId, idHash, owner, side, level, remaining, seq, flags)
-      out.push({
-        _tag: "OrderRested",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: sideName,
-        price,
-        quantity: small(remaining)
-      })
-    }
+    this.matchThenRest(command, idHash, owner, side, sideName, stp, level, price, quantity, flags, out)
   }
 
   private cancelAll(command: Command.CancelAll, out: Array<Event.Event>): void {
