@@ -20,8 +20,14 @@ import * as fields from "./internal/fields.ts"
  * @since 0.1.0
  */
 export const Key = Schema.String.check(
-  Schema.isPattern(/^[\x21-\x7e]{1,255}$/, { message: "must be 1 to 255 printable ASCII characters without spaces" })
-).annotate({ identifier: "IdempotencyKey", description: "A key of the client's own naming this request." })
+  Schema.isPattern(/^[\x21-\x7e]{1,255}$/u, { message: "must be 1 to 255 printable ASCII characters without spaces" })
+).annotate({
+  identifier: "IdempotencyKey",
+  description: "A key of the client's own (a UUID is the usual choice) naming this request: sent again with the " +
+    "same request, the first answer is replayed (Idempotent-Replayed: true) and nothing runs twice; the same key " +
+    "with another request answers 409 idempotency_key_reused. 1 to 255 printable ASCII characters.",
+  examples: ["3f0c9a52-8d7e-4b1a-9c55-1f2e3d4c5b6a"]
+})
 
 /**
  * @category keys

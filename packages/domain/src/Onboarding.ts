@@ -61,6 +61,20 @@ export const kycReadiness = (
 }
 
 /**
+ * Why an entity's KYC file cannot be approved yet, or undefined when it can: its client
+ * has not submitted it (`not_submitted`), or a required document is missing or awaits
+ * review (`incomplete`). An admin approves only a file the client said is ready.
+ *
+ * @category kyc
+ * @since 0.1.0
+ */
+export const approvalBlocker = (
+  entity: { readonly kyc_submitted_at: unknown },
+  readiness: KycReadiness
+): "not_submitted" | "incomplete" | undefined =>
+  entity.kyc_submitted_at === null ? "not_submitted" : readiness.complete ? undefined : "incomplete"
+
+/**
  * The largest KYC document (or signed NDA) accepted: 10 MiB, room for a multi-page scan as
  * PDF. The contract's multipart limit and the server's upload check both read it.
  *

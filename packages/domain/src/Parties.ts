@@ -14,6 +14,7 @@ import { Model } from "effect/schema"
 import * as Enums from "./Enums.ts"
 import * as Ids from "./Ids.ts"
 import * as fields from "./internal/fields.ts"
+import * as Text from "./Text.ts"
 
 /**
  * An email address as a person types it (any case, at most 254 characters, RFC 5321's
@@ -24,8 +25,9 @@ import * as fields from "./internal/fields.ts"
  * @since 0.1.0
  */
 export const EmailInput = Schema.String.check(
+  Text.isStorable,
   Schema.isMaxLength(254, { message: "must be at most 254 characters" }),
-  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "must be an email address" })
+  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/u, { message: "must be an email address" })
 ).annotate({ identifier: "EmailInput", description: "An email address.", examples: ["ana@example.com"] })
 
 /**
@@ -172,8 +174,11 @@ export class KycDocument extends Model.Class<KycDocument>("KycDocument")({
   status: Enums.DocumentStatus,
   /** The file's original name. */
   file_name: fields.text,
-  /** Where the file is stored (object-store key); the file itself is not in the database. */
-  storage_key: fields.text,
+  /**
+   * Where the file is stored (object-store key); the file itself is not in the database.
+   * Internal: absent from the JSON variants, so the API never shows it.
+   */
+  storage_key: Model.Sensitive(fields.text),
   /** The file's media type. */
   mime_type: fields.text,
   /** The file's size in bytes. */

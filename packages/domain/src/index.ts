@@ -35,6 +35,13 @@ export * as Ids from "./Ids.ts"
 export * as Decimal from "./Decimal.ts"
 
 /**
+ * Text PostgreSQL can store (no NUL character), and one-line inputs built on it.
+ *
+ * @since 0.1.0
+ */
+export * as Text from "./Text.ts"
+
+/**
  * Euro amounts in integer cents, with their decimal-string codecs.
  *
  * @since 0.1.0

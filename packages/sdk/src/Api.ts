@@ -5,7 +5,8 @@
  * them can drift from the others.
  *
  * Every endpoint also declares the errors any request can meet ({@link CommonErrors}):
- * a malformed request (400, naming the field), a body over the size limit (413) and a
+ * a malformed request (400, naming the field), a method the path does not answer (405),
+ * a body over the size limit (413) or of a type the endpoint does not read (415) and a
  * server failure (500), each with the error body of `ApiError`.
  *
  * @since 0.1.0
@@ -29,7 +30,13 @@ import { SystemApi } from "./SystemApi.ts"
  * @since 0.1.0
  */
 export class CommonErrors extends HttpApiMiddleware.Service<CommonErrors>()("@niha/sdk/Api/CommonErrors", {
-  error: [ApiError.BadRequest, ApiError.PayloadTooLarge, ApiError.InternalError]
+  error: [
+    ApiError.BadRequest,
+    ApiError.MethodNotAllowed,
+    ApiError.PayloadTooLarge,
+    ApiError.UnsupportedMediaType,
+    ApiError.InternalError
+  ]
 }) {}
 
 /**
@@ -50,9 +57,13 @@ export class Api extends HttpApi.make("niha")
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
     version: ApiVersion.current,
-    description: "Carbon-allowance trading: onboarding, funding, CEA purchase, CEA to EUA swap and settlement. " +
+    description: "Carbon-allowance trading. This version serves onboarding: the public contact form, sign-in " +
+      "(password, magic link, API keys), the NDA and KYC file, and the back office that reviews them; funding, " +
+      "trading, swaps and settlement come in later versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
-      "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id."
+      "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
+    license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
+    servers: [{ url: "/", description: "The server that serves this document" }]
   }))
 {}
 

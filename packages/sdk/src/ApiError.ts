@@ -31,10 +31,14 @@ import * as Schema from "effect/Schema"
  *   (a file that is empty, too large, of a type not accepted, or not what it claims)
  * - 401: `unauthenticated` (no valid session or key), `invalid_credentials` (login),
  *   `invalid_link` (a magic link that is unknown, used or expired)
- * - 403: `not_permitted`
+ * - 403: `not_permitted`, `session_required` (an API key asked to manage keys, sessions
+ *   or the password, which only a person's session may)
  * - 404: `not_found`, `route_not_found`
+ * - 405: `method_not_allowed` (a known path with a method it does not answer; `Allow`
+ *   names those it does)
  * - 409: `conflict`, `insufficient_funds`, `invalid_transition`, `idempotency_key_reused` (an
- *   `Idempotency-Key` sent again with another request)
+ *   `Idempotency-Key` sent again with another request), `kyc_not_submitted` (an entity
+ *   approved before its client submitted the KYC file)
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
  * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
@@ -55,12 +59,15 @@ export const ErrorCode = Schema.Literals([
   "invalid_credentials",
   "invalid_link",
   "not_permitted",
+  "session_required",
   "not_found",
   "route_not_found",
+  "method_not_allowed",
   "conflict",
   "insufficient_funds",
   "invalid_transition",
   "idempotency_key_reused",
+  "kyc_not_submitted",
   "payload_too_large",
   "unsupported_media_type",
   "rate_limited",
@@ -201,6 +208,32 @@ export class PayloadTooLarge extends Schema.Error<PayloadTooLarge>("PayloadTooLa
 }, { httpApiStatus: 413, description: "The request body is too large." }) {}
 
 /**
+ * 405: the path exists but does not answer this method; the `Allow` header names the
+ * methods it does answer.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MethodNotAllowed extends Schema.Error<MethodNotAllowed>("MethodNotAllowed")({
+  /** The class tag, for `catchTag`; not sent on the wire. */
+  _tag: Schema.tagDefaultOmit("MethodNotAllowed"),
+  ...bodyFields
+}, { httpApiStatus: 405, description: "The path does not answer this method; Allow names those it does." }) {}
+
+/**
+ * 415: the body's `Content-Type` is not one the endpoint reads (JSON, or multipart form
+ * data for uploads).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnsupportedMediaType extends Schema.Error<UnsupportedMediaType>("UnsupportedMediaType")({
+  /** The class tag, for `catchTag`; not sent on the wire. */
+  _tag: Schema.tagDefaultOmit("UnsupportedMediaType"),
+  ...bodyFields
+}, { httpApiStatus: 415, description: "The body's Content-Type is not one this endpoint reads." }) {}
+
+/**
  * 429: too many requests; retry after `details.retry_after_seconds` (also in the
  * `Retry-After` header).
  *
@@ -248,8 +281,10 @@ export type ApiError =
   | Unauthorized
   | Forbidden
   | NotFound
+  | MethodNotAllowed
   | Conflict
   | PayloadTooLarge
+  | UnsupportedMediaType
   | RateLimited
   | InternalError
   | ServiceUnavailable
@@ -265,8 +300,10 @@ export const statusOf: { readonly [Tag in ApiError["_tag"]]: number } = {
   Unauthorized: 401,
   Forbidden: 403,
   NotFound: 404,
+  MethodNotAllowed: 405,
   Conflict: 409,
   PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
   RateLimited: 429,
   InternalError: 500,
   ServiceUnavailable: 503
@@ -280,7 +317,8 @@ export const statusOf: { readonly [Tag in ApiError["_tag"]]: number } = {
  */
 export const isApiError = (u: unknown): u is ApiError =>
   u instanceof BadRequest || u instanceof Unauthorized || u instanceof Forbidden || u instanceof NotFound ||
-  u instanceof Conflict || u instanceof PayloadTooLarge || u instanceof RateLimited || u instanceof InternalError ||
+  u instanceof MethodNotAllowed || u instanceof Conflict || u instanceof PayloadTooLarge ||
+  u instanceof UnsupportedMediaType || u instanceof RateLimited || u instanceof InternalError ||
   u instanceof ServiceUnavailable
 
 /**

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Auth, Capabilities, Enums, Ids, Parties } from "@niha/domain"
+import { Auth, Capabilities, Enums, Ids, Parties, Text } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -216,8 +216,10 @@ export class AccountApi extends HttpApiGroup.make("account")
       .annotate(OpenApi.Summary, "The signed-in user, its entity and its capabilities"),
     HttpApiEndpoint.post("logout", "/account/logout", { success: HttpApiSchema.NoContent })
       .annotate(OpenApi.Summary, "End this session"),
-    HttpApiEndpoint.post("logoutEverywhere", "/account/logout-everywhere", { success: Revoked })
-      .annotate(OpenApi.Summary, "End every session of the user"),
+    HttpApiEndpoint.post("logoutEverywhere", "/account/logout-everywhere", {
+      success: Revoked,
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "End every session of the user (a session only, not an API key)"),
     HttpApiEndpoint.get("listSessions", "/account/sessions", {
       query: Pagination.query(Ids.UserSessionId),
       success: Pagination.Page(SessionInfo)
@@ -225,8 +227,8 @@ export class AccountApi extends HttpApiGroup.make("account")
     HttpApiEndpoint.delete("revokeSession", "/account/sessions/:id", {
       params: { id: Ids.UserSessionId },
       success: HttpApiSchema.NoContent,
-      error: ApiError.NotFound
-    }).annotate(OpenApi.Summary, "End one of the user's sessions"),
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "End one of the user's sessions (a session only, not an API key)"),
     HttpApiEndpoint.post("changePassword", "/account/password", {
       payload: Schema.Struct({
         /** The current password; omitted only by a user who has none yet (invited by magic link). */
@@ -235,23 +237,20 @@ export class AccountApi extends HttpApiGroup.make("account")
         new_password: PasswordInput
       }),
       success: Revoked,
-      error: [ApiError.Unauthorized, ApiError.RateLimited]
-    }).annotate(OpenApi.Summary, "Set a new password; every other session ends"),
+      error: [ApiError.Unauthorized, ApiError.Forbidden, ApiError.RateLimited]
+    }).annotate(OpenApi.Summary, "Set a new password; every other session ends (a session only, not an API key)"),
     HttpApiEndpoint.post("createApiKey", "/account/api-keys", {
       payload: Schema.Struct({
         /** A name to tell the key apart. */
-        name: Schema.String.check(
-          Schema.isTrimmed({ message: "must not start or end with spaces" }),
-          Schema.isMinLength(1, { message: "must not be empty" }),
-          Schema.isMaxLength(100, { message: "must be at most 100 characters" })
-        ),
+        name: Text.Line(100),
         /** Days until the key expires (1 to 730); never when absent. */
         expires_in_days: Schema.optionalKey(
           Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 730 }, { message: "must be from 1 to 730" }))
         )
       }),
-      success: CreatedApiKey.pipe(HttpApiSchema.status(201))
-    }).annotate(OpenApi.Summary, "Create an API key acting as this user"),
+      success: CreatedApiKey.pipe(HttpApiSchema.status(201)),
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Create an API key acting as this user (a session only, not an API key)"),
     HttpApiEndpoint.get("listApiKeys", "/account/api-keys", {
       query: Pagination.query(Ids.ApiKeyId),
       success: Pagination.Page(ApiKey)
@@ -259,8 +258,8 @@ export class AccountApi extends HttpApiGroup.make("account")
     HttpApiEndpoint.delete("revokeApiKey", "/account/api-keys/:id", {
       params: { id: Ids.ApiKeyId },
       success: HttpApiSchema.NoContent,
-      error: ApiError.NotFound
-    }).annotate(OpenApi.Summary, "Revoke one of the user's API keys")
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Revoke one of the user's API keys (a session only, not an API key)")
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Account", description: "The signed-in user's own account." }))

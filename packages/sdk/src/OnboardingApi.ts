@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Enums, Ids, Onboarding, Parties } from "@niha/domain"
+import { Enums, Ids, Onboarding, Parties, Text } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -40,12 +40,7 @@ import * as Pagination from "./Pagination.ts"
  */
 export const maxUploadBytes: number = Onboarding.maxDocumentBytes
 
-const name = (max: number) =>
-  Schema.String.check(
-    Schema.isTrimmed({ message: "must not start or end with spaces" }),
-    Schema.isMinLength(1, { message: "must not be empty" }),
-    Schema.isMaxLength(max, { message: `must be at most ${max} characters` })
-  )
+const name = Text.Line
 
 const reason = Schema.Struct({
   /** Why, as the client will read it. */

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 /**
  * The page size when the client names none.
@@ -39,6 +40,20 @@ export const Limit = Schema.Int.check(
 })
 
 /**
+ * A page size as it travels in a query string: decimal digits from 1 to {@link maxLimit},
+ * stated as a pattern so the OpenAPI document refuses what the server refuses.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const LimitFromString = Schema.String.check(
+  Schema.isPattern(/^(?:100|[1-9][0-9]?)$/u, { message: `must be an integer from 1 to ${maxLimit}` })
+).pipe(Schema.decodeTo(Limit, SchemaTransformation.numberFromString)).annotate({
+  identifier: "LimitFromString",
+  description: `How many objects to return, 1 to ${maxLimit} (default ${defaultLimit}).`
+})
+
+/**
  * The query fields of a list endpoint, with the cursor schema of its objects' ids:
  * `limit` and `starting_after`, both optional.
  *
@@ -47,7 +62,7 @@ export const Limit = Schema.Int.check(
  */
 export const query = <Cursor extends Schema.Top>(cursor: Cursor) => ({
   /** How many objects to return, 1 to 100 (20 when absent). */
-  limit: Schema.optionalKey(Limit),
+  limit: Schema.optionalKey(LimitFromString),
   /** The id of the last object of the previous page; the page starts after it. */
   starting_after: Schema.optionalKey(
     cursor.annotate({ description: "The id of the last object of the previous page; the page starts after it." })

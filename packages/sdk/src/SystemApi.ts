@@ -30,6 +30,8 @@ export const Health = Schema.Struct({
  */
 export type Health = typeof Health.Type
 
+const MigrationId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)).annotate({ examples: [3] })
+
 /**
  * The answer of `GET /ready` when the server is ready: the database answered, and the
  * last migration it ran is the last one this server ships.
@@ -43,9 +45,9 @@ export const Readiness = Schema.Struct({
   /** The state of the database. */
   database: Schema.Struct({
     /** Id of the last migration the database ran. */
-    migration: Schema.Int.annotate({ description: "Id of the last migration the database ran." }),
+    migration: MigrationId.annotate({ description: "Id of the last migration the database ran." }),
     /** Id of the last migration this server ships. */
-    expected_migration: Schema.Int.annotate({ description: "Id of the last migration this server ships." })
+    expected_migration: MigrationId.annotate({ description: "Id of the last migration this server ships." })
   })
 }).annotate({ identifier: "Readiness" })
 

@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import { type Repository } from "@niha/db"
-import { Capabilities, type Ids } from "@niha/domain"
+import { Capabilities, type Enums, type Ids } from "@niha/domain"
 import { ApiError, Authentication } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -73,6 +73,67 @@ export const authorize = Effect.fn("Access.authorize")(function*(action: Capabil
   }
   return principal
 })
+
+/**
+ * The actions this server has endpoints for. `GET /account` lists a role's capabilities
+ * from domain's table narrowed to these, so it never promises an action (a deposit, an
+ * order) the server cannot perform yet. Each release that adds the endpoints of an
+ * action adds it here.
+ *
+ * @category capabilities
+ * @since 0.1.0
+ */
+export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilities.Action>([
+  "view_own_account",
+  "upload_kyc_document",
+  "view_market_data",
+  "manage_contact_requests",
+  "review_kyc",
+  "manage_users"
+])
+
+/**
+ * What a role may do on this server: domain's capabilities narrowed to
+ * {@link servedActions}.
+ *
+ * @category capabilities
+ * @since 0.1.0
+ */
+export const capabilitiesOf = (role: Enums.UserRole): Array<Capabilities.Action> =>
+  Capabilities.actionsOf(role).filter((action) => servedActions.has(action))
+
+/**
+ * Fails with 403 `session_required` unless the caller signed in as a person (a session,
+ * not an API key): only a person manages API keys, sessions and the password, so a
+ * leaked key cannot mint more keys or lock its owner out.
+ *
+ * @category checks
+ * @since 0.1.0
+ */
+export const requireSession = Effect.fn("Access.requireSession")(function*() {
+  const principal = yield* Authentication.CurrentPrincipal
+  if (principal.credential._tag !== "Session") {
+    return yield* ErrorHandling.fail(ApiError.Forbidden, {
+      code: "session_required",
+      message: "API keys cannot manage API keys, sessions or the password; sign in as a person to do that"
+    })
+  }
+  const signedIn: SignedIn = { principal, session: principal.credential.id }
+  return signedIn
+})
+
+/**
+ * A caller signed in as a person: its principal and the id of its session.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SignedIn {
+  /** The caller. */
+  readonly principal: Authentication.Principal
+  /** The caller's session. */
+  readonly session: Ids.UserSessionId
+}
 
 /**
  * The caller's entity id, for a client; a staff caller (no entity) is refused with 403.

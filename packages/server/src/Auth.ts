@@ -7,7 +7,9 @@
  *   same time as one for a known email, and both fail alike.
  * - Every attempt, successful or not, is a row of `authentication_attempts`. After
  *   {@link Policy.lockoutThreshold} failures of one email within the lock-out window (and
- *   since its last success) the email is locked for {@link Policy.lockoutDuration}: a
+ *   since its last success) the email is locked for {@link Policy.lockoutDuration}, ending
+ *   at a fixed time ({@link lockEnd}): attempts during the lock do not extend it, so no
+ *   one can keep an account locked, and its owner can always sign in by magic link. A
  *   locked login is refused before the password is checked, so it tells nothing. The lock
  *   is per email, whether or not a user has it, so it does not reveal which emails exist.
  * - Secrets (session tokens, magic-link tokens, API keys) are 256-bit random tokens
@@ -153,8 +155,47 @@ const recordAttempt = Effect.fn("Auth.recordAttempt")(function*(attempt: {
 })
 
 /**
- * When the email's lock ends, if it is locked now: the threshold-th most recent failure
- * since its last success and within the window, plus the lock duration.
+ * Failure reasons that do not count toward an email's lock: attempts refused because the
+ * email was already locked (counting them would let anyone extend a lock forever), and
+ * a wrong current password in a password change (a signed-in caller, throttled per
+ * session instead).
+ *
+ * @category lock-out
+ * @since 0.1.0
+ */
+export const uncountedFailures: ReadonlyArray<string> = ["locked", "wrong_current_password"]
+
+/**
+ * When the lock that counted failures at these times (epoch milliseconds, ascending)
+ * put on an email ends, if it is still locked at `now`. A lock starts at the failure that
+ * makes {@link Policy.lockoutThreshold} failures within {@link Policy.lockoutWindow} and
+ * ends {@link Policy.lockoutDuration} later, at a fixed time: nothing during the lock
+ * extends it, and counting starts afresh when it ends.
+ *
+ * @category lock-out
+ * @since 0.1.0
+ */
+export const lockEnd = (failures: ReadonlyArray<number>, now: number, policy: Policy): number | undefined => {
+  const window = Duration.toMillis(policy.lockoutWindow)
+  const duration = Duration.toMillis(policy.lockoutDuration)
+  let lockedUntil = Number.NEGATIVE_INFINITY
+  let counted: Array<number> = []
+  for (const at of failures) {
+    if (at < lockedUntil) continue
+    counted = counted.filter((earlier) => earlier > at - window)
+    counted.push(at)
+    if (counted.length >= policy.lockoutThreshold) {
+      lockedUntil = at + duration
+      counted = []
+    }
+  }
+  return lockedUntil > now ? lockedUntil : undefined
+}
+
+/**
+ * When the email's lock ends, if it is locked now ({@link lockEnd} over its counted
+ * failures since its last success). Only the last window plus one lock duration can hold
+ * the failures of a lock still in force, so only those are read.
  *
  * @category lock-out
  * @since 0.1.0
@@ -163,20 +204,18 @@ export const lockedUntil = Effect.fn("Auth.lockedUntil")(function*(email: string
   const sql = yield* SqlClient.SqlClient
   const policy = yield* CurrentPolicy
   const now = yield* DateTime.now
-  const since = toDate(DateTime.subtract(now, { milliseconds: Duration.toMillis(policy.lockoutWindow) }))
+  const lookback = Duration.toMillis(policy.lockoutWindow) + Duration.toMillis(policy.lockoutDuration)
+  const since = toDate(DateTime.subtract(now, { milliseconds: lookback }))
   const rows = yield* sql<{ created_at: Date }>`
     SELECT created_at FROM authentication_attempts
     WHERE email = ${email} AND NOT success AND created_at > ${since}
+      AND coalesce(failure_reason, '') NOT IN ${sql.in(uncountedFailures)}
       AND created_at > coalesce(
         (SELECT max(created_at) FROM authentication_attempts WHERE email = ${email} AND success),
         '-infinity'::timestamptz)
-    ORDER BY created_at DESC
-    LIMIT ${policy.lockoutThreshold}`
-  const oldest = rows[policy.lockoutThreshold - 1]
-  if (oldest === undefined) return undefined
-  const newest = rows[0] ?? oldest
-  const until = plus(DateTime.fromDateUnsafe(newest.created_at), policy.lockoutDuration)
-  return DateTime.isGreaterThan(until, now) ? until : undefined
+    ORDER BY created_at, id`
+  const until = lockEnd(rows.map((row) => row.created_at.getTime()), DateTime.toEpochMillis(now), policy)
+  return until === undefined ? undefined : DateTime.makeUnsafe(until)
 })
 
 const secondsUntil = (until: DateTime.Utc, now: DateTime.Utc): number =>
@@ -250,7 +289,8 @@ export const login = Effect.fn("Auth.login")(function*(input: { readonly email: 
     yield* recordAttempt({ email, user_id: user?.id ?? null, method: "PASSWORD", failure_reason: "locked" })
     return yield* ErrorHandling.rateLimited(
       "account_locked",
-      "too many failed sign-ins with this email; try again later or use a magic link",
+      "too many failed sign-ins with this email; the lock ends at a fixed time (Retry-After), and a magic " +
+        "link by mail (POST /auth/magic-links) signs in meanwhile",
       secondsUntil(locked, now)
     )
   }
@@ -470,7 +510,7 @@ export const setPassword = Effect.fn("Auth.setPassword")(function*(
         email: user.email,
         user_id: user.id,
         method: "PASSWORD",
-        failure_reason: "wrong_password"
+        failure_reason: "wrong_current_password"
       })
       return yield* ErrorHandling.fail(ApiError.Unauthorized, {
         code: "invalid_credentials",

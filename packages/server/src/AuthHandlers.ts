@@ -4,12 +4,17 @@
  * and per email for link requests (so nobody can flood one inbox).
  *
  * A login answers the session token in the body and sets it as the `__Host-` session
- * cookie (Secure, HttpOnly, SameSite=Strict, path `/`), so browsers and programs both work.
+ * cookie (Secure, HttpOnly, SameSite=Strict, path `/`, for the session's lifetime), so
+ * browsers and programs both work.
+ *
+ * Only a person's session manages the account's credentials: creating and revoking API
+ * keys, ending sessions and changing the password answer 403 `session_required` to an
+ * API key. Password changes are throttled per session.
  *
  * @since 0.1.0
  */
 import { Repository } from "@niha/db"
-import { type Auth as AuthModels, Capabilities, type Ids } from "@niha/domain"
+import type { Auth as AuthModels, Ids } from "@niha/domain"
 import { Api, ApiError, type AuthApi, Authentication, Pagination } from "@niha/sdk"
 
 type SessionInfo = typeof AuthApi.SessionInfo.Type
@@ -19,6 +24,7 @@ import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
+import * as Access from "./Access.ts"
 import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
@@ -41,7 +47,21 @@ export interface Limits {
   readonly linksPerEmail: Throttle.Options
   /** Contact requests per client address. */
   readonly contactRequestsPerAddress: Throttle.Options
+  /**
+   * Password changes per session (each checks the current password, so this bounds
+   * guessing by whoever holds a session); {@link defaultPasswordChangesPerSession}
+   * unless given.
+   */
+  readonly passwordChangesPerSession?: Throttle.Options | undefined
 }
+
+/**
+ * The default throttle of password changes: 5 per session per 15 minutes.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultPasswordChangesPerSession: Throttle.Options = { limit: 5, window: "15 minutes" }
 
 /**
  * The default throttles: generous for people, tight for scripts.
@@ -79,7 +99,8 @@ const sessionAnswer = (opened: Auth.OpenedSession) =>
     yield* HttpApiBuilder.securitySetCookie(sessionCookie, opened.token, {
       path: "/",
       sameSite: "strict",
-      maxAge: Duration.toSeconds(policy.sessionLifetime)
+      // A Duration, not a number: a bare number would be read as milliseconds.
+      maxAge: policy.sessionLifetime
     })
     return {
       token: opened.token,
@@ -160,99 +181,104 @@ const currentSession = (principal: Authentication.Principal) =>
  * @category layers
  * @since 0.1.0
  */
-export const account: Layer.Layer<
+export const account = (limits: Limits = defaultLimits): Layer.Layer<
   HttpApiGroup.Service<"niha", "account">,
   never,
   SqlClient.SqlClient | Repository.Repositories | Authentication.Authentication
-> = HttpApiBuilder.group(
-  Api.Api,
-  "account",
-  Effect.fn(function*(handlers) {
-    const services = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
-    const repositories = yield* Repository.Repositories
-    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      effect.pipe(ErrorHandling.dieOnSqlError, Effect.provideContext(services))
-    return handlers.handleAll({
-      me: () =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const user = principal.user
-          const entity = user.entity_id === null ?
-            null :
-            yield* Effect.orDie(repositories.entities.findById(user.entity_id))
-          return {
-            user,
-            entity,
-            capabilities: Capabilities.actionsOf(user.role),
-            authenticated_by: principal.credential._tag === "Session" ? "session" as const : "api_key" as const
-          }
-        })),
-      logout: () =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const session = currentSession(principal)
-          if (session !== undefined) yield* Auth.revokeSession(principal.user.id, session)
-          yield* HttpApiBuilder.securitySetCookie(sessionCookie, "", { path: "/", sameSite: "strict", maxAge: 0 })
-        })),
-      logoutEverywhere: () =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const revoked = yield* Auth.revokeAllSessions(principal.user.id)
-          yield* HttpApiBuilder.securitySetCookie(sessionCookie, "", { path: "/", sameSite: "strict", maxAge: 0 })
-          return { revoked_sessions: revoked }
-        })),
-      listSessions: ({ query }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const sessions = yield* Auth.listSessions(principal.user.id)
-          const current = currentSession(principal)
-          return Pagination.fromList(sessions.map(sessionInfo(current)), (session) => session.id, query)
-        })),
-      revokeSession: ({ params }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          if (!(yield* Auth.revokeSession(principal.user.id, params.id))) {
-            return yield* ErrorHandling.fail(ApiError.NotFound, {
-              code: "not_found",
-              message: `no open session with id ${params.id}`,
-              details: { resource: "user_sessions", id: params.id }
+> =>
+  HttpApiBuilder.group(
+    Api.Api,
+    "account",
+    Effect.fn(function*(handlers) {
+      const services = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
+      const repositories = yield* Repository.Repositories
+      const passwordChanges = yield* Throttle.make(
+        limits.passwordChangesPerSession ?? defaultPasswordChangesPerSession
+      )
+      const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(ErrorHandling.dieOnSqlError, Effect.provideContext(services))
+      return handlers.handleAll({
+        me: () =>
+          run(Effect.gen(function*() {
+            const principal = yield* Authentication.CurrentPrincipal
+            const user = principal.user
+            const entity = user.entity_id === null ?
+              null :
+              yield* Effect.orDie(repositories.entities.findById(user.entity_id))
+            return {
+              user,
+              entity,
+              capabilities: Access.capabilitiesOf(user.role),
+              authenticated_by: principal.credential._tag === "Session" ? "session" as const : "api_key" as const
+            }
+          })),
+        logout: () =>
+          run(Effect.gen(function*() {
+            const principal = yield* Authentication.CurrentPrincipal
+            const session = currentSession(principal)
+            if (session !== undefined) yield* Auth.revokeSession(principal.user.id, session)
+            yield* HttpApiBuilder.securitySetCookie(sessionCookie, "", { path: "/", sameSite: "strict", maxAge: 0 })
+          })),
+        logoutEverywhere: () =>
+          run(Effect.gen(function*() {
+            const { principal } = yield* Access.requireSession()
+            const revoked = yield* Auth.revokeAllSessions(principal.user.id)
+            yield* HttpApiBuilder.securitySetCookie(sessionCookie, "", { path: "/", sameSite: "strict", maxAge: 0 })
+            return { revoked_sessions: revoked }
+          })),
+        listSessions: ({ query }) =>
+          run(Effect.gen(function*() {
+            const principal = yield* Authentication.CurrentPrincipal
+            const sessions = yield* Auth.listSessions(principal.user.id)
+            const current = currentSession(principal)
+            return Pagination.fromList(sessions.map(sessionInfo(current)), (session) => session.id, query)
+          })),
+        revokeSession: ({ params }) =>
+          run(Effect.gen(function*() {
+            const { principal } = yield* Access.requireSession()
+            if (!(yield* Auth.revokeSession(principal.user.id, params.id))) {
+              return yield* ErrorHandling.fail(ApiError.NotFound, {
+                code: "not_found",
+                message: `no open session with id ${params.id}`,
+                details: { resource: "user_sessions", id: params.id }
+              })
+            }
+          })),
+        changePassword: ({ payload }) =>
+          run(Effect.gen(function*() {
+            const { principal, session } = yield* Access.requireSession()
+            yield* throttled(passwordChanges, session)
+            const revoked = yield* Auth.setPassword(principal.user, {
+              current: payload.current_password,
+              password: payload.new_password,
+              field: "new_password",
+              keepSession: session
             })
-          }
-        })),
-      changePassword: ({ payload }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const revoked = yield* Auth.setPassword(principal.user, {
-            current: payload.current_password,
-            password: payload.new_password,
-            field: "new_password",
-            keepSession: currentSession(principal)
-          })
-          return { revoked_sessions: revoked }
-        })),
-      createApiKey: ({ payload }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const created = yield* Auth.createApiKey(principal.user.id, payload)
-          return { api_key: created.key, secret: created.secret }
-        })),
-      listApiKeys: ({ query }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          const keys = yield* Auth.listApiKeys(principal.user.id)
-          return Pagination.fromList(keys, (key) => key.id, query)
-        })),
-      revokeApiKey: ({ params }) =>
-        run(Effect.gen(function*() {
-          const principal = yield* Authentication.CurrentPrincipal
-          if (!(yield* Auth.revokeApiKey(principal.user.id, params.id))) {
-            return yield* ErrorHandling.fail(ApiError.NotFound, {
-              code: "not_found",
-              message: `no live API key with id ${params.id}`,
-              details: { resource: "api_keys", id: params.id }
-            })
-          }
-        }))
+            return { revoked_sessions: revoked }
+          })),
+        createApiKey: ({ payload }) =>
+          run(Effect.gen(function*() {
+            const { principal } = yield* Access.requireSession()
+            const created = yield* Auth.createApiKey(principal.user.id, payload)
+            return { api_key: created.key, secret: created.secret }
+          })),
+        listApiKeys: ({ query }) =>
+          run(Effect.gen(function*() {
+            const principal = yield* Authentication.CurrentPrincipal
+            const keys = yield* Auth.listApiKeys(principal.user.id)
+            return Pagination.fromList(keys, (key) => key.id, query)
+          })),
+        revokeApiKey: ({ params }) =>
+          run(Effect.gen(function*() {
+            const { principal } = yield* Access.requireSession()
+            if (!(yield* Auth.revokeApiKey(principal.user.id, params.id))) {
+              return yield* ErrorHandling.fail(ApiError.NotFound, {
+                code: "not_found",
+                message: `no live API key with id ${params.id}`,
+                details: { resource: "api_keys", id: params.id }
+              })
+            }
+          }))
+      })
     })
-  })
-).pipe(Layer.provide(ErrorHandling.layer))
+  ).pipe(Layer.provide(ErrorHandling.layer))

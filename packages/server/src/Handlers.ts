@@ -166,7 +166,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     system,
     marketsGroup,
     AuthHandlers.auth(limits),
-    AuthHandlers.account,
+    AuthHandlers.account(limits),
     OnboardingHandlers.onboarding(limits),
     OnboardingHandlers.kyc,
     OnboardingHandlers.admin

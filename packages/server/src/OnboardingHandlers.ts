@@ -532,7 +532,14 @@ export const admin: Layer.Layer<
         const entity = yield* lockEntity(id)
         const status = yield* move(StateMachine.kycStatus, entity.kyc_status, to)
         const file = yield* kycFile(entity)
-        if (to === "APPROVED" && !file.complete) {
+        const blocker = to === "APPROVED" ? Onboarding.approvalBlocker(entity, file) : undefined
+        if (blocker === "not_submitted") {
+          return yield* ErrorHandling.fail(ApiError.Conflict, {
+            code: "kyc_not_submitted",
+            message: "the client has not submitted its KYC file yet (POST /kyc/submit); it can be approved after that"
+          })
+        }
+        if (blocker === "incomplete") {
           return yield* conflict(
             `the KYC file is not complete: missing ${file.missing.join(", ") || "none"}, awaiting review ${
               file.pending.join(", ") || "none"
@@ -578,7 +585,7 @@ export const admin: Layer.Layer<
             kind: to === "APPROVED" ? "kyc_approved" : "kyc_rejected",
             subject: to === "APPROVED" ? "Your company is approved on NIHA Carbon" : "Your KYC review was not approved",
             lines: to === "APPROVED" ?
-              [`${decided.name} passed its KYC review. You can now announce your first deposit.`] :
+              [`${decided.name} passed its KYC review. Your account is approved on NIHA Carbon.`] :
               [`The KYC review of ${decided.name} was not approved:`, "", reason ?? ""]
           }))
         }

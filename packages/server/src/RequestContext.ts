@@ -11,6 +11,11 @@
  *   (`unsupported_api_version`) and nothing runs; every response names the version;
  * - the body size limit: a declared `Content-Length` over the limit is a 413 before the
  *   body is read, and a body that grows past it while being read fails the same way;
+ *   uploads (`Routes.isUpload`) get the larger limit their documents need;
+ * - a known path asked with a method it does not answer is a 405 with `Allow`;
+ * - a multipart body that does not parse is a 400 (a part over its limit a 413);
+ * - `X-Content-Type-Options: nosniff` on every answer, and `Cache-Control: no-store`
+ *   unless the route set its own;
  * - CORS, for the configured origins only;
  * - `Retry-After` on every 429 whose error body names `details.retry_after_seconds`;
  * - error bodies: an unmatched route (404 `route_not_found`), a failure nothing handled
@@ -33,7 +38,9 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Multipart from "effect/http/Multipart"
 import type * as Layer from "effect/Layer"
+import * as Routes from "./Routes.ts"
 
 /**
  * The id of the request being served (`"none"` outside a request).
@@ -122,6 +129,15 @@ const withErrorBody = (response: HttpServerResponse.HttpServerResponse, requestI
   )
 }
 
+/**
+ * Headers every answer carries: no MIME sniffing, and no caching of anything the server
+ * answers (most answers are a caller's own data) unless the route chose otherwise.
+ */
+const securityHeaders = (response: HttpServerResponse.HttpServerResponse): Record<string, string> => ({
+  "x-content-type-options": "nosniff",
+  ...(response.headers["cache-control"] === undefined ? { "cache-control": "no-store" } : {})
+})
+
 /** The `Retry-After` of a 429 whose error body names `details.retry_after_seconds`. */
 const retryAfterOf = (response: HttpServerResponse.HttpServerResponse): string | undefined => {
   if (response.status !== 429 || response.body._tag !== "Uint8Array") return undefined
@@ -133,12 +149,33 @@ const retryAfterOf = (response: HttpServerResponse.HttpServerResponse): string |
   return typeof seconds === "number" && Number.isSafeInteger(seconds) && seconds > 0 ? String(seconds) : undefined
 }
 
-const findServerError = (cause: Cause.Cause<unknown>): HttpServerError.HttpServerError | undefined => {
+/** The first failure or defect of `cause` that `is` recognises. */
+const findInCause = <A>(cause: Cause.Cause<unknown>, is: (value: unknown) => value is A): A | undefined => {
   for (const reason of cause.reasons) {
     const value = Cause.isFailReason(reason) ? reason.error : Cause.isDieReason(reason) ? reason.defect : undefined
-    if (HttpServerError.isHttpServerError(value)) return value
+    if (is(value)) return value
   }
   return undefined
+}
+
+/** The answer to a multipart body that could not be read: 413 past a limit, 400 otherwise. */
+const multipartFailure = <R>(
+  reason: Exclude<Multipart.MultipartErrorReason["_tag"], "InternalError">,
+  fail: (status: number, body: Omit<ApiError.ErrorBody, "request_id">) => R
+): R => {
+  switch (reason) {
+    case "FileTooLarge":
+    case "FieldTooLarge":
+    case "BodyTooLarge":
+      return fail(413, { code: "payload_too_large", message: "a part of the multipart body exceeds its size limit" })
+    case "TooManyParts":
+      return fail(400, { code: "invalid_request", message: "the multipart body has more parts than allowed" })
+    case "Parse":
+      return fail(400, {
+        code: "invalid_request",
+        message: "the multipart body could not be read: check its boundary and part headers"
+      })
+  }
 }
 
 /**
@@ -149,7 +186,6 @@ const findServerError = (cause: Cause.Cause<unknown>): HttpServerError.HttpServe
  */
 export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.HttpRouter> => {
   const generate = options.generateRequestId ?? (() => globalThis.crypto.randomUUID())
-  const maxBodySize = ByteSize.bytes(options.maxBodySize)
   const cors = options.corsOrigins.length === 0 ?
     undefined :
     HttpMiddleware.cors({
@@ -181,31 +217,47 @@ export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.Ht
             field: ApiVersion.header
           })
         }
+        const limit = Routes.isUpload(request.method, path) ?
+          Math.max(options.maxBodySize, Routes.maxUploadBodySize) :
+          options.maxBodySize
         const declaredLength = Number(request.headers["content-length"] ?? "0")
-        if (declaredLength > options.maxBodySize) {
+        if (declaredLength > limit) {
           return fail(413, {
             code: "payload_too_large",
-            message: `the request body of ${declaredLength} bytes exceeds the limit of ${options.maxBodySize} bytes`
+            message: `the request body of ${declaredLength} bytes exceeds the limit of ${limit} bytes`
           }, { connection: "close" })
         }
         const routed = cors === undefined ? app : cors(app)
         return routed.pipe(
-          Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize),
+          Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(limit)),
           Effect.catchCause((cause) => {
             // An interrupt (the client went away, the server shuts down) carries no failure to map.
             if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
-            const reason = findServerError(cause)?.reason
+            const reason = findInCause(cause, HttpServerError.isHttpServerError)?.reason
+            const allowed = reason?._tag === "RouteNotFound" ? Routes.allowedMethods(path) : undefined
+            if (allowed !== undefined) {
+              return fail(405, {
+                code: "method_not_allowed",
+                message: `${path} does not answer ${request.method}; it answers ${allowed}`
+              }, { allow: allowed })
+            }
             if (reason?._tag === "RouteNotFound") {
               return fail(404, { code: "route_not_found", message: `no route for ${request.method} ${path}` })
             }
             if (reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge") {
               return fail(413, {
                 code: "payload_too_large",
-                message: `the request body exceeds the limit of ${options.maxBodySize} bytes`
+                message: `the request body exceeds the limit of ${limit} bytes`
               }, { connection: "close" })
             }
             if (reason?._tag === "RequestParseError") {
               return fail(400, { code: "invalid_request", message: "the request body could not be read" })
+            }
+            // The API layer reads multipart bodies as a defect when they do not parse: a
+            // malformed body is the client's mistake, never a 500.
+            const multipart = findInCause(cause, Multipart.isMultipartError)
+            if (multipart !== undefined && multipart.reason._tag !== "InternalError") {
+              return multipartFailure(multipart.reason._tag, fail)
             }
             return Effect.andThen(
               Effect.logError("request failed", cause),
@@ -221,6 +273,7 @@ export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.Ht
       const response = yield* handled
       const retryAfter = retryAfterOf(response)
       const finished = HttpServerResponse.setHeaders(withErrorBody(response, requestId), {
+        ...securityHeaders(response),
         [requestIdHeader]: requestId,
         [versionHeader]: version !== undefined && ApiVersion.isSupported(version) ? version : ApiVersion.current,
         ...(retryAfter === undefined ? {} : { "retry-after": retryAfter })

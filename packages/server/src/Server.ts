@@ -38,6 +38,8 @@ import * as MailOutbox from "./MailOutbox.ts"
 import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
+import * as Routes from "./Routes.ts"
+import * as SignInPage from "./SignInPage.ts"
 
 /**
  * The port `niha start` listens on unless told otherwise.
@@ -73,9 +75,11 @@ export const defaultShutdownTimeout: Duration.Duration = Duration.seconds(20)
  */
 export const paths = {
   /** The OpenAPI 3.1 document, generated from the contract. */
-  openapi: "/openapi.json",
+  openapi: Routes.pages.openapi,
   /** The interactive reference page. */
-  docs: "/docs"
+  docs: Routes.pages.docs,
+  /** The page sign-in and invitation links open (`SignInPage`). */
+  signIn: Routes.pages.signIn
 } as const
 
 /**
@@ -197,6 +201,7 @@ export const routes = (
       Layer.provide(Handlers.layerWith(options.limits))
     ),
     HttpApiScalar.layer(Api.Api, { path: paths.docs }),
+    SignInPage.layer,
     RequestContext.layer({
       maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
       corsOrigins: options.corsOrigins ?? [],

@@ -130,11 +130,12 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(decided.entity.kyc_status, "APPROVED")
           assert.isTrue(decided.complete)
 
-          // 6. The client is APPROVED and may now announce a deposit.
+          // 6. The client is APPROVED; no capability is promised before its endpoint exists.
           const me = yield* call(() => client.account.me())
           assert.strictEqual(me.user.role, "APPROVED")
           assert.strictEqual(me.entity?.kyc_status, "APPROVED")
-          assert.include(me.capabilities, "announce_deposit")
+          assert.notInclude(me.capabilities, "announce_deposit")
+          assert.include(me.capabilities, "view_own_account")
           const approvedMail = yield* mailTo(server, "ana.keller@nordwind.example", (s) => s.includes("approved"))
           assert.include(approvedMail.text, "Nordwind Energie GmbH")
           const relogin = yield* call(() =>
@@ -206,6 +207,7 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
             })
             yield* admin.admin.approveDocument({ params: { id: document.id } })
           }
+          yield* client.kyc.submit()
           const file = yield* admin.admin.approveEntity({ params: { id: converted.entity.id } })
           assert.strictEqual(file.entity.kyc_status, "APPROVED")
           const me = yield* client.account.me()

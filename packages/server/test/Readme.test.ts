@@ -17,6 +17,11 @@ describe("the README", () => {
     assert.include(readme, NodeFs.readFileSync(NodePath.join(here, "examples/embed.ts"), "utf8").trim())
   })
 
+  it("states the migration the server reports", () => {
+    const stated = /database: \{ migration: (\d+), expected_migration: (\d+) \}/.exec(readme)
+    assert.deepStrictEqual(stated?.slice(1), [String(Handlers.expectedMigration), String(Handlers.expectedMigration)])
+  })
+
   it("shows the first ten minutes in the repository's README exactly as they are tested", () => {
     assert.include(rootReadme, NodeFs.readFileSync(NodePath.join(here, "examples/first-ten-minutes.ts"), "utf8").trim())
   })

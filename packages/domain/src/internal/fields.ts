@@ -15,6 +15,7 @@
 import * as Schema from "effect/Schema"
 import { Model } from "effect/schema"
 import * as Quantity from "../Quantity.ts"
+import * as Text from "../Text.ts"
 
 /** A database-generated primary key. */
 export const generatedId = <S extends Schema.Top>(schema: S) =>
@@ -93,7 +94,7 @@ export const count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 export const positiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
 /** A trimmed, non-empty text column (a name, a reference). */
-export const text = Schema.String.check(Schema.isTrimmed(), Schema.isNonEmpty())
+export const text = Schema.String.check(Text.isStorable, Schema.isTrimmed(), Schema.isNonEmpty())
 
 /** An email address, trimmed and lower-cased so that uniqueness is case-insensitive. */
 export const email = Schema.String.check(

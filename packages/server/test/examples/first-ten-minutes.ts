@@ -31,12 +31,14 @@ export const firstTenMinutes = async (
     return form
   }
   await kim.kyc.signNda({ payload: upload() })
+  const documents = []
   for (const type of ["REGISTRATION", "ARTICLES", "ID", "PROOF_AUTHORITY"] as const) {
     const form = upload()
     form.append("document_type", type)
-    const document = await kim.kyc.uploadDocument({ payload: form })
-    await back.admin.approveDocument({ params: { id: document.id } })
+    documents.push(await kim.kyc.uploadDocument({ payload: form }))
   }
+  await kim.kyc.submit() // the file is ready for review; only a submitted file can be approved
+  for (const document of documents) await back.admin.approveDocument({ params: { id: document.id } })
   await back.admin.approveEntity({ params: { id: entity.id } })
   return (await kim.account.me()).user.role // "APPROVED"
 }
