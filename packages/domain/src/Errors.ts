@@ -164,6 +164,35 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
 }
 
 /**
+ * An entity's KYC file is not ready for what was asked: its client has not submitted it
+ * (`not_submitted`, before an approval), or required documents are missing or await
+ * review (`incomplete`, before an approval or a submission). `missing` and `pending` name
+ * the document types (`Onboarding.kycReadiness`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class KycNotReady extends Schema.TaggedError<KycNotReady>()("KycNotReady", {
+  /** The entity whose file it is. */
+  entity_id: Ids.EntityId,
+  /** Why the file is not ready. */
+  reason: Schema.Literals(["not_submitted", "incomplete"]),
+  /** Required types with no live document. */
+  missing: Schema.Array(Enums.DocumentType),
+  /** Required types whose document awaits review. */
+  pending: Schema.Array(Enums.DocumentType)
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    if (this.reason === "not_submitted") {
+      return "the client has not submitted its KYC file yet (POST /kyc/submit); it can be approved after that"
+    }
+    const list = (types: ReadonlyArray<string>) => types.length === 0 ? "none" : types.join(", ")
+    return `the KYC file is not complete: missing ${list(this.missing)}, awaiting review ${list(this.pending)}`
+  }
+}
+
+/**
  * Too many requests; the client may try again after `retry_after_seconds`.
  *
  * @category errors
@@ -219,6 +248,7 @@ export const DomainError = Schema.Union([
   NotFound,
   ValidationFailed,
   Conflict,
+  KycNotReady,
   RateLimited,
   OutOfRange
 ])

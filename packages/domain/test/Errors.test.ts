@@ -29,6 +29,10 @@ const samples: ReadonlyArray<readonly [Errors.DomainError, string]> = [
     "asset_transactions: idempotency key reused with other fields"
   ],
   [
+    new Errors.KycNotReady({ entity_id: entity, reason: "incomplete", missing: ["ID"], pending: [] }),
+    "the KYC file is not complete: missing ID, awaiting review none"
+  ],
+  [
     new Errors.RateLimited({ retry_after_seconds: 30, limit: "60 requests per minute" }),
     "rate limit 60 requests per minute reached: retry after 30 s"
   ],

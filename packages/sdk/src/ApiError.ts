@@ -38,7 +38,9 @@ import * as Schema from "effect/Schema"
  *   names those it does)
  * - 409: `conflict`, `insufficient_funds`, `invalid_transition`, `idempotency_key_reused` (an
  *   `Idempotency-Key` sent again with another request), `kyc_not_submitted` (an entity
- *   approved before its client submitted the KYC file)
+ *   approved before its client submitted the KYC file; a file with required documents
+ *   missing or awaiting review is a `conflict` whose `details.missing` and
+ *   `details.pending` name them)
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
  * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
@@ -454,6 +456,13 @@ export const fromDomain = (error: Errors.DomainError, requestId: string): ApiErr
       })
     case "InvalidTransition":
       return fromInvalidTransition(error, requestId)
+    case "KycNotReady":
+      return new Conflict({
+        ...base,
+        // An incomplete file has answered `conflict` since the first release; keep it.
+        code: error.reason === "not_submitted" ? "kyc_not_submitted" : "conflict",
+        details: { entity_id: error.entity_id, missing: [...error.missing], pending: [...error.pending] }
+      })
     case "RateLimited":
       return new RateLimited({
         ...base,

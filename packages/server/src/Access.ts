@@ -4,10 +4,12 @@
  *
  * - {@link layer} resolves the bearer token (a session token or an API key) or the session
  *   cookie to the caller, or answers 401 `unauthenticated`.
- * - {@link authorize} asks `@niha/domain`'s capability table whether the caller's role
- *   (staff role or onboarding stage) may perform an action: 403 `not_permitted` if not.
- * - {@link entityOf} gives a client's own entity; objects of other entities are answered
- *   404 by the handlers, exactly like ids that do not exist, so ids do not leak.
+ * - {@link requireSession} refuses an API key where only a person's session may act
+ *   (managing credentials): 403 `session_required`.
+ * - {@link capabilitiesOf} lists what a role may do on this server.
+ *
+ * Whether a role may perform an action, and which entity's objects a user reaches, is
+ * decided by the services (`Onboarding`) with `@niha/domain`'s capability table.
  *
  * @since 0.1.0
  */
@@ -17,7 +19,6 @@ import { ApiError, Authentication } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
 import type * as SqlClient from "effect/sql/SqlClient"
 import * as Auth from "./Auth.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
@@ -57,22 +58,6 @@ export const layer: Layer.Layer<Authentication.Authentication, never, SqlClient.
         return Authentication.Authentication.of({ bearer: provide, cookie: provide })
       })
     )
-
-/**
- * The caller, after checking that its role may perform `action`.
- *
- * @category checks
- * @since 0.1.0
- */
-export const authorize = Effect.fn("Access.authorize")(function*(action: Capabilities.Action) {
-  const principal = yield* Authentication.CurrentPrincipal
-  const checked = Capabilities.check(principal.user.role, action)
-  if (Result.isFailure(checked)) {
-    const refused = checked.failure
-    return yield* ErrorHandling.failWith((requestId) => ApiError.fromNotPermitted(refused, requestId))
-  }
-  return principal
-})
 
 /**
  * The actions this server has endpoints for. `GET /account` lists a role's capabilities
@@ -134,48 +119,3 @@ export interface SignedIn {
   /** The caller's session. */
   readonly session: Ids.UserSessionId
 }
-
-/**
- * The caller's entity id, for a client; a staff caller (no entity) is refused with 403.
- *
- * @category checks
- * @since 0.1.0
- */
-export const entityOf = Effect.fn("Access.entityOf")(function*() {
-  const principal = yield* Authentication.CurrentPrincipal
-  if (principal.user.entity_id === null) {
-    return yield* ErrorHandling.fail(ApiError.Forbidden, {
-      code: "not_permitted",
-      message: "this endpoint is for the users of a client entity; staff use the admin endpoints"
-    })
-  }
-  return principal.user.entity_id
-})
-
-/**
- * The 404 of an object the caller may not see or that does not exist (the two read alike).
- *
- * @category checks
- * @since 0.1.0
- */
-export const notFound = (resource: string, id: string): Effect.Effect<never, ApiError.NotFound> =>
-  ErrorHandling.fail(ApiError.NotFound, {
-    code: "not_found",
-    message: `no ${resource} with id ${id}`,
-    details: { resource, id }
-  })
-
-/**
- * Whether the caller may see an object of `entityId`: its own entity's, or any for a role
- * that may perform `staffAction`.
- *
- * @category checks
- * @since 0.1.0
- */
-export const canSee = Effect.fn("Access.canSee")(function*(
-  entityId: Ids.EntityId,
-  staffAction: Capabilities.Action
-) {
-  const principal = yield* Authentication.CurrentPrincipal
-  return principal.user.entity_id === entityId || Capabilities.can(principal.user.role, staffAction)
-})

@@ -15,8 +15,9 @@ import { Api, ApiError } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import type * as Layer from "effect/Layer"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import { UploadRejected } from "./DocumentStorage.ts"
 import { CurrentRequestId } from "./RequestContext.ts"
 
 /**
@@ -128,3 +129,46 @@ export const dieOnSqlError = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.E
       Effect.die(error) :
       // Whatever is not a SqlError is, by the test above, of the remaining types.
       Effect.fail(error as Exclude<E, SqlError>))
+
+/**
+ * The API error a service error becomes: the domain's errors through
+ * `ApiError.fromDomain`, the upload policy's refusal as a 400. Database failures are not
+ * mapped: {@link answer} turns them into defects.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ApiErrorOf<E> = E extends Errors.NotFound ? ApiError.NotFound
+  : E extends Errors.NotPermitted ? ApiError.Forbidden
+  : E extends Errors.InvalidTransition | Errors.Conflict | Errors.KycNotReady | Errors.InsufficientFunds ?
+    ApiError.Conflict
+  : E extends Errors.ValidationFailed | Errors.OutOfRange | UploadRejected ? ApiError.BadRequest
+  : E extends Errors.RateLimited ? ApiError.RateLimited
+  : E extends SqlError ? never
+  : E
+
+const isDomainError = Schema.is(Errors.DomainError)
+
+/**
+ * Answers a service call: its domain errors and upload refusals become the API errors of
+ * {@link ApiErrorOf} (once, here, for every handler), database failures become defects
+ * (500, logged), and anything else passes through.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const answer = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, ApiErrorOf<E>, R> =>
+  Effect.catch(effect, (error): Effect.Effect<never, ApiErrorOf<E>> => {
+    if (isSqlError(error)) return Effect.die(error)
+    // The conditional type above states, per error class, what these branches produce.
+    if (isDomainError(error)) return failWithDomain(error) as Effect.Effect<never, ApiErrorOf<E>>
+    if (error instanceof UploadRejected) {
+      return fail(ApiError.BadRequest, {
+        code: "upload_rejected",
+        message: error.message,
+        field: error.field,
+        details: { reason: error.reason }
+      }) as Effect.Effect<never, ApiErrorOf<E>>
+    }
+    return Effect.fail(error as ApiErrorOf<E>)
+  })

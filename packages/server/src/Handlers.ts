@@ -25,6 +25,7 @@ import * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
+import * as Onboarding from "./services/Onboarding.ts"
 
 /**
  * The npm name of the server package.
@@ -170,7 +171,10 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     OnboardingHandlers.onboarding(limits),
     OnboardingHandlers.kyc,
     OnboardingHandlers.admin
-  ).pipe(Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)))
+  ).pipe(
+    Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
+    Layer.provide(Onboarding.layer)
+  )
 
 /**
  * {@link layerWith} the default throttles.

@@ -82,6 +82,35 @@ export * as AuthHandlers from "./AuthHandlers.ts"
 export * as OnboardingHandlers from "./OnboardingHandlers.ts"
 
 /**
+ * The onboarding workflow as a service: contact request to approved entity, one
+ * transaction per operation, domain errors; called by handlers, jobs and the CLI.
+ *
+ * @since 0.1.0
+ */
+export * as Onboarding from "./services/Onboarding.ts"
+
+/**
+ * Cursor pages as the services read them.
+ *
+ * @since 0.1.0
+ */
+export * as Paging from "./Paging.ts"
+
+/**
+ * The routes the server answers, for 405s and upload body limits.
+ *
+ * @since 0.1.0
+ */
+export * as Routes from "./Routes.ts"
+
+/**
+ * The page sign-in and invitation links open.
+ *
+ * @since 0.1.0
+ */
+export * as SignInPage from "./SignInPage.ts"
+
+/**
  * The first admin and `niha admin create`.
  *
  * @since 0.1.0
