@@ -193,6 +193,37 @@ export class KycNotReady extends Schema.TaggedError<KycNotReady>()("KycNotReady"
 }
 
 /**
+ * A request over one of the platform's limits: a withdrawal below the minimum, or above
+ * what may still be withdrawn within 24 hours or 7 days. Amounts are decimal strings in
+ * the asset's unit; `remaining` is what the limit still allows.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExceeded", {
+  /** Which limit: `minimum`, `max_per_24h` or `max_per_7d`. */
+  limit: Schema.Literals(["minimum", "max_per_24h", "max_per_7d"]),
+  /** The amount asked. */
+  amount: Schema.String,
+  /** The limit's amount. */
+  bound: Schema.String,
+  /** What the limit still allows (zero for the minimum). */
+  remaining: Schema.String
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    switch (this.limit) {
+      case "minimum":
+        return `the amount ${this.amount} is below the minimum withdrawal of ${this.bound}`
+      case "max_per_24h":
+        return `the amount ${this.amount} exceeds the 24-hour limit of ${this.bound}; ${this.remaining} remains`
+      case "max_per_7d":
+        return `the amount ${this.amount} exceeds the 7-day limit of ${this.bound}; ${this.remaining} remains`
+    }
+  }
+}
+
+/**
  * Too many requests; the client may try again after `retry_after_seconds`.
  *
  * @category errors
@@ -249,6 +280,7 @@ export const DomainError = Schema.Union([
   ValidationFailed,
   Conflict,
   KycNotReady,
+  LimitExceeded,
   RateLimited,
   OutOfRange
 ])

@@ -445,6 +445,19 @@ export const MailOutboxId = Uuid.pipe(Schema.brand("MailOutboxId"))
 export type MailOutboxId = typeof MailOutboxId.Type
 
 /**
+ * Identifier of a row of `jobs` (a table of the platform's own: the durable job runner).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const JobId = Uuid.pipe(Schema.brand("JobId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type JobId = typeof JobId.Type
+
+/**
  * Identifier of a row of `idempotency_keys` (a table of the platform's own, beyond the seed's 31).
  *
  * @category ids

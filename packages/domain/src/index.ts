@@ -191,3 +191,25 @@ export * as FeeSchedule from "./FeeSchedule.ts"
  * @since 0.1.0
  */
 export * as AmlPolicy from "./AmlPolicy.ts"
+
+/**
+ * The durable jobs of the platform: the `jobs` table's model and statuses.
+ *
+ * @since 0.1.0
+ */
+export * as Job from "./Job.ts"
+
+/**
+ * IBAN and BIC, checked with `ibantools` and decoded to their electronic form.
+ *
+ * @since 0.1.0
+ */
+export * as Banking from "./Banking.ts"
+
+/**
+ * The withdrawal policy: a minimum, limits per 24 hours and 7 days, and four eyes for a
+ * new beneficiary.
+ *
+ * @since 0.1.0
+ */
+export * as WithdrawalPolicy from "./WithdrawalPolicy.ts"

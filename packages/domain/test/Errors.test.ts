@@ -33,6 +33,10 @@ const samples: ReadonlyArray<readonly [Errors.DomainError, string]> = [
     "the KYC file is not complete: missing ID, awaiting review none"
   ],
   [
+    new Errors.LimitExceeded({ limit: "max_per_24h", amount: "300000.00", bound: "250000.00", remaining: "0.00" }),
+    "the amount 300000.00 exceeds the 24-hour limit of 250000.00; 0.00 remains"
+  ],
+  [
     new Errors.RateLimited({ retry_after_seconds: 30, limit: "60 requests per minute" }),
     "rate limit 60 requests per minute reached: retry after 30 s"
   ],

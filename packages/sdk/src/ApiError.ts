@@ -40,7 +40,8 @@ import * as Schema from "effect/Schema"
  *   `Idempotency-Key` sent again with another request), `kyc_not_submitted` (an entity
  *   approved before its client submitted the KYC file; a file with required documents
  *   missing or awaiting review is a `conflict` whose `details.missing` and
- *   `details.pending` name them)
+ *   `details.pending` name them), `limit_exceeded` (a withdrawal below the minimum or
+ *   over a 24-hour or 7-day limit; `details.remaining` says what is left)
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
  * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
@@ -70,6 +71,7 @@ export const ErrorCode = Schema.Literals([
   "invalid_transition",
   "idempotency_key_reused",
   "kyc_not_submitted",
+  "limit_exceeded",
   "payload_too_large",
   "unsupported_media_type",
   "rate_limited",
@@ -462,6 +464,12 @@ export const fromDomain = (error: Errors.DomainError, requestId: string): ApiErr
         // An incomplete file has answered `conflict` since the first release; keep it.
         code: error.reason === "not_submitted" ? "kyc_not_submitted" : "conflict",
         details: { entity_id: error.entity_id, missing: [...error.missing], pending: [...error.pending] }
+      })
+    case "LimitExceeded":
+      return new Conflict({
+        ...base,
+        code: "limit_exceeded",
+        details: { limit: error.limit, amount: error.amount, bound: error.bound, remaining: error.remaining }
       })
     case "RateLimited":
       return new RateLimited({

@@ -140,7 +140,8 @@ export const dieOnSqlError = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.E
  */
 export type ApiErrorOf<E> = E extends Errors.NotFound ? ApiError.NotFound
   : E extends Errors.NotPermitted ? ApiError.Forbidden
-  : E extends Errors.InvalidTransition | Errors.Conflict | Errors.KycNotReady | Errors.InsufficientFunds ?
+  : E extends
+    Errors.InvalidTransition | Errors.Conflict | Errors.KycNotReady | Errors.InsufficientFunds | Errors.LimitExceeded ?
     ApiError.Conflict
   : E extends Errors.ValidationFailed | Errors.OutOfRange | UploadRejected ? ApiError.BadRequest
   : E extends Errors.RateLimited ? ApiError.RateLimited
