@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 36 tables
+-- 37 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -468,6 +468,38 @@ CONSTRAINT idempotency_keys_request_hash_check CHECK ((request_hash ~ '^[0-9a-f]
 CREATE INDEX idempotency_keys_created_idx ON public.idempotency_keys USING btree (created_at);
 CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (id);
 CREATE UNIQUE INDEX idempotency_keys_principal_key_key ON public.idempotency_keys USING btree (principal, key);
+
+TABLE jobs (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  kind text NOT NULL
+  key text NOT NULL
+  payload jsonb NOT NULL DEFAULT 'null'::jsonb
+  status text NOT NULL DEFAULT 'PENDING'::text
+  run_at timestamp with time zone NOT NULL
+  repeat_ms integer
+  attempts integer NOT NULL DEFAULT 0
+  max_attempts integer NOT NULL DEFAULT 10
+  leased_by text
+  leased_until timestamp with time zone
+  last_error text
+  finished_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0));
+CONSTRAINT jobs_finished_has_time CHECK (((status = ANY (ARRAY['DONE'::text, 'FAILED'::text])) = (finished_at IS NOT NULL)));
+CONSTRAINT jobs_key_check CHECK (((btrim(key) = key) AND (key <> ''::text)));
+CONSTRAINT jobs_kind_check CHECK (((btrim(kind) = kind) AND (kind <> ''::text)));
+CONSTRAINT jobs_kind_key_key UNIQUE (kind, key);
+CONSTRAINT jobs_max_attempts_check CHECK ((max_attempts > 0));
+CONSTRAINT jobs_pkey PRIMARY KEY (id);
+CONSTRAINT jobs_repeat_ms_check CHECK (((repeat_ms IS NULL) OR (repeat_ms > 0)));
+CONSTRAINT jobs_running_is_leased CHECK (((status = 'RUNNING'::text) = ((leased_by IS NOT NULL) AND (leased_until IS NOT NULL))));
+CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'RUNNING'::text, 'DONE'::text, 'FAILED'::text])));
+CREATE INDEX jobs_due_idx ON public.jobs USING btree (run_at) WHERE (status = 'PENDING'::text);
+CREATE UNIQUE INDEX jobs_kind_key_key ON public.jobs USING btree (kind, key);
+CREATE INDEX jobs_lease_idx ON public.jobs USING btree (leased_until) WHERE (status = 'RUNNING'::text);
+CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id);
 
 TABLE kyc_documents (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -990,3 +1022,44 @@ FUNCTION asset_transactions_append_only: BEGIN
   RAISE EXCEPTION 'asset_transactions is append-only: % is not allowed', TG_OP
     USING ERRCODE = 'restrict_violation', CONSTRAINT = 'asset_transactions_append_only';
 END
+
+-- schema ledger
+
+-- 2 tables
+
+TABLE ledger.pending_transfers (
+  transfer_id uuid NOT NULL
+  asset_type assettype NOT NULL
+  holder_id uuid NOT NULL
+  source_account text NOT NULL
+  source_entity_id uuid
+  amount numeric(20,2) NOT NULL
+  remaining numeric(20,2) NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT pending_transfers_amount_check CHECK ((amount > (0)::numeric));
+CONSTRAINT pending_transfers_holder_id_fkey FOREIGN KEY (holder_id) REFERENCES entities(id);
+CONSTRAINT pending_transfers_pkey PRIMARY KEY (transfer_id);
+CONSTRAINT pending_transfers_remaining_check CHECK ((remaining >= (0)::numeric));
+CONSTRAINT pending_transfers_remaining_within_amount_check CHECK ((remaining <= amount));
+CONSTRAINT pending_transfers_source_account_check CHECK ((source_account = ANY (ARRAY['AVAILABLE'::text, 'FEES'::text, 'CUSTODY'::text, 'SETTLEMENT_PENDING'::text, 'WORLD'::text])));
+CONSTRAINT pending_transfers_source_check CHECK (((source_entity_id IS NOT NULL) = (source_account = 'AVAILABLE'::text)));
+CONSTRAINT pending_transfers_source_entity_id_fkey FOREIGN KEY (source_entity_id) REFERENCES entities(id);
+CONSTRAINT pending_transfers_whole_tonnes_check CHECK (((asset_type = 'EUR'::assettype) OR ((amount = trunc(amount)) AND (remaining = trunc(remaining)))));
+CREATE INDEX pending_transfers_holder_id_idx ON ledger.pending_transfers USING btree (holder_id);
+CREATE UNIQUE INDEX pending_transfers_pkey ON ledger.pending_transfers USING btree (transfer_id);
+CREATE INDEX pending_transfers_source_entity_id_idx ON ledger.pending_transfers USING btree (source_entity_id);
+
+TABLE ledger.platform_accounts (
+  account text NOT NULL
+  asset_type assettype NOT NULL
+  balance numeric(20,2) NOT NULL DEFAULT 0
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT platform_accounts_account_check CHECK ((account = ANY (ARRAY['FEES'::text, 'CUSTODY'::text, 'SETTLEMENT_PENDING'::text, 'WORLD'::text])));
+CONSTRAINT platform_accounts_limit_check CHECK (((account = 'WORLD'::text) OR (balance >= (0)::numeric)));
+CONSTRAINT platform_accounts_pkey PRIMARY KEY (account, asset_type);
+CONSTRAINT platform_accounts_whole_tonnes_check CHECK (((asset_type = 'EUR'::assettype) OR (balance = trunc(balance))));
+CREATE UNIQUE INDEX platform_accounts_pkey ON ledger.platform_accounts USING btree (account, asset_type);

@@ -5,6 +5,17 @@
  * transaction with the record of its id in `effect_sql_migrations`. Running the chain
  * again on a migrated database changes nothing.
  *
+ * **A released migration is frozen.** Each one is literal SQL in `src/migrations/`
+ * (`0001_initial_schema.ts`, ...), written once and never generated again from the
+ * domain's catalogue; `test/FrozenMigrations.test.ts` pins the SHA-256 of every released
+ * migration's statements. Databases in the field ran exactly those statements and will
+ * never run them again, so an edit would reach new databases only. A new enum value is
+ * `ALTER TYPE <type> ADD VALUE '<value>' [BEFORE|AFTER '<neighbour>']`, a new column
+ * `ALTER TABLE <table> ADD COLUMN ...`, a new table `CREATE TABLE ...`, each in a new
+ * migration appended to {@link all} (with its hash added to the pinned list once it is
+ * released); `test/Catalogue.test.ts` fails while `@niha/domain` has an enum value, a
+ * table or a column that no migration created.
+ *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
@@ -12,8 +23,11 @@ import * as Layer from "effect/Layer"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { accessSchema, idempotencySchema } from "./internal/access.ts"
-import { initialSchema } from "./internal/schema.ts"
+import * as Migration0001 from "./migrations/0001_initial_schema.ts"
+import * as Migration0002 from "./migrations/0002_access.ts"
+import * as Migration0003 from "./migrations/0003_idempotency.ts"
+import * as Migration0004 from "./migrations/0004_ledger_accounts.ts"
+import * as Migration0005 from "./migrations/0005_jobs.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -40,32 +54,36 @@ export interface Migration {
 
 /**
  * The chain, in order. Ids are consecutive from 1; a released migration is never
- * edited, a change is a new migration at the end.
+ * edited (its statements are literal text, their hash pinned by a test), a change is a
+ * new migration at the end.
  *
  * @category migrations
  * @since 0.1.0
  */
 export const all: ReadonlyArray<Migration> = [
-  { id: 1, name: "initial_schema", statements: initialSchema },
-  { id: 2, name: "access", statements: accessSchema },
-  { id: 3, name: "idempotency", statements: idempotencySchema }
+  { id: 1, name: "initial_schema", statements: Migration0001.statements },
+  { id: 2, name: "access", statements: Migration0002.statements },
+  { id: 3, name: "idempotency", statements: Migration0003.statements },
+  { id: 4, name: "ledger_accounts", statements: Migration0004.statements },
+  { id: 5, name: "jobs", statements: Migration0005.statements }
 ]
 
 /**
  * The tables of the platform's own, beyond the seed's 31 of `Tables.tableNames`: sign-in
- * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), with
- * the foreign keys they add.
+ * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), the
+ * durable jobs (migration 5), with the foreign keys they add.
  *
  * @category migrations
  * @since 0.1.0
  */
 export const platformTables: {
-  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys"]: PlatformTable
+  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys" | "jobs"]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
   api_keys: { foreignKeys: [{ column: "user_id", references: "users" }] },
   mail_outbox: { foreignKeys: [] },
-  idempotency_keys: { foreignKeys: [] }
+  idempotency_keys: { foreignKeys: [] },
+  jobs: { foreignKeys: [] }
 }
 
 /**

@@ -21,6 +21,13 @@ export * as Database from "./Database.ts"
 export * as Migrations from "./Migrations.ts"
 
 /**
+ * Transactions that retry deadlocks and serialization failures, and the platform's lock order.
+ *
+ * @since 0.1.0
+ */
+export * as Transaction from "./Transaction.ts"
+
+/**
  * The schema of a database as text, read from the catalog.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, Idempotency, Mail, Tables } from "@niha/domain"
+import { Auth, Enums, Idempotency, Job, Mail, Tables } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -17,7 +17,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   magic_link_tokens: Auth.MagicLinkToken,
   api_keys: Auth.ApiKey,
   mail_outbox: Mail.MailOutboxMessage,
-  idempotency_keys: Idempotency.IdempotencyRecord
+  idempotency_keys: Idempotency.IdempotencyRecord,
+  jobs: Job.Job
 }
 
 eachBackend("Migrations", (it, backend) => {

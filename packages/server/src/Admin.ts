@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { Transaction } from "@niha/db"
 import { Parties } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -112,7 +113,7 @@ export const create = Effect.fn("Admin.create")(function*(input: {
   const checked = Password.check(password, { email, names: [input.first_name, input.last_name] })
   if (Result.isFailure(checked)) return yield* Effect.die(checked.failure)
   const hash = yield* Password.hash(password)
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* Transaction.run(Effect.gen(function*() {
     const [row] = yield* sql`
       INSERT INTO users (entity_id, email, first_name, last_name, role, password_hash, is_active)
       VALUES (NULL, ${email}, ${input.first_name.trim() || "Admin"}, ${input.last_name.trim() || "Admin"}, 'ADMIN',

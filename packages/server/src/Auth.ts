@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { Repository } from "@niha/db"
+import { Repository, Transaction } from "@niha/db"
 import { Auth as AuthModels, type Ids, Parties } from "@niha/domain"
 import { ApiError, type Authentication } from "@niha/sdk"
 import * as Context from "effect/Context"
@@ -257,7 +257,7 @@ export const openSession = Effect.fn("Auth.openSession")(function*(
   const origin = yield* Audit.origin
   const now = yield* DateTime.now
   const { hash, token } = yield* Tokens.generate("session")
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* Transaction.run(Effect.gen(function*() {
     const [row] = yield* sql`
     INSERT INTO user_sessions (user_id, token_hash, auth_method, ip_address, user_agent, expires_at, last_seen_at)
     VALUES (${user.id}, ${hash}, ${method}, ${origin.ip_address}, ${origin.user_agent},
@@ -529,7 +529,7 @@ export const setPassword = Effect.fn("Auth.setPassword")(function*(
     })
   }
   const hashed = yield* Password.hash(input.password)
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* Transaction.run(Effect.gen(function*() {
     yield* sql`UPDATE users SET password_hash = ${hashed}, updated_at = now() WHERE id = ${user.id}`
     yield* Audit.record({ user_id: user.id, action: "auth.password_changed" })
     return yield* revokeAllSessions(user.id, input.keepSession)

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Repository } from "@niha/db"
+import { Repository, Transaction } from "@niha/db"
 import type { Auth as AuthModels, Ids } from "@niha/domain"
 import { Api, ApiError, type AuthApi, Authentication, Pagination } from "@niha/sdk"
 
@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as Layer from "effect/Layer"
-import * as SqlClient from "effect/sql/SqlClient"
+import type * as SqlClient from "effect/sql/SqlClient"
 import * as Access from "./Access.ts"
 import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
@@ -130,7 +130,6 @@ export const auth = (limits: Limits = defaultLimits): Layer.Layer<
       const logins = yield* Throttle.make(limits.loginsPerAddress)
       const linksByAddress = yield* Throttle.make(limits.linksPerAddress)
       const linksByEmail = yield* Throttle.make(limits.linksPerEmail)
-      const sql = yield* SqlClient.SqlClient
       return handlers.handleAll({
         login: ({ payload }) =>
           Effect.gen(function*() {
@@ -145,7 +144,7 @@ export const auth = (limits: Limits = defaultLimits): Layer.Layer<
             const user = yield* Auth.findUserByEmail(email)
             if (user !== undefined && user.is_active) {
               const baseUrl = yield* Notices.PublicUrl
-              yield* sql.withTransaction(Effect.gen(function*() {
+              yield* Transaction.run(Effect.gen(function*() {
                 const link = yield* Auth.issueMagicLink(user.id, "LOGIN")
                 yield* MailOutbox.enqueue(Notices.magicLink({ to: user.email, baseUrl, ...link }))
               }))

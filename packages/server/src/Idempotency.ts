@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import { Transaction } from "@niha/db"
 import { ApiError } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as HttpEffect from "effect/http/HttpEffect"
@@ -101,7 +102,7 @@ export const once = <A, E, R>(
     const hash = fingerprint(request.endpoint, request.input)
     const encode = Schema.encodeUnknownEffect(Schema.toCodecJson(request.success))
     const decode = Schema.decodeUnknownEffect(Schema.toCodecJson(request.success))
-    return yield* sql.withTransaction(Effect.gen(function*() {
+    return yield* Transaction.run(Effect.gen(function*() {
       const inserted = yield* sql`
         INSERT INTO idempotency_keys (principal, key, endpoint, request_hash, response)
         VALUES (${request.principal}, ${key}, ${request.endpoint}, ${hash}, 'null'::jsonb)

@@ -1,7 +1,7 @@
 /**
  * The transactional outbox of mail. A handler writes the message into `mail_outbox` in the
- * transaction of the change it reports ({@link enqueue}); the dispatcher ({@link layer})
- * sends due messages afterwards through the transport the active `mail_config` row
+ * transaction of the change it reports ({@link enqueue}); the dispatcher
+ * ({@link dispatchOnce}, a recurring job of the server's `JobRunner`) sends due messages afterwards through the transport the active `mail_config` row
  * chooses (SMTP or Resend), or through the fallback `Mailer` when none is active (the log
  * transport in development). So no mail goes out for a change that rolled back, and none
  * is lost for one that committed.
@@ -21,8 +21,6 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Mailer from "./Mailer.ts"
@@ -161,23 +159,3 @@ export const dispatchOnce = Effect.fn("MailOutbox.dispatchOnce")(function*(batch
   }))
   return configured
 })
-
-/**
- * The dispatcher as a Layer: a background fiber that sends due messages every `interval`
- * while the Layer is open (a failed round is logged and the next one runs).
- *
- * @category layers
- * @since 0.1.0
- */
-export const layer = (options: { readonly interval: Duration.Input }): Layer.Layer<
-  never,
-  never,
-  SqlClient.SqlClient | Mailer.Mailer
-> =>
-  Layer.effectDiscard(
-    dispatchOnce().pipe(
-      Effect.catchCause((cause) => Effect.logError("mail dispatch failed", cause)),
-      Effect.repeat(Schedule.spaced(options.interval)),
-      Effect.forkScoped
-    )
-  )

@@ -26,6 +26,7 @@ import * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Layer from "effect/Layer"
 import type * as Migrator from "effect/sql/Migrator"
+import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeHttp from "node:http"
 import * as Admin from "./Admin.ts"
@@ -33,6 +34,7 @@ import * as Auth from "./Auth.ts"
 import type * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import * as Handlers from "./Handlers.ts"
+import * as JobRunner from "./jobs/JobRunner.ts"
 import * as Mailer from "./Mailer.ts"
 import * as MailOutbox from "./MailOutbox.ts"
 import * as Notices from "./Notices.ts"
@@ -117,8 +119,10 @@ export interface Options<DatabaseError = never> {
    * (`Mailer.layerLog`) unless given.
    */
   readonly mailer?: Layer.Layer<Mailer.Mailer> | undefined
-  /** How often the outbox dispatcher looks for mail to send; one second unless given. */
+  /** How often the outbox dispatcher (a recurring job) looks for mail to send; one second unless given. */
   readonly mailPollInterval?: Duration.Input | undefined
+  /** How often the job runner looks for due jobs; the mail interval unless given. */
+  readonly jobPollInterval?: Duration.Input | undefined
   /** The URL people reach the platform at, for links in mail; the server's own URL unless given. */
   readonly publicUrl?: string | undefined
   /** Session and lock-out lifetimes; `Auth.defaultPolicy` unless given. */
@@ -210,6 +214,45 @@ export const routes = (
     options.routes ?? Layer.empty
   )
 
+/**
+ * The kinds of job this server runs, by kind.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const jobKinds = {
+  /** Sends the due mail of the outbox (recurring). */
+  mailDispatch: "mail.dispatch"
+} as const
+
+/**
+ * The durable job runner with this server's handlers, and the recurring jobs it needs
+ * scheduled (the mail outbox dispatcher).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const jobs = (
+  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
+): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
+  const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
+  const runner = JobRunner.layer(
+    { [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce() },
+    { pollInterval: options.jobPollInterval ?? mailInterval }
+  )
+  return Layer.unwrap(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [schema] = yield* sql<{ migrated: boolean }>`SELECT to_regclass('jobs') IS NOT NULL AS migrated`
+    if (schema?.migrated !== true) {
+      // A server started without migrating serves readiness (503) until someone migrates.
+      yield* Effect.logWarning("the database is not migrated: no job runs until the server restarts migrated")
+      return Layer.empty
+    }
+    yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    return runner
+  })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
+}
+
 const logged = (opened: string, closed: string) =>
   Layer.effectDiscard(Effect.acquireRelease(Effect.logInfo(opened), () => Effect.logInfo(closed)))
 
@@ -244,9 +287,7 @@ export const layer = <DatabaseError>(
   const services = Layer.mergeAll(
     Repository.Repositories.layer,
     options.storage,
-    MailOutbox.layer({ interval: options.mailPollInterval ?? Duration.seconds(1) }).pipe(
-      Layer.provide(options.mailer ?? Mailer.layerLog)
-    ),
+    jobs(options),
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(

@@ -90,6 +90,13 @@ export * as OnboardingHandlers from "./OnboardingHandlers.ts"
 export * as Onboarding from "./services/Onboarding.ts"
 
 /**
+ * The durable job runner on the `jobs` table: scheduled work that survives a restart.
+ *
+ * @since 0.1.0
+ */
+export * as JobRunner from "./jobs/JobRunner.ts"
+
+/**
  * Cursor pages as the services read them.
  *
  * @since 0.1.0

@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { Constraints, type Repository } from "@niha/db"
+import { Constraints, type Repository, Transaction } from "@niha/db"
 import { Capabilities, type Enums, Errors, type Ids, Onboarding as Rules, Parties, StateMachine } from "@niha/domain"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -300,7 +300,7 @@ export const make = Effect.gen(function*() {
   /** Runs `effect` in its own transaction, with the service's dependencies. */
   const transaction = <A, E>(
     effect: Effect.Effect<A, E, SqlClient.SqlClient | Repository.Repositories | DocumentStorage.DocumentStorage>
-  ): Effect.Effect<A, E | SqlError> => sql.withTransaction(effect).pipe(Effect.provideContext(context))
+  ): Effect.Effect<A, E | SqlError> => Transaction.run(effect).pipe(Effect.provideContext(context))
 
   /** Stores a checked upload, runs `record` with it in a transaction, removes the file if that fails. */
   const storeThen = <A, E>(

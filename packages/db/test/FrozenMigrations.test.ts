@@ -1,0 +1,43 @@
+/**
+ * Released migrations are frozen: their statements are literal text in `src/migrations/`,
+ * and this test pins the SHA-256 of each. A failure here means a released migration was
+ * edited: revert the edit and write the change as a new migration at the end of the chain
+ * (`ALTER TYPE ... ADD VALUE`, `ALTER TABLE ... ADD COLUMN`, ...). When a new migration is
+ * released, add its hash below.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Migrations } from "@niha/db"
+import * as NodeCrypto from "node:crypto"
+
+/** The hash of `JSON.stringify(statements)` of every released migration, by id. */
+const released: ReadonlyArray<readonly [id: number, name: string, sha256: string]> = [
+  [1, "initial_schema", "7b34a9d74131ae593df7a99c50ae7485c15c22d17b79da2eeedde564f85ecc49"],
+  [2, "access", "82422f3dee0d96470c8a4c47e5e52230bfb59e4d608ceb974acc572aa93cc3cf"],
+  [3, "idempotency", "97c25d31508b561dc92e173f55c0eb6d6b22a258cc661e7046eba545a8c64101"],
+  [4, "ledger_accounts", "e5e7a460ad0f646261452affc4a40cee16957a036cc3a461d2b2fe09c4b78244"],
+  [5, "jobs", "e1f7e552d1f8541ace381760b1e9d8d1b8a70d4ab57689da2e399f07fa66bbd5"]
+]
+
+const sha256 = (statements: ReadonlyArray<string>): string =>
+  NodeCrypto.createHash("sha256").update(JSON.stringify(statements)).digest("hex")
+
+describe("Frozen migrations", () => {
+  it("numbers the chain 1, 2, 3, ... with no gap", () => {
+    assert.deepStrictEqual(Migrations.all.map((migration) => migration.id), Migrations.all.map((_, index) => index + 1))
+  })
+
+  it("keeps every released migration byte for byte", () => {
+    for (const [id, name, hash] of released) {
+      const migration = Migrations.all.find((candidate) => candidate.id === id)
+      assert.strictEqual(migration?.name, name, `migration ${id}`)
+      assert.strictEqual(sha256(migration?.statements ?? []), hash, `statements of migration ${id}_${name}`)
+    }
+  })
+
+  it("carries every statement as text in the bundle: nothing is read or generated at run time", () => {
+    for (const migration of Migrations.all) {
+      assert.isAbove(migration.statements.length, 0)
+      for (const statement of migration.statements) assert.strictEqual(typeof statement, "string")
+    }
+  })
+})
