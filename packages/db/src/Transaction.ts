@@ -93,8 +93,11 @@ export interface RetryOptions {
  * @since 0.1.0
  */
 export const defaults = {
+  /** Runs after the first attempt, at most. */
   retries: 5,
+  /** The cap of the first delay. */
   baseDelay: Duration.millis(10),
+  /** The largest cap of a delay. */
   maxDelay: Duration.seconds(1)
 } as const
 

@@ -41,6 +41,7 @@ import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
+import * as Deposits from "./services/Deposits.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -222,12 +223,14 @@ export const routes = (
  */
 export const jobKinds = {
   /** Sends the due mail of the outbox (recurring). */
-  mailDispatch: "mail.dispatch"
+  mailDispatch: "mail.dispatch",
+  /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
+  amlRelease: Deposits.releaseJob
 } as const
 
 /**
- * The durable job runner with this server's handlers, and the recurring jobs it needs
- * scheduled (the mail outbox dispatcher).
+ * The durable job runner with this server's handlers (the mail outbox dispatcher, AML
+ * releases), and the recurring jobs it needs scheduled (the mail outbox dispatcher).
  *
  * @category layers
  * @since 0.1.0
@@ -236,10 +239,13 @@ export const jobs = (
   options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
 ): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
-  const runner = JobRunner.layer(
-    { [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce() },
+  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
+    {
+      [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
+      [jobKinds.amlRelease]: Deposits.releaseHandler
+    },
     { pollInterval: options.jobPollInterval ?? mailInterval }
-  )
+  ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
   return Layer.unwrap(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const [schema] = yield* sql<{ migrated: boolean }>`SELECT to_regclass('jobs') IS NOT NULL AS migrated`

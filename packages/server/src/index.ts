@@ -104,6 +104,14 @@ export * as JobRunner from "./jobs/JobRunner.ts"
 export * as Paging from "./Paging.ts"
 
 /**
+ * The deposit workflow as a service: announce, confirm onto an AML hold, release on the
+ * TARGET date by a job, clear early or reject; money through the ledger.
+ *
+ * @since 0.1.0
+ */
+export * as Deposits from "./services/Deposits.ts"
+
+/**
  * The routes the server answers, for 405s and upload body limits.
  *
  * @since 0.1.0

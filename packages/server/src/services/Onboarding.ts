@@ -35,6 +35,7 @@ import * as Audit from "../Audit.ts"
 import * as Auth from "../Auth.ts"
 import * as DocumentStorage from "../DocumentStorage.ts"
 import * as rows from "../internal/rows.ts"
+import { authorize, move, present } from "../internal/rules.ts"
 import * as MailOutbox from "../MailOutbox.ts"
 import * as Notices from "../Notices.ts"
 import type { PageQuery } from "../Paging.ts"
@@ -199,38 +200,13 @@ const users = {
   all: rows.all("users", Parties.User)
 }
 
-/** Fails with the domain's `NotPermitted` unless the actor's role may perform `action`. */
-const authorize = (actor: Parties.User, action: Capabilities.Action) =>
-  Result.match(Capabilities.check(actor.role, action), {
-    onFailure: (refused) => Effect.fail(refused),
-    onSuccess: () => Effect.void
-  })
-
 /** The actor's entity; staff (no entity) are refused. */
 const entityOf = (actor: Parties.User, action: Capabilities.Action) =>
   actor.entity_id === null ?
     Effect.fail(new Errors.NotPermitted({ action, role: actor.role, allowed: StateMachine.onboardingStages })) :
     Effect.succeed(actor.entity_id)
 
-/** Moves a machine, or fails with its `InvalidTransition`. */
-const move = <S extends string>(machine: StateMachine.StateMachine<S>, from: S, to: S) =>
-  Result.match(StateMachine.transition(machine, from, to), {
-    onFailure: (refused) => Effect.fail(refused),
-    onSuccess: (moved) => Effect.succeed(moved)
-  })
-
 const now = Effect.map(DateTime.now, DateTime.toDate)
-
-/**
- * A row that must exist (the actor's own user or entity, a row just written or locked):
- * its absence is a broken invariant, so it ends the request as a defect, loudly.
- */
-const present = <A, E, R>(effect: Effect.Effect<A, E | Errors.NotFound, R>): Effect.Effect<A, E, R> =>
-  Effect.catchIf(
-    effect,
-    (error): error is Errors.NotFound => error instanceof Errors.NotFound,
-    (missing) => Effect.die(new Error(`invariant broken: ${missing.message}, which must exist here`))
-  ) as Effect.Effect<A, E, R>
 
 const documentsOf = (entityId: Ids.EntityId) =>
   Effect.flatMap(
