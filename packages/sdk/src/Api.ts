@@ -17,6 +17,7 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
+import { FundingApi } from "./FundingApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { SystemApi } from "./SystemApi.ts"
@@ -53,13 +54,15 @@ export class Api extends HttpApi.make("niha")
   .add(OnboardingApi)
   .add(KycApi)
   .add(AdminApi)
+  .add(FundingApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
     version: ApiVersion.current,
-    description: "Carbon-allowance trading. This version serves onboarding: the public contact form, sign-in " +
-      "(password, magic link, API keys), the NDA and KYC file, and the back office that reviews them; funding, " +
-      "trading, swaps and settlement come in later versions. " +
+    description: "Carbon-allowance trading. This version serves onboarding (the public contact form, sign-in by " +
+      "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and deposits " +
+      "with their AML holds and the holdings they fund; withdrawals, trading, swaps and settlement come in later " +
+      "versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
     license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },

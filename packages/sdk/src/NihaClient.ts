@@ -27,7 +27,7 @@ import * as internal from "./internal/client.ts"
 
 /**
  * The client: one property per group (`system`, `markets`, `auth`, `account`, `onboarding`,
- * `kyc`, `admin`), one method per endpoint,
+ * `kyc`, `admin`, `funding`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -127,6 +127,23 @@ export interface Client {
     readonly rejectEntity: Method<"admin", "rejectEntity">
     /** `POST /admin/users`: create a staff user. */
     readonly createStaff: Method<"admin", "createStaff">
+  }
+  /** The `funding` group. */
+  readonly funding: {
+    /** `POST /deposits`: announce a wire. */
+    readonly announceDeposit: Method<"funding", "announceDeposit">
+    /** `GET /deposits`: deposits, paged. */
+    readonly listDeposits: Method<"funding", "listDeposits">
+    /** `GET /deposits/{id}`: one deposit. */
+    readonly getDeposit: Method<"funding", "getDeposit">
+    /** `POST /admin/deposits/{id}/confirm`: confirm what the bank received; AML hold. */
+    readonly confirmDeposit: Method<"funding", "confirmDeposit">
+    /** `POST /admin/deposits/{id}/clear`: clear a hold early. */
+    readonly clearDeposit: Method<"funding", "clearDeposit">
+    /** `POST /admin/deposits/{id}/reject`: reject a deposit. */
+    readonly rejectDeposit: Method<"funding", "rejectDeposit">
+    /** `GET /entities/{id}/holdings`: an entity's balances. */
+    readonly holdings: Method<"funding", "holdings">
   }
 }
 

@@ -80,6 +80,13 @@ export * as AuthApi from "./AuthApi.ts"
 export * as OnboardingApi from "./OnboardingApi.ts"
 
 /**
+ * The `funding` group: deposits with their AML holds, and holdings.
+ *
+ * @since 0.1.0
+ */
+export * as FundingApi from "./FundingApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -74,7 +74,10 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "view_market_data",
   "manage_contact_requests",
   "review_kyc",
-  "manage_users"
+  "manage_users",
+  "announce_deposit",
+  "confirm_deposit",
+  "decide_aml_hold"
 ])
 
 /**

@@ -24,7 +24,9 @@ import * as Access from "./Access.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
+import * as FundingHandlers from "./FundingHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
+import * as Deposits from "./services/Deposits.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 
 /**
@@ -158,6 +160,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "onboarding">
   | HttpApiGroup.Service<"niha", "kyc">
   | HttpApiGroup.Service<"niha", "admin">
+  | HttpApiGroup.Service<"niha", "funding">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -170,10 +173,11 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     AuthHandlers.account(limits),
     OnboardingHandlers.onboarding(limits),
     OnboardingHandlers.kyc,
-    OnboardingHandlers.admin
+    OnboardingHandlers.admin,
+    FundingHandlers.funding
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
-    Layer.provide(Onboarding.layer)
+    Layer.provide(Layer.merge(Onboarding.layer, Deposits.layer))
   )
 
 /**

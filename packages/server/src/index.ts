@@ -82,6 +82,13 @@ export * as AuthHandlers from "./AuthHandlers.ts"
 export * as OnboardingHandlers from "./OnboardingHandlers.ts"
 
 /**
+ * The handlers of the `funding` group.
+ *
+ * @since 0.1.0
+ */
+export * as FundingHandlers from "./FundingHandlers.ts"
+
+/**
  * The onboarding workflow as a service: contact request to approved entity, one
  * transaction per operation, domain errors; called by handlers, jobs and the CLI.
  *

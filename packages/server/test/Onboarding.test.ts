@@ -130,12 +130,11 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(decided.entity.kyc_status, "APPROVED")
           assert.isTrue(decided.complete)
 
-          // 6. The client is APPROVED; no capability is promised before its endpoint exists.
+          // 6. The client is APPROVED and may now announce a deposit.
           const me = yield* call(() => client.account.me())
           assert.strictEqual(me.user.role, "APPROVED")
           assert.strictEqual(me.entity?.kyc_status, "APPROVED")
-          assert.notInclude(me.capabilities, "announce_deposit")
-          assert.include(me.capabilities, "view_own_account")
+          assert.include(me.capabilities, "announce_deposit")
           const approvedMail = yield* mailTo(server, "ana.keller@nordwind.example", (s) => s.includes("approved"))
           assert.include(approvedMail.text, "Nordwind Energie GmbH")
           const relogin = yield* call(() =>

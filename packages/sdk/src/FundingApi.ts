@@ -1,0 +1,129 @@
+/**
+ * Funding, as the group `funding` of the API: money in, and what an entity holds.
+ *
+ * 1. A client user announces a wire (`POST /deposits`; its stage moves APPROVED ->
+ *    FUNDING at the first one).
+ * 2. An admin confirms what the bank received (`POST /admin/deposits/{id}/confirm`), at
+ *    the amount received: the money is held for AML review in the entity's locked EUR
+ *    for the business days of `AmlPolicy` of `@niha/domain`, to a date on the TARGET
+ *    calendar (the client moves FUNDING -> AML).
+ * 3. The hold is released by the server on its date, or earlier by an admin
+ *    (`/clear`, with a reason), or the deposit is rejected (`/reject`, with a reason: a
+ *    held amount goes back). Only cleared money is available (the client moves AML -> CEA).
+ *
+ * Amounts are decimal strings of EUR (`"1234.50"`), never floating-point numbers. A client
+ * sees its own entity's deposits and holdings; another entity's id answers 404.
+ *
+ * @since 0.1.0
+ */
+import { Funds, Ids, Money, Text } from "@niha/domain"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
+import * as OpenApi from "effect/http-api/OpenApi"
+import * as Schema from "effect/Schema"
+import * as ApiError from "./ApiError.ts"
+import { Authentication } from "./Authentication.ts"
+import * as IdempotencyKey from "./IdempotencyKey.ts"
+import * as Pagination from "./Pagination.ts"
+
+/**
+ * A positive EUR amount as a decimal string with at most two decimals (`"1234.50"`).
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const Amount = Money.CentsFromString.check(
+  Schema.makeFilter((cents: number) => cents > 0 ? undefined : "must be greater than zero")
+).annotate({ identifier: "Amount", description: "A positive EUR amount, e.g. \"1234.50\"." })
+
+/**
+ * A deposit as the API shows it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Deposit = Funds.Deposit.json.annotate({ identifier: "Deposit" })
+
+/**
+ * An entity's balance of one asset: available, and locked (held for AML, for a
+ * withdrawal, for an order).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Holding = Funds.EntityHolding.json.annotate({ identifier: "Holding" })
+
+const reason = Schema.Struct({
+  /** Why, as the client will read it. */
+  reason: Text.Line(1000)
+})
+
+/**
+ * The group `funding`.
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export class FundingApi extends HttpApiGroup.make("funding")
+  .add(
+    HttpApiEndpoint.post("announceDeposit", "/deposits", {
+      headers: IdempotencyKey.headers,
+      payload: Schema.Struct({
+        /** The amount the client sends. */
+        amount: Amount,
+        /** The client's own reference on the wire. */
+        wire_reference: Text.Line(140)
+      }),
+      success: Deposit.pipe(HttpApiSchema.status(201)),
+      error: [ApiError.Forbidden, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Announce a wire to the platform's account"),
+    HttpApiEndpoint.get("listDeposits", "/deposits", {
+      query: {
+        ...Pagination.query(Ids.DepositId),
+        /** For an admin: the deposits of one entity. */
+        entity_id: Schema.optionalKey(Ids.EntityId)
+      },
+      success: Pagination.Page(Deposit),
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Deposits: the caller's entity's, or any entity's for an admin"),
+    HttpApiEndpoint.get("getDeposit", "/deposits/:id", {
+      params: { id: Ids.DepositId },
+      success: Deposit,
+      error: ApiError.NotFound
+    }).annotate(OpenApi.Summary, "One deposit"),
+    HttpApiEndpoint.post("confirmDeposit", "/admin/deposits/:id/confirm", {
+      params: { id: Ids.DepositId },
+      headers: IdempotencyKey.headers,
+      payload: Schema.Struct({
+        /** The bank's reference of the incoming wire. */
+        bank_reference: Text.Line(140),
+        /** The amount actually received; the deposit is booked at it. */
+        received_amount: Amount
+      }),
+      success: Deposit,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Confirm what the bank received; the deposit goes on AML hold"),
+    HttpApiEndpoint.post("clearDeposit", "/admin/deposits/:id/clear", {
+      params: { id: Ids.DepositId },
+      headers: IdempotencyKey.headers,
+      payload: reason,
+      success: Deposit,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Clear an AML hold before its date"),
+    HttpApiEndpoint.post("rejectDeposit", "/admin/deposits/:id/reject", {
+      params: { id: Ids.DepositId },
+      headers: IdempotencyKey.headers,
+      payload: reason,
+      success: Deposit,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Reject a deposit; a held amount goes back"),
+    HttpApiEndpoint.get("holdings", "/entities/:id/holdings", {
+      params: { id: Ids.EntityId },
+      success: Schema.Array(Holding),
+      error: ApiError.NotFound
+    }).annotate(OpenApi.Summary, "An entity's balances per asset, available and locked")
+  )
+  .middleware(Authentication)
+  .annotateMerge(OpenApi.annotations({ title: "Funding", description: "Deposits and holdings." }))
+{}

@@ -1,0 +1,94 @@
+/**
+ * The handlers of the `funding` group: each calls one operation of the `Deposits`
+ * service with the signed-in user and maps its errors once (`ErrorHandling.answer`).
+ * Announcing, confirming, clearing and rejecting take an `Idempotency-Key`: a request sent
+ * again with it is answered from the record, and the money moves once.
+ *
+ * @since 0.1.0
+ */
+import type { Funds, Parties } from "@niha/domain"
+import { Api, Authentication, FundingApi, Pagination } from "@niha/sdk"
+import * as Effect from "effect/Effect"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as Layer from "effect/Layer"
+import type * as SqlClient from "effect/sql/SqlClient"
+import * as ErrorHandling from "./ErrorHandling.ts"
+import * as Idempotency from "./Idempotency.ts"
+import { Deposits } from "./services/Deposits.ts"
+
+const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => principal.user)
+
+/**
+ * The `funding` group.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const funding: Layer.Layer<
+  HttpApiGroup.Service<"niha", "funding">,
+  never,
+  SqlClient.SqlClient | Deposits | Authentication.Authentication
+> = HttpApiBuilder.group(
+  Api.Api,
+  "funding",
+  Effect.fn(function*(handlers) {
+    const context = yield* Effect.context<SqlClient.SqlClient>()
+    const deposits = yield* Deposits
+    /** Runs `effect` once per caller and key, recorded in the same transaction. */
+    const once = <E, R>(
+      endpoint: string,
+      key: string | undefined,
+      input: unknown,
+      effect: (actor: Parties.User) => Effect.Effect<Funds.Deposit, E, R>
+    ) =>
+      Effect.gen(function*() {
+        const actor = yield* signedIn
+        return yield* Idempotency.once(
+          { key, principal: actor.id, endpoint, input, success: FundingApi.Deposit },
+          ErrorHandling.answer(effect(actor))
+        )
+      }).pipe(Effect.provideContext(context))
+    return handlers.handleAll({
+      announceDeposit: ({ headers, payload }) =>
+        once(
+          "funding.announceDeposit",
+          headers["idempotency-key"],
+          payload,
+          (actor) => deposits.announce(actor, payload)
+        ),
+      listDeposits: ({ query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          deposits.list(actor, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after,
+            entity_id: query.entity_id
+          })).pipe(ErrorHandling.answer),
+      getDeposit: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => deposits.get(actor, params.id)).pipe(ErrorHandling.answer),
+      confirmDeposit: ({ headers, params, payload }) =>
+        once(
+          "funding.confirmDeposit",
+          headers["idempotency-key"],
+          { ...params, ...payload },
+          (actor) => deposits.confirm(actor, params.id, payload)
+        ),
+      clearDeposit: ({ headers, params, payload }) =>
+        once(
+          "funding.clearDeposit",
+          headers["idempotency-key"],
+          { ...params, ...payload },
+          (actor) => deposits.clear(actor, params.id, payload.reason)
+        ),
+      rejectDeposit: ({ headers, params, payload }) =>
+        once(
+          "funding.rejectDeposit",
+          headers["idempotency-key"],
+          { ...params, ...payload },
+          (actor) => deposits.reject(actor, params.id, payload.reason)
+        ),
+      holdings: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => deposits.holdings(actor, params.id)).pipe(ErrorHandling.answer)
+    })
+  })
+).pipe(Layer.provide(ErrorHandling.layer))

@@ -1,0 +1,179 @@
+/**
+ * Funding through the SDK against a started server, on both backends: a company from
+ * APPROVED announces a deposit, an admin confirms it at another amount onto an AML hold,
+ * clears one early and rejects another; balances after every step; bad input changes
+ * nothing; another entity's deposit is a 404; a repeated request with its key moves money
+ * once. (The release by the job on its TARGET date runs on the test clock in
+ * `Deposits.test.ts`.)
+ */
+import { assert, describe, layer } from "@effect/vitest"
+import { type Ids, Money, Onboarding } from "@niha/domain"
+import { PromiseClient } from "@niha/sdk"
+import * as Effect from "effect/Effect"
+import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
+import * as TestServer from "./support/TestServer.ts"
+
+const live = { excludeTestServices: true, timeout: "180 seconds" } as const
+const call = <A>(promise: () => Promise<A>) => Effect.promise(promise)
+const failure = (promise: () => Promise<unknown>) =>
+  Effect.flip(Effect.tryPromise({ try: promise, catch: (error) => error as PromiseClient.NihaError }))
+
+/** The admin, and a client user of an entity taken to APPROVED through the API. */
+const approvedCompany = (server: TestServer.Running, email: string, company: string) =>
+  Effect.gen(function*() {
+    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+    const login = yield* call(() =>
+      anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
+    )
+    const admin = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: login.token })
+    const { id } = yield* call(() =>
+      anonymous.onboarding.submitContactRequest({
+        payload: {
+          entity_name: company,
+          contact_email: email,
+          contact_first_name: "Ada",
+          contact_last_name: "Wolff",
+          jurisdiction: "EU"
+        }
+      })
+    )
+    const { entity } = yield* call(() => admin.admin.convertContactRequest({ params: { id } }))
+    const invitation = yield* mailTo(server, email)
+    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
+    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+    yield* call(() =>
+      client.kyc.signNda({ payload: form({ bytes: pdf("nda"), name: "nda.pdf", type: "application/pdf" }) })
+    )
+    for (const type of Onboarding.requiredDocuments) {
+      const document = yield* call(() =>
+        client.kyc.uploadDocument({
+          payload: form({ bytes: pdf(type), name: `${type}.pdf`, type: "application/pdf" }, type)
+        })
+      )
+      yield* call(() => admin.admin.approveDocument({ params: { id: document.id } }))
+    }
+    yield* call(() => client.kyc.submit())
+    yield* call(() => admin.admin.approveEntity({ params: { id: entity.id } }))
+    return { admin, client, bearer: session.token, entityId: entity.id }
+  })
+
+const cents = (value: number) => Money.Cents.make(value)
+
+const eurOf = (client: PromiseClient.Client, entityId: Ids.EntityId) =>
+  Effect.map(
+    call(() => client.funding.holdings({ params: { id: entityId } })),
+    (holdings) => {
+      const eur = holdings.find((holding) => holding.asset_type === "EUR")
+      return { available: Number(eur?.available ?? 0), locked: Number(eur?.locked ?? 0) }
+    }
+  )
+
+for (const { backend, skipReason } of TestServer.backends) {
+  describe.skipIf(skipReason !== undefined)(`funding through the SDK [${backend}]`, () => {
+    layer(TestServer.layer(backend), live)((it) => {
+      it.effect("takes a deposit from announcement to an AML hold, clears one early and rejects another", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const { admin, client, entityId } = yield* approvedCompany(server, "ada@funded.example", "Funded AG")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 0, locked: 0 })
+
+          const key = "deposit-announce-1"
+          const announced = yield* call(() =>
+            client.funding.announceDeposit({
+              payload: { amount: cents(100_000), wire_reference: "NIHA-FUNDED-1" },
+              headers: { "idempotency-key": key }
+            })
+          )
+          assert.strictEqual(announced.status, "PENDING")
+          const again = yield* call(() =>
+            client.funding.announceDeposit({
+              payload: { amount: cents(100_000), wire_reference: "NIHA-FUNDED-1" },
+              headers: { "idempotency-key": key }
+            })
+          )
+          assert.strictEqual(again.id, announced.id)
+          assert.strictEqual((yield* call(() => client.account.me())).user.role, "FUNDING")
+
+          const own = yield* failure(() =>
+            client.funding.confirmDeposit({
+              params: { id: announced.id },
+              payload: { bank_reference: "BANK-1", received_amount: cents(100_000) }
+            })
+          )
+          assert.strictEqual(own.status, 403)
+
+          const held = yield* call(() =>
+            admin.funding.confirmDeposit({
+              params: { id: announced.id },
+              payload: { bank_reference: "BANK-1", received_amount: cents(99_950) }
+            })
+          )
+          assert.strictEqual(held.status, "ON_HOLD")
+          assert.strictEqual(held.hold_type, "FIRST_DEPOSIT")
+          assert.strictEqual(Number(held.amount), 99_950)
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 0, locked: 99_950 })
+          assert.strictEqual((yield* call(() => client.account.me())).user.role, "AML")
+
+          const cleared = yield* call(() =>
+            admin.funding.clearDeposit({ params: { id: announced.id }, payload: { reason: "remitter verified" } })
+          )
+          assert.strictEqual(cleared.status, "CLEARED")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 99_950, locked: 0 })
+          assert.strictEqual((yield* call(() => client.account.me())).user.role, "CEA")
+
+          const second = yield* call(() =>
+            client.funding.announceDeposit({ payload: { amount: cents(20_000), wire_reference: "NIHA-FUNDED-2" } })
+          )
+          yield* call(() =>
+            admin.funding.confirmDeposit({
+              params: { id: second.id },
+              payload: { bank_reference: "BANK-2", received_amount: cents(20_000) }
+            })
+          )
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 99_950, locked: 20_000 })
+          const rejected = yield* call(() =>
+            admin.funding.rejectDeposit({ params: { id: second.id }, payload: { reason: "third-party remitter" } })
+          )
+          assert.strictEqual(rejected.status, "REJECTED")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 99_950, locked: 0 })
+          const late = yield* failure(() =>
+            admin.funding.clearDeposit({ params: { id: second.id }, payload: { reason: "too late" } })
+          )
+          assert.strictEqual(late.status, 409)
+          assert.strictEqual(late.code, "invalid_transition")
+
+          const listed = yield* call(() => client.funding.listDeposits({ query: {} }))
+          assert.deepStrictEqual(listed.data.map((deposit) => deposit.status), ["CLEARED", "REJECTED"])
+        }))
+
+      it.effect("changes nothing on bad input, and hides other entities' deposits", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const a = yield* approvedCompany(server, "ada@alpha-funding.example", "Alpha Funding AG")
+          const b = yield* approvedCompany(server, "ada@beta-funding.example", "Beta Funding AG")
+          for (const amount of ["-1.00", "0", "0.00", "1.001", "ten", "1e3", ""]) {
+            const answer = yield* Effect.promise(() =>
+              fetch(`${server.baseUrl}/deposits`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${a.bearer}` },
+                body: JSON.stringify({ amount, wire_reference: "BAD" })
+              }).then(async (response) => ({
+                status: response.status,
+                json: await response.json() as { readonly field?: string; readonly code?: string }
+              }))
+            )
+            assert.strictEqual(answer.status, 400, `${amount}: ${JSON.stringify(answer.json)}`)
+            assert.strictEqual(answer.json.field, "amount", amount)
+          }
+          assert.deepStrictEqual((yield* call(() => a.client.funding.listDeposits({ query: {} }))).data, [])
+          const deposit = yield* call(() =>
+            a.client.funding.announceDeposit({ payload: { amount: cents(5_000), wire_reference: "ALPHA" } })
+          )
+          const hidden = yield* failure(() => b.client.funding.getDeposit({ params: { id: deposit.id } }))
+          assert.strictEqual(hidden.status, 404)
+          const holdings = yield* failure(() => b.client.funding.holdings({ params: { id: a.entityId } }))
+          assert.strictEqual(holdings.status, 404)
+        }))
+    })
+  })
+}
