@@ -1,30 +1,40 @@
 /**
- * The standard matching workload (issue 5), run through this engine and through
- * nodejs-order-book in the same process.
+ * The standard matching workload (issue 5), measured as a partner would see it (issue 19):
+ * through the public API (`OrderBook.apply`, one command at a time, the command object and
+ * its id strings built in the loop, every event read), in several fresh processes, ours and
+ * nodejs-order-book interleaved (ours, baseline, ours, ...), so that neither a lucky process
+ * nor a quiet minute decides the figure.
  *
- * A seeded stream of commands (default one million): about 50% limit orders placed 1 to 50
- * ticks from a slowly drifting mid price (a one-tick step with probability 1/1000 per
- * command; the drift makes some of them cross), 45% cancels of live orders, 5% market
- * orders, sizes 1 to 50 t. The first BENCH_DEPTH commands (default 20,000) only place orders,
- * so the book holds a standing depth: with this mix the depth is otherwise a random walk that
- * stays near empty, which no real book is. The stream is generated once, before any timing,
- * by running it through this engine untimed (that is how the generator knows which orders
- * are live to cancel); both engines then replay exactly the same stream. Buy and sell orders
- * come from disjoint sets of owners, so self-trade prevention never fires and both engines
+ * The workload: a seeded stream of commands (default one million), about 50% limit orders
+ * 1 to 50 ticks on their passive side of a slowly drifting mid price (a one-tick step with
+ * probability 1/1000 per command; the drift makes some of them cross), 45% cancels of live
+ * orders, 5% market orders, sizes 1 to 50 t. The first BENCH_DEPTH commands (default 20,000)
+ * only place orders, so the book holds a standing depth of about 20,000 orders. Buy and sell
+ * orders come from disjoint owners, so self-trade prevention never fires and both engines
  * must report the same number of trades.
  *
- * Printed: ops/s of each engine (median of rounds, after warm-up; ours includes building
- * and reading every event, read per batch of 256 commands as the server's writer does),
- * their ratio, the p50 and p99 latency of one command (timed one
- * by one with `process.hrtime.bigint()`, timer cost included), and heap bytes per resting
- * order (heap plus array buffers, after a forced GC, for a book of resting orders whose ids
- * already exist). The last line is one JSON object for scripts.
+ * Each process first derives the stream's plan (kinds, sides, prices, sizes and which order
+ * each cancel aims at, as small typed arrays) by running it once through an untimed book of
+ * ours; the timed loop then builds each command from the plan, as a caller would. A process
+ * warms up on a prefix and one whole pass, then times BENCH_ROUNDS passes (ours) or
+ * BENCH_BASELINE_ROUNDS (the baseline) over the whole stream on fresh books; its figure is
+ * their median. A process of ours then times one pass through the `MatchingEngine` service in
+ * batches of 256, times every command of one more pass (p50, p99), and measures
+ * the bytes per resting order: heap plus array buffers (typed arrays), after a forced GC, for
+ * 200,000 resting orders whose id strings the caller created for them (so they count), and
+ * for 131,073, just past a doubling of the book's arrays, where an order costs the most.
  *
- * Run: `pnpm --filter @niha/matching bench` (environment: BENCH_COMMANDS, BENCH_SEED,
- * BENCH_DEPTH, BENCH_ROUNDS, BENCH_BASELINE_ROUNDS).
+ * The parent prints each process's figures, then the median and the minimum across processes;
+ * its last line is one JSON object for scripts.
+ *
+ * Run: `pnpm --filter @niha/matching bench` (environment: BENCH_PROCESSES (5), BENCH_COMMANDS,
+ * BENCH_SEED, BENCH_DEPTH, BENCH_ROUNDS (3), BENCH_BASELINE_ROUNDS (1)).
  */
-import { type Command, type Event, Instrument, OrderBook } from "@niha/matching"
+import { type Command, Instrument, MatchingEngine, OrderBook } from "@niha/matching"
+import * as Effect from "effect/Effect"
+import { execFileSync } from "node:child_process"
 import * as os from "node:os"
+import { fileURLToPath } from "node:url"
 import { OrderBook as BaselineBook, Side } from "nodejs-order-book"
 
 const env = (name: string, fallback: number): number => {
@@ -32,12 +42,17 @@ const env = (name: string, fallback: number): number => {
   return value === undefined || value === "" ? fallback : Number(value)
 }
 
+const PROCESSES = env("BENCH_PROCESSES", 5)
 const COMMANDS = env("BENCH_COMMANDS", 1_000_000)
 const SEED = env("BENCH_SEED", 20_240_605)
-const ROUNDS = env("BENCH_ROUNDS", 5)
+const ROUNDS = env("BENCH_ROUNDS", 3)
 const BASELINE_ROUNDS = env("BENCH_BASELINE_ROUNDS", 1)
 const DEPTH = env("BENCH_DEPTH", 20_000)
+const WARMUP = Math.min(COMMANDS, 200_000)
 const RESTING_ORDERS = 200_000
+/** Just past a doubling of the book's arrays (2^17 + 1 orders): the most memory per order. */
+const RESTING_ORDERS_WORST = 131_073
+const ENGINE_BATCH = 256
 
 const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc
 
@@ -65,169 +80,204 @@ const prng = (seed: number) => {
 
 const instrument = Instrument.ceaCash
 const config = { instrument, anonymitySecret: "bench" }
-const buyers = Array.from({ length: 50 }, (_, i) => `buyer-${i}`)
-const sellers = Array.from({ length: 50 }, (_, i) => `seller-${i}`)
+const OWNERS = 50
+const buyers = Array.from({ length: OWNERS }, (_, i) => `buyer-${i}`)
+const sellers = Array.from({ length: OWNERS }, (_, i) => `seller-${i}`)
 
-interface Stream {
-  readonly commands: Array<Command.Command>
-  readonly limits: number
-  readonly cancels: number
-  readonly markets: number
+const LIMIT = 0
+const CANCEL = 1
+const MARKET = 2
+
+/**
+ * The stream as data: command `i` has `seq` i + 1; a limit order's id is `o<seq>`, a market
+ * order's `m<seq>`; a cancel aims at the order placed by command `target[i]`.
+ */
+interface Plan {
+  readonly length: number
+  readonly kind: Uint8Array
+  readonly buy: Uint8Array
+  readonly owner: Uint8Array
+  readonly price: Int32Array
+  readonly quantity: Int32Array
+  readonly target: Int32Array
 }
 
-/** Generates the workload, using an untimed book to know which orders are live. */
-const generate = (count: number, seed: number): Stream => {
+const ownerOf = (plan: Plan, i: number): string =>
+  (plan.buy[i] === 1 ? buyers : sellers)[plan.owner[i] ?? 0] ?? "nobody"
+
+/** The command `i` of the plan, built as a caller builds it: a fresh object and fresh id strings. */
+const commandAt = (plan: Plan, i: number): Command.Command => {
+  const seq = i + 1
+  const kind = plan.kind[i]
+  const owner = ownerOf(plan, i)
+  if (kind === CANCEL) return { _tag: "Cancel", seq, timestamp: seq, orderId: `o${plan.target[i]}`, owner }
+  if (kind === MARKET) {
+    return {
+      _tag: "PlaceMarket",
+      seq,
+      timestamp: seq,
+      orderId: `m${seq}`,
+      owner,
+      side: plan.buy[i] === 1 ? "BUY" : "SELL",
+      quantity: plan.quantity[i] ?? 0,
+      budget: null,
+      limitPrice: null,
+      timeInForce: "IOC",
+      selfTradePrevention: "CANCEL_TAKER"
+    }
+  }
+  return {
+    _tag: "PlaceLimit",
+    seq,
+    timestamp: seq,
+    orderId: `o${seq}`,
+    owner,
+    side: plan.buy[i] === 1 ? "BUY" : "SELL",
+    price: plan.price[i] ?? 0,
+    quantity: plan.quantity[i] ?? 0,
+    timeInForce: "GTC",
+    postOnly: false,
+    selfTradePrevention: "CANCEL_TAKER"
+  }
+}
+
+/** Derives the plan, running it through an untimed book to know which orders are live. */
+const makePlan = (count: number, seed: number): Plan => {
   const random = prng(seed)
+  const plan: Plan = {
+    length: count,
+    kind: new Uint8Array(count),
+    buy: new Uint8Array(count),
+    owner: new Uint8Array(count),
+    price: new Int32Array(count),
+    quantity: new Int32Array(count),
+    target: new Int32Array(count)
+  }
   const oracle = OrderBook.make(config)
-  const live: Array<string> = []
-  const liveAt = new Map<string, number>()
-  const owners = new Map<string, string>()
+  // The live orders by the seq that placed them, with O(1) removal.
+  const live: Array<number> = []
+  const liveAt = new Map<number, number>()
   const drop = (orderId: string): void => {
-    const at = liveAt.get(orderId)
+    const placedBy = Number(orderId.slice(1))
+    const at = liveAt.get(placedBy)
     if (at === undefined) return
     const last = live.pop()
-    if (last !== undefined && last !== orderId) {
+    if (last !== undefined && last !== placedBy) {
       live[at] = last
       liveAt.set(last, at)
     }
-    liveAt.delete(orderId)
+    liveAt.delete(placedBy)
   }
-  const commands: Array<Command.Command> = []
-  const events: Array<Event.Event> = []
   let mid = 1_000
-  let limits = 0
-  let cancels = 0
-  let markets = 0
-  for (let seq = 1; seq <= count; seq++) {
+  for (let i = 0; i < count; i++) {
+    const seq = i + 1
     if (random.next() < 0.001) mid = Math.min(99_000, Math.max(200, mid + (random.next() < 0.5 ? -1 : 1)))
     // The first DEPTH commands only place orders: the book starts with a standing depth.
     const roll = seq <= DEPTH ? 0.5 : random.next()
-    const buy = random.next() < 0.5
-    const owner = buy ? buyers[random.int(0, 49)] ?? "buyer-0" : sellers[random.int(0, 49)] ?? "seller-0"
-    let command: Command.Command
+    plan.buy[i] = random.next() < 0.5 ? 1 : 0
+    plan.owner[i] = random.int(0, OWNERS - 1)
     if (roll < 0.45 && live.length > 0) {
-      const orderId = live[random.int(0, live.length - 1)] ?? ""
-      command = { _tag: "Cancel", seq, timestamp: seq, orderId, owner: owners.get(orderId) ?? "" }
-      cancels++
+      const placedBy = live[random.int(0, live.length - 1)] ?? 0
+      plan.kind[i] = CANCEL
+      plan.target[i] = placedBy
+      // The owner of a cancel is the owner of its order.
+      plan.buy[i] = plan.buy[placedBy - 1] ?? 0
+      plan.owner[i] = plan.owner[placedBy - 1] ?? 0
     } else if (roll >= 0.95) {
-      command = {
-        _tag: "PlaceMarket",
-        seq,
-        timestamp: seq,
-        orderId: `m${seq}`,
-        owner,
-        side: buy ? "BUY" : "SELL",
-        quantity: random.int(1, 50),
-        budget: null,
-        limitPrice: null,
-        timeInForce: "IOC",
-        selfTradePrevention: "CANCEL_TAKER"
-      }
-      markets++
+      plan.kind[i] = MARKET
+      plan.quantity[i] = random.int(1, 50)
     } else {
       // Within fifty ticks of mid on the passive side; the drift of mid makes some cross.
       const offset = random.int(1, 50)
-      const orderId = `o${seq}`
-      owners.set(orderId, owner)
-      command = {
-        _tag: "PlaceLimit",
-        seq,
-        timestamp: seq,
-        orderId,
-        owner,
-        side: buy ? "BUY" : "SELL",
-        price: buy ? mid - offset : mid + offset,
-        quantity: random.int(1, 50),
-        timeInForce: "GTC",
-        postOnly: false,
-        selfTradePrevention: "CANCEL_TAKER"
-      }
-      limits++
+      plan.kind[i] = LIMIT
+      plan.price[i] = plan.buy[i] === 1 ? mid - offset : mid + offset
+      plan.quantity[i] = random.int(1, 50)
     }
-    commands.push(command)
-    events.length = 0
-    OrderBook.applyInto(oracle, command, events)
-    for (const event of events) {
+    for (const event of OrderBook.apply(oracle, commandAt(plan, i))) {
       if (event._tag === "OrderRested") {
-        liveAt.set(event.orderId, live.length)
-        live.push(event.orderId)
+        liveAt.set(seq, live.length)
+        live.push(seq)
       } else if (event._tag === "Trade" && event.makerRemaining === 0) {
         drop(event.aggressor === "BUY" ? event.sellOrderId : event.buyOrderId)
       } else if (event._tag === "OrderCancelled") {
         drop(event.orderId)
       } else if (event._tag === "CommandRejected") {
-        throw new Error(`generator produced a rejected command: ${JSON.stringify(event)}`)
+        throw new Error(`the plan produced a rejected command: ${JSON.stringify(event)}`)
       }
     }
   }
-  return { commands, limits, cancels, markets }
+  return plan
 }
 
-/**
- * Runs the stream through a fresh book of ours; returns elapsed ns and trades. Commands are
- * applied in batches of BATCH, as the server's writer takes them (group commit), and the
- * events of each batch are read (trades counted) before the next.
- */
-const BATCH = 256
-const runOurs = (commands: ReadonlyArray<Command.Command>, count: number) => {
+/** One pass of ours through the public API; every event is read (trades counted). */
+const passOurs = (plan: Plan, count: number) => {
   const book = OrderBook.make(config)
-  const events: Array<Event.Event> = []
-  const end = Math.min(count, commands.length)
   let trades = 0
+  let events = 0
   const start = process.hrtime.bigint()
-  for (let first = 0; first < end; first += BATCH) {
-    const last = Math.min(end, first + BATCH)
-    for (let i = first; i < last; i++) {
-      const command = commands[i]
-      if (command !== undefined) OrderBook.applyInto(book, command, events)
+  for (let i = 0; i < count; i++) {
+    const out = OrderBook.apply(book, commandAt(plan, i))
+    for (let e = 0; e < out.length; e++) {
+      events++
+      if (out[e]?._tag === "Trade") trades++
     }
-    for (let e = 0; e < events.length; e++) if (events[e]?._tag === "Trade") trades++
-    events.length = 0
   }
-  return { ns: Number(process.hrtime.bigint() - start), trades }
+  return { ns: Number(process.hrtime.bigint() - start), trades, events }
 }
 
-/** The same stream through nodejs-order-book, counting its fills from `done` and `partial`. */
-const runBaseline = (commands: ReadonlyArray<Command.Command>, count: number) => {
+/** One pass through the Effect service, in batches of ENGINE_BATCH commands. */
+const passEngine = (plan: Plan, count: number) => {
+  const program = Effect.gen(function*() {
+    const engine = yield* MatchingEngine.MatchingEngine
+    let trades = 0
+    const batch: Array<Command.Command> = []
+    const start = process.hrtime.bigint()
+    for (let first = 0; first < count; first += ENGINE_BATCH) {
+      batch.length = 0
+      const last = Math.min(count, first + ENGINE_BATCH)
+      for (let i = first; i < last; i++) batch.push(commandAt(plan, i))
+      const out = yield* engine.submit("CEA_CASH", batch)
+      for (let e = 0; e < out.length; e++) if (out[e]?._tag === "Trade") trades++
+    }
+    return { ns: Number(process.hrtime.bigint() - start), trades }
+  })
+  return Effect.runSync(program.pipe(Effect.provide(MatchingEngine.layer({ books: [config] }))))
+}
+
+/** One pass of nodejs-order-book, counting its fills from `done` and `partial`. */
+const passBaseline = (plan: Plan, count: number) => {
   const book = new BaselineBook()
   let trades = 0
   const start = process.hrtime.bigint()
   for (let i = 0; i < count; i++) {
-    const command = commands[i]
-    if (command === undefined) break
-    if (command._tag === "PlaceLimit") {
-      const result = book.limit({
-        id: command.orderId,
-        side: command.side === "BUY" ? Side.BUY : Side.SELL,
-        size: command.quantity,
-        price: command.price
-      })
+    const kind = plan.kind[i]
+    const side = plan.buy[i] === 1 ? Side.BUY : Side.SELL
+    if (kind === LIMIT) {
+      const id = `o${i + 1}`
+      const result = book.limit({ id, side, size: plan.quantity[i] ?? 0, price: plan.price[i] ?? 0 })
       // `done` holds the fully filled makers and, when it filled entirely, the taker itself;
       // `partial` is a partly filled maker, or the taker when it rests after trading.
-      for (const order of result.done) if (order.id !== command.orderId) trades++
-      if (result.partial !== null && result.partial.id !== command.orderId) trades++
-    } else if (command._tag === "PlaceMarket") {
-      const result = book.market({ side: command.side === "BUY" ? Side.BUY : Side.SELL, size: command.quantity ?? 0 })
+      for (const order of result.done) if (order.id !== id) trades++
+      if (result.partial !== null && result.partial.id !== id) trades++
+    } else if (kind === MARKET) {
+      const result = book.market({ side, size: plan.quantity[i] ?? 0 })
       trades += result.done.length + (result.partial === null ? 0 : 1)
-    } else if (command._tag === "Cancel") {
-      book.cancel(command.orderId)
+    } else {
+      book.cancel(`o${plan.target[i]}`)
     }
   }
   return { ns: Number(process.hrtime.bigint() - start), trades }
 }
 
-/** Per-command latency of ours, one command at a time. */
-const latencies = (commands: ReadonlyArray<Command.Command>) => {
+/** Per-command latency of ours, one command at a time (the command is built untimed). */
+const latencies = (plan: Plan) => {
   const book = OrderBook.make(config)
-  const events: Array<Event.Event> = []
-  const samples = new Float64Array(commands.length)
-  for (let i = 0; i < commands.length; i++) {
-    const command = commands[i]
-    if (command === undefined) break
+  const samples = new Float64Array(plan.length)
+  for (let i = 0; i < plan.length; i++) {
+    const command = commandAt(plan, i)
     const start = process.hrtime.bigint()
-    OrderBook.applyInto(book, command, events)
+    OrderBook.apply(book, command)
     samples[i] = Number(process.hrtime.bigint() - start)
-    events.length = 0
   }
   samples.sort()
   const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0
@@ -236,7 +286,7 @@ const latencies = (commands: ReadonlyArray<Command.Command>) => {
     const start = process.hrtime.bigint()
     timer += Number(process.hrtime.bigint() - start)
   }
-  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), timer: timer / 100_000 }
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), timer: Math.round(timer / 100_000) }
 }
 
 const heapBytes = (): number => {
@@ -246,120 +296,183 @@ const heapBytes = (): number => {
   return usage.heapUsed + usage.arrayBuffers
 }
 
-/** Heap bytes per resting order of each engine, for a book of resting orders near mid. */
-const memory = () => {
+/**
+ * Bytes per resting order: heap plus array buffers, for RESTING_ORDERS orders near mid whose
+ * ids are created for them inside the measurement (an id string is part of what an order
+ * costs; owners are shared).
+ */
+const memory = (engine: "ours" | "baseline", orders = RESTING_ORDERS): number => {
   const random = prng(SEED + 1)
-  const orders = Array.from({ length: RESTING_ORDERS }, (_, i) => {
-    const buy = i % 2 === 0
-    return {
-      id: `r${i}`,
-      owner: buy ? buyers[i % 50] ?? "b" : sellers[i % 50] ?? "s",
-      buy,
-      price: buy ? 1_000 - random.int(1, 50) : 1_000 + random.int(1, 50),
-      size: random.int(1, 50)
-    }
-  })
+  const prices = Int32Array.from({ length: orders }, (_, i) => 1_000 + (i % 2 === 0 ? -1 : 1) * random.int(1, 50))
+  const sizes = Int32Array.from({ length: orders }, () => random.int(1, 50))
   const before = heapBytes()
-  const ours = OrderBook.make(config)
-  let seq = 0
-  for (const order of orders) {
-    OrderBook.apply(ours, {
-      _tag: "PlaceLimit",
-      seq: ++seq,
-      timestamp: seq,
-      orderId: order.id,
-      owner: order.owner,
-      side: order.buy ? "BUY" : "SELL",
-      price: order.price,
-      quantity: order.size,
-      timeInForce: "GTC",
-      postOnly: false,
-      selfTradePrevention: "CANCEL_TAKER"
-    })
+  if (engine === "ours") {
+    const book = OrderBook.make(config)
+    for (let i = 0; i < orders; i++) {
+      const buy = i % 2 === 0
+      OrderBook.apply(book, {
+        _tag: "PlaceLimit",
+        seq: i + 1,
+        timestamp: i + 1,
+        orderId: `r${i}`,
+        owner: (buy ? buyers : sellers)[i % OWNERS] ?? "nobody",
+        side: buy ? "BUY" : "SELL",
+        price: prices[i] ?? 0,
+        quantity: sizes[i] ?? 0,
+        timeInForce: "GTC",
+        postOnly: false,
+        selfTradePrevention: "CANCEL_TAKER"
+      })
+    }
+    const bytes = heapBytes() - before
+    const resting = OrderBook.snapshot(book).orders.length
+    if (resting !== orders) throw new Error(`${resting} orders rest, not ${orders}`)
+    return bytes / orders
   }
-  const afterOurs = heapBytes()
-  const baseline = new BaselineBook()
-  for (const order of orders) {
-    baseline.limit({ id: order.id, side: order.buy ? Side.BUY : Side.SELL, size: order.size, price: order.price })
+  const book = new BaselineBook()
+  for (let i = 0; i < orders; i++) {
+    book.limit({ id: `r${i}`, side: i % 2 === 0 ? Side.BUY : Side.SELL, size: sizes[i] ?? 0, price: prices[i] ?? 0 })
   }
-  const afterBaseline = heapBytes()
-  // Keep both books alive until both are measured.
-  const resting = (OrderBook.bestBid(ours)?.orders ?? 0) + baseline.depth()[0].length
-  return {
-    ours: (afterOurs - before) / RESTING_ORDERS,
-    baseline: (afterBaseline - afterOurs) / RESTING_ORDERS,
-    resting
-  }
+  const bytes = heapBytes() - before
+  if (book.depth()[0].length === 0) throw new Error("the baseline holds no orders")
+  return bytes / orders
 }
 
-const median = (values: Array<number>): number => {
+const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] ?? 0 : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
-const main = () => {
-  if (gc === undefined) console.log("note: run node with --expose-gc for exact memory figures")
-  // The machine may be shared: its load says how far to trust the figures.
-  console.log(
-    `node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`
-  )
-  console.log(`generating ${COMMANDS} commands (seed ${SEED}) ...`)
-  const stream = generate(COMMANDS, SEED)
-  const { commands } = stream
-  console.log(`stream: ${stream.limits} limit, ${stream.cancels} cancel, ${stream.markets} market`)
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(" ")
 
-  const warmup = Math.min(commands.length, 200_000)
-  for (let i = 0; i < 3; i++) runOurs(commands, warmup)
-  const oursRates: Array<number> = []
+/** What one process reports, on its last line. */
+interface ProcessResult {
+  readonly engine: "ours" | "baseline"
+  readonly opsPerSec: number
+  readonly rounds: ReadonlyArray<number>
+  readonly trades: number
+  readonly bytesPerRestingOrder: number
+  readonly bytesPerRestingOrderWorst?: number
+  readonly engineOpsPerSec?: number
+  readonly p50Ns?: number
+  readonly p99Ns?: number
+  readonly p999Ns?: number
+  readonly timerNs?: number
+}
+
+const child = (engine: "ours" | "baseline"): ProcessResult => {
+  const plan = makePlan(COMMANDS, SEED)
+  const pass = engine === "ours" ? passOurs : passBaseline
+  // Warm-up: a prefix, then one whole pass, so the timed rounds see steady code and a
+  // settled heap (a server runs for hours, not for one pass).
+  pass(plan, WARMUP)
+  pass(plan, plan.length)
+  const rounds: Array<number> = []
   let trades = 0
-  for (let round = 0; round < ROUNDS; round++) {
-    const run = runOurs(commands, commands.length)
+  for (let round = 0; round < (engine === "ours" ? ROUNDS : BASELINE_ROUNDS); round++) {
+    const run = pass(plan, plan.length)
     trades = run.trades
-    oursRates.push(commands.length / (run.ns / 1e9))
-    console.log(`  @niha/matching round ${round + 1}: ${Math.round(oursRates[round] ?? 0)} ops/s`)
+    rounds.push(plan.length / (run.ns / 1e9))
   }
-
-  runBaseline(commands, Math.min(commands.length, 50_000))
-  const baselineRates: Array<number> = []
-  let baselineTrades = 0
-  for (let round = 0; round < BASELINE_ROUNDS; round++) {
-    const run = runBaseline(commands, commands.length)
-    baselineTrades = run.trades
-    baselineRates.push(commands.length / (run.ns / 1e9))
-    console.log(`  nodejs-order-book round ${round + 1}: ${Math.round(baselineRates[round] ?? 0)} ops/s`)
-  }
-
-  const latency = latencies(commands)
-  const bytes = memory()
-  const opsPerSec = Math.round(median(oursRates))
-  const baselineOpsPerSec = Math.round(median(baselineRates))
-  const ratio = Math.round((opsPerSec / baselineOpsPerSec) * 10) / 10
-
-  console.log(`@niha/matching:    ${opsPerSec} ops/s (median of ${ROUNDS}), ${trades} trades`)
-  console.log(`nodejs-order-book: ${baselineOpsPerSec} ops/s (median of ${BASELINE_ROUNDS}), ${baselineTrades} trades`)
-  console.log(`ratio: ${ratio}x`)
-  console.log(
-    `latency per command: p50 ${latency.p50} ns, p99 ${latency.p99} ns, p99.9 ${latency.p999} ns ` +
-      `(timer cost included, about ${Math.round(latency.timer)} ns)`
-  )
-  console.log(
-    `heap bytes per resting order (${RESTING_ORDERS} orders): ${Math.round(bytes.ours)} ours, ` +
-      `${Math.round(bytes.baseline)} nodejs-order-book`
-  )
-  if (trades !== baselineTrades) {
-    console.log(`MISMATCH: the engines disagree on the number of trades`)
-    process.exitCode = 1
-  }
-  console.log(JSON.stringify({
-    opsPerSec,
-    baselineOpsPerSec,
-    ratio,
+  const bytesPerRestingOrder = memory(engine)
+  if (engine === "baseline") return { engine, opsPerSec: median(rounds), rounds, trades, bytesPerRestingOrder }
+  const viaEngine = passEngine(plan, plan.length)
+  if (viaEngine.trades !== trades) throw new Error(`MatchingEngine: ${viaEngine.trades} trades, not ${trades}`)
+  const latency = latencies(plan)
+  return {
+    engine,
+    opsPerSec: median(rounds),
+    rounds,
+    trades,
+    bytesPerRestingOrder,
+    bytesPerRestingOrderWorst: memory("ours", RESTING_ORDERS_WORST),
+    engineOpsPerSec: plan.length / (viaEngine.ns / 1e9),
     p50Ns: latency.p50,
     p99Ns: latency.p99,
-    bytesPerRestingOrder: Math.round(bytes.ours),
-    trades,
-    baselineTrades
-  }))
+    p999Ns: latency.p999,
+    timerNs: latency.timer
+  }
 }
 
-main()
+const spawn = (engine: "ours" | "baseline"): ProcessResult => {
+  const output = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), engine], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24
+  })
+  const last = output.trim().split("\n").at(-1) ?? ""
+  return JSON.parse(last) as ProcessResult
+}
+
+const millions = (x: number): string => (x / 1e6).toFixed(2)
+
+const parent = () => {
+  if (gc === undefined) console.log("note: run node with --expose-gc for exact memory figures")
+  console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${load()}`)
+  console.log(
+    `${COMMANDS} commands (seed ${SEED}, standing depth ${DEPTH}), ${PROCESSES} processes per engine, ` +
+      `${ROUNDS} rounds per process of ours, ${BASELINE_ROUNDS} of the baseline (about 11 s each)`
+  )
+  const ours: Array<ProcessResult> = []
+  const baseline: Array<ProcessResult> = []
+  for (let p = 0; p < PROCESSES; p++) {
+    const a = spawn("ours")
+    ours.push(a)
+    console.log(
+      `  ours     #${p + 1}: ${millions(a.opsPerSec)} M/s (rounds ${a.rounds.map(millions).join(", ")}), ` +
+        `MatchingEngine ${millions(a.engineOpsPerSec ?? 0)} M/s, p50 ${a.p50Ns} ns, p99 ${a.p99Ns} ns, ` +
+        `${a.bytesPerRestingOrder.toFixed(1)} B/order, load ${load()}`
+    )
+    const b = spawn("baseline")
+    baseline.push(b)
+    console.log(
+      `  baseline #${p + 1}: ${(b.opsPerSec / 1e3).toFixed(1)} k/s, ${b.bytesPerRestingOrder.toFixed(1)} B/order, ` +
+        `load ${load()}`
+    )
+  }
+  const opsPerSec = Math.round(median(ours.map((r) => r.opsPerSec)))
+  const minOpsPerSec = Math.round(Math.min(...ours.map((r) => r.opsPerSec)))
+  const baselineOpsPerSec = Math.round(median(baseline.map((r) => r.opsPerSec)))
+  const ratio = Math.round((opsPerSec / baselineOpsPerSec) * 10) / 10
+  const trades = ours[0]?.trades ?? 0
+  const baselineTrades = baseline[0]?.trades ?? 0
+  const result = {
+    opsPerSec,
+    minOpsPerSec,
+    baselineOpsPerSec,
+    ratio,
+    minRatio: Math.round((Math.min(...ours.map((r, i) => r.opsPerSec / (baseline[i]?.opsPerSec ?? 1)))) * 10) / 10,
+    engineOpsPerSec: Math.round(median(ours.map((r) => r.engineOpsPerSec ?? 0))),
+    p50Ns: median(ours.map((r) => r.p50Ns ?? 0)),
+    p99Ns: median(ours.map((r) => r.p99Ns ?? 0)),
+    bytesPerRestingOrder: Math.round(median(ours.map((r) => r.bytesPerRestingOrder)) * 10) / 10,
+    bytesPerRestingOrderWorst: Math.round(median(ours.map((r) => r.bytesPerRestingOrderWorst ?? 0)) * 10) / 10,
+    baselineBytesPerRestingOrder: Math.round(median(baseline.map((r) => r.bytesPerRestingOrder))),
+    trades,
+    baselineTrades,
+    processes: PROCESSES,
+    load: load()
+  }
+  console.log(
+    `@niha/matching:    median ${millions(opsPerSec)} M commands/s, worst process ${millions(minOpsPerSec)} M ` +
+      `(OrderBook.apply, commands built in the loop, events read); MatchingEngine ` +
+      `${millions(result.engineOpsPerSec)} M`
+  )
+  console.log(`nodejs-order-book: median ${(baselineOpsPerSec / 1e3).toFixed(1)} k/s`)
+  console.log(`ratio: ${ratio}x (of the medians; worst pair ${result.minRatio}x)`)
+  console.log(`latency per command (median of processes): p50 ${result.p50Ns} ns, p99 ${result.p99Ns} ns`)
+  console.log(
+    `bytes per resting order (heap + typed arrays, ids included), ${RESTING_ORDERS} orders: ` +
+      `${result.bytesPerRestingOrder} ours, ${result.baselineBytesPerRestingOrder} nodejs-order-book; ` +
+      `${RESTING_ORDERS_WORST} orders (just past a doubling, the worst case): ${result.bytesPerRestingOrderWorst} ours`
+  )
+  if (ours.some((r) => r.trades !== baselineTrades) || baseline.some((r) => r.trades !== baselineTrades)) {
+    console.log("MISMATCH: the engines disagree on the number of trades")
+    process.exitCode = 1
+  }
+  console.log(JSON.stringify(result))
+}
+
+const role = process.argv[2]
+if (role === "ours" || role === "baseline") console.log(JSON.stringify(child(role)))
+else parent()

@@ -29,6 +29,15 @@ import * as Schema from "effect/Schema"
  */
 export const maxLevels = 1 << 24
 
+/**
+ * The largest maximum quantity an instrument may have (2^31 - 1 tonnes): a book holds an
+ * order's open quantity in 32 bits.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const maxOrderQuantity = 2 ** 31 - 1
+
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
 const fields = {
@@ -69,6 +78,7 @@ const inconsistency = (i: Schema.Struct.Type<typeof fields>): string | undefined
     return "minQuantity and maxQuantity must be multiples of lotSize"
   }
   if (i.minQuantity > i.maxQuantity) return "minQuantity must not exceed maxQuantity"
+  if (i.maxQuantity > maxOrderQuantity) return `maxQuantity must not exceed ${maxOrderQuantity}`
   if (i.baseAsset === i.quoteAsset) return "baseAsset and quoteAsset must differ"
   return undefined
 }

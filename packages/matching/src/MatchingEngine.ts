@@ -7,8 +7,8 @@
  * proceed independently. The hot path stays in the core: one Effect per batch, none per
  * order. Reads (`read`, `snapshot`) take the same permit, so they see a book between
  * batches, never in the middle of one. `restore` replaces a market's book from a snapshot
- * plus the commands after it, which is how the server rebuilds a book after a failed
- * transaction.
+ * plus the commands after it: how a caller rebuilds a book after a failed transaction.
+ * (The reference server does not run the engine yet; nothing in it submits commands.)
  *
  * @since 0.1.0
  */

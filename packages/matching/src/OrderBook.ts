@@ -1,7 +1,7 @@
 /**
  * A pure, deterministic order book for one instrument, with price-time priority: commands
- * in, events out. This is the core partners embed and the reference server matches through;
- * {@link MatchingEngine} wraps several books in an Effect service.
+ * in, events out. This is the core partners embed (the reference server does not match
+ * through it yet); {@link MatchingEngine} wraps several books in an Effect service.
  *
  * `apply` takes a {@link Command.Command} and returns its {@link Event.Event}s; `applyInto`
  * appends them to an array you own, the allocation-free form for batches. The book never
@@ -278,11 +278,7 @@ export const restingOf = (book: OrderBook, owner: string): Position => {
   const target = core(book)
   const index = target.ownerIndex.get(owner)
   if (index === undefined) return { buyQuantity: 0, sellQuantity: 0, orders: 0 }
-  return {
-    buyQuantity: target.ownerBuy[index] ?? 0,
-    sellQuantity: target.ownerSell[index] ?? 0,
-    orders: target.ownerOrders[index] ?? 0
-  }
+  return target.position(index)
 }
 
 /**

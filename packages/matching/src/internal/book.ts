@@ -1,7 +1,7 @@
 /**
  * The matching core: one order book as plain, allocation-light TypeScript.
  *
- * - Order slots are 48-byte records in one typed-array buffer, indexed by slot number, with a
+ * - Order slots are 32-byte records in one typed array, indexed by slot number, with a
  *   free list, so a resting order costs a few dozen bytes and no object.
  * - Each price level is an intrusive doubly-linked FIFO through the slots (their `NEXT` and
  *   `PREV` fields); levels are indexed by their tick offset from the band's minimum price, in
@@ -79,6 +79,31 @@ const small = (x: number): number => (x <= 0x3fffffff && x >= -0x40000000 ? x | 
 
 const isId = (id: unknown): id is string => typeof id === "string" && id.length > 0
 
+/**
+ * A broken invariant of the book's own structure: a bug, never a caller's mistake (those are
+ * rejections). It throws rather than fall back to a default that would corrupt the book
+ * silently; `OrderBook` and `MatchingEngine` do not catch it.
+ */
+const broken = (invariant: string): never => {
+  throw new Error(`order book invariant broken: ${invariant}`)
+}
+
+// Reads of typed-array elements that must exist. An index past the end means a link, level or
+// owner index is corrupt. The check costs nothing measurable: the engine bounds-checks the
+// read anyway, and the throwing branch is never taken.
+const int32 = (array: Int32Array, index: number): number => {
+  const value = array[index]
+  return value === undefined ? broken(`index ${index} outside an Int32Array of ${array.length}`) : value
+}
+const float64 = (array: Float64Array, index: number): number => {
+  const value = array[index]
+  return value === undefined ? broken(`index ${index} outside a Float64Array of ${array.length}`) : value
+}
+const uint32 = (array: Uint32Array, index: number): number => {
+  const value = array[index]
+  return value === undefined ? broken(`index ${index} outside a Uint32Array of ${array.length}`) : value
+}
+
 /** One chunk of 1024 consecutive price levels of one side. */
 class LevelChunk {
   readonly head: Int32Array
@@ -92,6 +117,9 @@ class LevelChunk {
     this.count = new Int32Array(CHUNK_SIZE)
   }
 }
+
+const chunkMissing = (slot: number, level: number): never =>
+  broken(`slot ${slot} rests at level ${level}, whose chunk does not exist`)
 
 /** The bids or the asks. */
 export class BookSide {
@@ -114,18 +142,18 @@ export class BookSide {
 
 const setBit = (side: BookSide, level: number): void => {
   const word = level >>> 5
-  side.bits[word] = (side.bits[word] ?? 0) | (1 << (level & 31))
+  side.bits[word] = uint32(side.bits, word) | (1 << (level & 31))
   const summaryWord = word >>> 5
-  side.summary[summaryWord] = (side.summary[summaryWord] ?? 0) | (1 << (word & 31))
+  side.summary[summaryWord] = uint32(side.summary, summaryWord) | (1 << (word & 31))
 }
 
 const clearBit = (side: BookSide, level: number): void => {
   const word = level >>> 5
-  const value = (side.bits[word] ?? 0) & ~(1 << (level & 31))
+  const value = uint32(side.bits, word) & ~(1 << (level & 31))
   side.bits[word] = value
   if (value === 0) {
     const summaryWord = word >>> 5
-    side.summary[summaryWord] = (side.summary[summaryWord] ?? 0) & ~(1 << (word & 31))
+    side.summary[summaryWord] = uint32(side.summary, summaryWord) & ~(1 << (word & 31))
   }
 }
 
@@ -138,18 +166,18 @@ export const levelBelow = (side: BookSide, from: number): number => {
   const level = from - 1
   let word = level >>> 5
   const bit = level & 31
-  const bits = (side.bits[word] ?? 0) & (bit === 31 ? -1 : (1 << (bit + 1)) - 1)
+  const bits = uint32(side.bits, word) & (bit === 31 ? -1 : (1 << (bit + 1)) - 1)
   if (bits !== 0) return (word << 5) + highestBit(bits)
   let summaryWord = word >>> 5
   const summaryBit = word & 31
-  let summary = summaryBit === 0 ? 0 : (side.summary[summaryWord] ?? 0) & ((1 << summaryBit) - 1)
+  let summary = summaryBit === 0 ? 0 : uint32(side.summary, summaryWord) & ((1 << summaryBit) - 1)
   while (summary === 0) {
     if (summaryWord === 0) return NIL
     summaryWord--
-    summary = side.summary[summaryWord] ?? 0
+    summary = uint32(side.summary, summaryWord)
   }
   word = (summaryWord << 5) + highestBit(summary)
-  return (word << 5) + highestBit(side.bits[word] ?? 0)
+  return (word << 5) + highestBit(uint32(side.bits, word))
 }
 
 /** The lowest non-empty level strictly above `from`, or NIL. */
@@ -157,18 +185,18 @@ export const levelAbove = (side: BookSide, from: number): number => {
   const level = from + 1
   let word = level >>> 5
   if (word >= side.bits.length) return NIL
-  const bits = (side.bits[word] ?? 0) & (-1 << (level & 31))
+  const bits = uint32(side.bits, word) & (-1 << (level & 31))
   if (bits !== 0) return (word << 5) + lowestBit(bits)
   let summaryWord = word >>> 5
   const summaryBit = (word & 31) + 1
-  let summary = summaryBit === 32 ? 0 : (side.summary[summaryWord] ?? 0) & (-1 << summaryBit)
+  let summary = summaryBit === 32 ? 0 : uint32(side.summary, summaryWord) & (-1 << summaryBit)
   while (summary === 0) {
     summaryWord++
     if (summaryWord >= side.summary.length) return NIL
-    summary = side.summary[summaryWord] ?? 0
+    summary = uint32(side.summary, summaryWord)
   }
   word = (summaryWord << 5) + lowestBit(summary)
-  return (word << 5) + lowestBit(side.bits[word] ?? 0)
+  return (word << 5) + lowestBit(uint32(side.bits, word))
 }
 
 /** The next level after `level` in priority order (lower for bids, higher for asks). */
@@ -198,28 +226,31 @@ const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffe
 const INITIAL_SLOTS = 1024
 
 /**
- * An order slot is one record of 48 bytes: eight 32-bit fields, then two 64-bit floats
- * holding integers. One record rather than one array per field, because a cancel or a fill
- * touches most fields of a slot that is not in cache: together they sit on one or two
- * adjacent cache lines instead of nine lines of nine arrays.
+ * An order slot is one record of 32 bytes: eight 32-bit fields. One record rather than one
+ * array per field, because a cancel or a fill touches most fields of a slot that is not in
+ * cache: together they sit on one cache line (records are aligned, two to a line) instead of
+ * one line per field. 32 bytes rather than the 48 of the first layout: the level and the
+ * flags share a field, and the quantity is a 32-bit integer (an instrument's maximum quantity
+ * is at most 2^31 - 1); the priority, read only by snapshots, lives in its own array.
  */
-const SLOT_BYTES = 48
+const SLOT_BYTES = 32
 const SLOT_INTS = SLOT_BYTES / 4
-const SLOT_NUMBERS = SLOT_BYTES / 8
-/** 32-bit fields: the level queue's links, the level, the interned owner, the owner list's links. */
+/** The level queue's links. */
 const NEXT = 0
 const PREV = 1
-const LEVEL = 2
+/** The level (at most 2^24 levels) above the flags: `level << FLAG_BITS | flags`. */
+const PLACE = 2
+/** The interned owner, and the links of the owner's list. */
 const OWNER = 3
 const OWNER_NEXT = 4
 const OWNER_PREV = 5
-/** Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
-const FLAGS = 6
 /** The hash of the order's id in the id table, kept so removing it needs no rehash. */
-const ID_HASH = 7
-/** 64-bit fields: the open quantity, and the `seq` that gave the order its place in the queue. */
-const QUANTITY = 4
-const PRIORITY = 5
+const ID_HASH = 6
+/** The open quantity. */
+const QUANTITY = 7
+/** Flags, in the low bits of PLACE. Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
+const FLAG_BITS = 4
+const FLAG_MASK = (1 << FLAG_BITS) - 1
 const INITIAL_OWNERS = 64
 
 /** One order book. */
@@ -240,13 +271,14 @@ export class Book {
   readonly bids: BookSide
   readonly asks: BookSide
 
-  // Order slots: one 48-byte record per slot (see SLOT_BYTES), read through two views of
-  // the same buffer. A free slot's NEXT links the free list.
+  // Order slots: one 32-byte record per slot (see SLOT_BYTES). A free slot's NEXT links the
+  // free list and its OWNER is NIL.
   private capacity = INITIAL_SLOTS
   private freeHead = NIL
   private highWater = 0
-  private slots = new Int32Array(new ArrayBuffer(INITIAL_SLOTS * SLOT_BYTES))
-  private slotNumbers = new Float64Array(this.slots.buffer)
+  private slots = new Int32Array(INITIAL_SLOTS * SLOT_INTS)
+  /** The `seq` that gave the order in each slot its place in the queue (snapshots only). */
+  private priorities = new Float64Array(INITIAL_SLOTS)
   readonly slotId: Array<string> = []
   private readonly ids: IdTable
 
@@ -276,6 +308,10 @@ export class Book {
     this.minPrice = instrument.minPrice
     this.maxPrice = instrument.maxPrice
     this.levelCount = Instrument.levels(instrument)
+    // The slot layout holds a quantity in 32 bits and a level in 28 (see SLOT_BYTES).
+    if (this.maxQuantity > Instrument.maxOrderQuantity || this.levelCount > Instrument.maxLevels) {
+      broken(`instrument ${instrument.market} exceeds the book's quantity or level limits`)
+    }
     this.codeKey = CounterpartyCode.key(anonymitySecret)
     this.ids = new IdTable(Number(BigInt.asIntN(32, this.codeKey.k0 ^ this.codeKey.k1)), this.slotId)
     this.bids = new BookSide(true, this.levelCount)
@@ -539,7 +575,7 @@ export class Book {
     const idHash = this.ids.hash(command.orderId)
     const slot = this.ids.find(command.orderId, idHash)
     if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
-    if (this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] !== command.owner) {
+    if (this.ownerIds[int32(this.slots, slot * SLOT_INTS + OWNER)] !== command.owner) {
       return this.reject(command, "NOT_ORDER_OWNER", out)
     }
     this.lastSeq = command.seq
@@ -555,12 +591,12 @@ export class Book {
     const idHash = this.ids.hash(command.orderId)
     const slot = this.ids.find(command.orderId, idHash)
     if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
-    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
+    const owner = int32(this.slots, slot * SLOT_INTS + OWNER)
     if (this.ownerIds[owner] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
-    const flags = this.slots[slot * SLOT_INTS + FLAGS] ?? 0
+    const flags = this.flagsOf(slot)
     const side = flags & FLAG_SELL
-    const currentPrice = this.minPrice + (this.slots[slot * SLOT_INTS + LEVEL] ?? 0) * this.tick
-    const currentQuantity = this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
+    const currentPrice = this.minPrice + this.levelOf(slot) * this.tick
+    const currentQuantity = int32(this.slots, slot * SLOT_INTS + QUANTITY)
     const quantity = command.quantity ?? currentQuantity
     const price = command.price ?? currentPrice
     const problem = (command.quantity === null ? undefined : this.quantityProblem(quantity)) ??
@@ -616,9 +652,9 @@ export class Book {
     const owner = this.ownerIndex.get(command.owner)
     if (owner !== undefined) {
       // The owner's list is in priority order, so the cancellations are too.
-      let slot = this.ownerHead[owner] ?? NIL
+      let slot = int32(this.ownerHead, owner)
       while (slot !== NIL) {
-        const next = this.slots[slot * SLOT_INTS + OWNER_NEXT] ?? NIL
+        const next = int32(this.slots, slot * SLOT_INTS + OWNER_NEXT)
         out.push(this.cancelledEvent(seq, slot, "CANCEL_ALL"))
         this.remove(slot)
         count++
@@ -677,8 +713,8 @@ export class Book {
       if (level === NIL || (buy ? level > limitLevel : level < limitLevel)) break
       const price = this.minPrice + level * this.tick
       const chunk = book.chunks[level >>> CHUNK_SHIFT]
-      if (chunk === undefined) break // unreachable: the best level's chunk exists
-      let maker = chunk.head[level & CHUNK_MASK] ?? NIL
+      if (chunk === undefined) return broken(`level ${level} is marked non-empty but has no chunk`)
+      let maker = int32(chunk.head, level & CHUNK_MASK)
       while (maker !== NIL) {
         let wanted = remaining
         if (budget !== NO_BUDGET) {
@@ -687,10 +723,10 @@ export class Book {
           if (lots < wanted) wanted = lots
           if (wanted === 0) break outer
         }
-        const makerQuantity = this.slotNumbers[maker * SLOT_NUMBERS + QUANTITY] ?? 0
+        const makerQuantity = int32(this.slots, maker * SLOT_INTS + QUANTITY)
         const filled = makerQuantity < wanted ? makerQuantity : wanted
-        const next = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
-        if ((this.slots[maker * SLOT_INTS + OWNER] ?? NIL) === takerOwner) {
+        const next = int32(this.slots, maker * SLOT_INTS + NEXT)
+        if (int32(this.slots, maker * SLOT_INTS + OWNER) === takerOwner) {
           if (stp === STP_CANCEL_MAKER || stp === STP_CANCEL_BOTH) {
             out.push(this.cancelledEvent(seq, maker, "SELF_TRADE"))
             this.remove(maker)
@@ -712,7 +748,7 @@ export class Book {
             seq,
             owner: takerOwnerId,
             takerOrderId: takerId,
-            makerOrderId: this.slotId[maker] ?? "",
+            makerOrderId: this.idOf(maker),
             price,
             quantity: small(filled),
             takerRemaining: quantityKnown ? small(remaining) : null,
@@ -721,8 +757,8 @@ export class Book {
         } else {
           remaining -= filled
           if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
-          const makerId = this.slotId[maker] ?? ""
-          const makerOwnerId = this.ownerIds[this.slots[maker * SLOT_INTS + OWNER] ?? 0] ?? ""
+          const makerId = this.idOf(maker)
+          const makerOwnerId = this.ownerName(int32(this.slots, maker * SLOT_INTS + OWNER))
           out.push({
             _tag: "Trade",
             seq,
@@ -770,7 +806,8 @@ export class Book {
     while (level !== NIL && (buy ? level <= limitLevel : level >= limitLevel)) {
       const price = this.minPrice + level * this.tick
       const chunk = book.chunks[level >>> CHUNK_SHIFT]
-      let maker = chunk === undefined ? NIL : chunk.head[level & CHUNK_MASK] ?? NIL
+      if (chunk === undefined) return broken(`level ${level} is marked non-empty but has no chunk`)
+      let maker = int32(chunk.head, level & CHUNK_MASK)
       while (maker !== NIL) {
         let wanted = remaining
         if (budget !== NO_BUDGET) {
@@ -779,19 +816,19 @@ export class Book {
           if (lots < wanted) wanted = lots
           if (wanted === 0) return false
         }
-        if ((this.slots[maker * SLOT_INTS + OWNER] ?? NIL) === owner) {
+        if (int32(this.slots, maker * SLOT_INTS + OWNER) === owner) {
           if (stp === STP_CANCEL_TAKER || stp === STP_CANCEL_BOTH) return false
           if (stp === STP_CANCEL_MAKER) {
-            maker = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
+            maker = int32(this.slots, maker * SLOT_INTS + NEXT)
             continue
           }
         }
-        const makerQuantity = this.slotNumbers[maker * SLOT_NUMBERS + QUANTITY] ?? 0
+        const makerQuantity = int32(this.slots, maker * SLOT_INTS + QUANTITY)
         const filled = makerQuantity < wanted ? makerQuantity : wanted
         remaining -= filled
         if (budget !== NO_BUDGET) budgetLeft -= filled * price
         if (remaining === 0) return true
-        maker = this.slots[maker * SLOT_INTS + NEXT] ?? NIL
+        maker = int32(this.slots, maker * SLOT_INTS + NEXT)
       }
       level = nextLevel(book, level)
     }
@@ -805,7 +842,7 @@ export class Book {
   private allocate(): number {
     const free = this.freeHead
     if (free !== NIL) {
-      this.freeHead = this.slots[free * SLOT_INTS + NEXT] ?? NIL
+      this.freeHead = int32(this.slots, free * SLOT_INTS + NEXT)
       return free
     }
     if (this.highWater === this.capacity) this.growSlots()
@@ -815,7 +852,7 @@ export class Book {
   private growSlots(): void {
     const size = this.capacity * 2
     this.slots = growInt32(this.slots, size * SLOT_INTS)
-    this.slotNumbers = new Float64Array(this.slots.buffer)
+    this.priorities = growFloat64(this.priorities, size)
     this.capacity = size
   }
 
@@ -844,7 +881,7 @@ export class Book {
   ownerCode(owner: number): string {
     const known = this.ownerCodes[owner]
     if (known !== undefined) return known
-    const code = CounterpartyCode.make(this.codeKey, this.ownerIds[owner] ?? "")
+    const code = CounterpartyCode.make(this.codeKey, this.ownerName(owner))
     this.ownerCodes[owner] = code
     return code
   }
@@ -861,10 +898,9 @@ export class Book {
     flags: number
   ): number {
     const slot = this.allocate()
-    this.slots[slot * SLOT_INTS + LEVEL] = level
-    this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] = quantity
-    this.slotNumbers[slot * SLOT_NUMBERS + PRIORITY] = priority
-    this.slots[slot * SLOT_INTS + FLAGS] = flags
+    this.slots[slot * SLOT_INTS + PLACE] = (level << FLAG_BITS) | flags
+    this.slots[slot * SLOT_INTS + QUANTITY] = quantity
+    this.priorities[slot] = priority
     this.slots[slot * SLOT_INTS + OWNER] = owner
     this.slotId[slot] = orderId
     this.slots[slot * SLOT_INTS + ID_HASH] = idHash
@@ -878,7 +914,7 @@ export class Book {
       book.chunks[chunkIndex] = chunk
     }
     const offset = level & CHUNK_MASK
-    const tail = chunk.tail[offset] ?? NIL
+    const tail = int32(chunk.tail, offset)
     this.slots[slot * SLOT_INTS + NEXT] = NIL
     this.slots[slot * SLOT_INTS + PREV] = tail
     if (tail === NIL) {
@@ -890,77 +926,74 @@ export class Book {
       this.slots[tail * SLOT_INTS + NEXT] = slot
     }
     chunk.tail[offset] = slot
-    chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) + quantity
-    chunk.count[offset] = (chunk.count[offset] ?? 0) + 1
+    chunk.quantity[offset] = float64(chunk.quantity, offset) + quantity
+    chunk.count[offset] = int32(chunk.count, offset) + 1
     book.orders++
 
-    const ownerTail = this.ownerTail[owner] ?? NIL
+    const ownerTail = int32(this.ownerTail, owner)
     this.slots[slot * SLOT_INTS + OWNER_NEXT] = NIL
     this.slots[slot * SLOT_INTS + OWNER_PREV] = ownerTail
     if (ownerTail === NIL) this.ownerHead[owner] = slot
     else this.slots[ownerTail * SLOT_INTS + OWNER_NEXT] = slot
     this.ownerTail[owner] = slot
-    this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) + 1
-    if (side === BUY) this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) + quantity
-    else this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) + quantity
+    this.ownerOrders[owner] = int32(this.ownerOrders, owner) + 1
+    if (side === BUY) this.ownerBuy[owner] = float64(this.ownerBuy, owner) + quantity
+    else this.ownerSell[owner] = float64(this.ownerSell, owner) + quantity
     return slot
   }
 
   /** Reduces a resting order in place (it keeps its priority). */
   private reduce(slot: number, by: number): void {
-    const sell = ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0
+    const sell = (this.flagsOf(slot) & FLAG_SELL) !== 0
     const book = sell ? this.asks : this.bids
-    const level = this.slots[slot * SLOT_INTS + LEVEL] ?? 0
-    this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] = (this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0) - by
-    const chunk = book.chunks[level >>> CHUNK_SHIFT]
-    if (chunk !== undefined) {
-      const offset = level & CHUNK_MASK
-      chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) - by
-    }
-    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
-    if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - by
-    else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - by
+    const level = this.levelOf(slot)
+    this.slots[slot * SLOT_INTS + QUANTITY] = int32(this.slots, slot * SLOT_INTS + QUANTITY) - by
+    const chunk = book.chunks[level >>> CHUNK_SHIFT] ?? chunkMissing(slot, level)
+    const offset = level & CHUNK_MASK
+    chunk.quantity[offset] = float64(chunk.quantity, offset) - by
+    const owner = int32(this.slots, slot * SLOT_INTS + OWNER)
+    if (sell) this.ownerSell[owner] = float64(this.ownerSell, owner) - by
+    else this.ownerBuy[owner] = float64(this.ownerBuy, owner) - by
   }
 
   /** Takes a resting order out of the book entirely and frees its slot. */
   private remove(slot: number): void {
-    const sell = ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0
+    const sell = (this.flagsOf(slot) & FLAG_SELL) !== 0
     const book = sell ? this.asks : this.bids
-    const level = this.slots[slot * SLOT_INTS + LEVEL] ?? 0
-    const quantity = this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
-    const prev = this.slots[slot * SLOT_INTS + PREV] ?? NIL
-    const next = this.slots[slot * SLOT_INTS + NEXT] ?? NIL
-    const chunk = book.chunks[level >>> CHUNK_SHIFT]
-    if (chunk !== undefined) {
-      const offset = level & CHUNK_MASK
-      if (prev === NIL) chunk.head[offset] = next
-      else this.slots[prev * SLOT_INTS + NEXT] = next
-      if (next === NIL) chunk.tail[offset] = prev
-      else this.slots[next * SLOT_INTS + PREV] = prev
-      chunk.count[offset] = (chunk.count[offset] ?? 0) - 1
-      if (prev === NIL && next === NIL) {
-        chunk.quantity[offset] = 0
-        clearBit(book, level)
-        if (book.best === level) book.best = nextLevel(book, level)
-      } else {
-        chunk.quantity[offset] = (chunk.quantity[offset] ?? 0) - quantity
-      }
+    const level = this.levelOf(slot)
+    const quantity = int32(this.slots, slot * SLOT_INTS + QUANTITY)
+    const prev = int32(this.slots, slot * SLOT_INTS + PREV)
+    const next = int32(this.slots, slot * SLOT_INTS + NEXT)
+    const chunk = book.chunks[level >>> CHUNK_SHIFT] ?? chunkMissing(slot, level)
+    const offset = level & CHUNK_MASK
+    if (prev === NIL) chunk.head[offset] = next
+    else this.slots[prev * SLOT_INTS + NEXT] = next
+    if (next === NIL) chunk.tail[offset] = prev
+    else this.slots[next * SLOT_INTS + PREV] = prev
+    chunk.count[offset] = int32(chunk.count, offset) - 1
+    if (prev === NIL && next === NIL) {
+      chunk.quantity[offset] = 0
+      clearBit(book, level)
+      if (book.best === level) book.best = nextLevel(book, level)
+    } else {
+      chunk.quantity[offset] = float64(chunk.quantity, offset) - quantity
     }
     book.orders--
 
-    const owner = this.slots[slot * SLOT_INTS + OWNER] ?? 0
-    const ownerPrev = this.slots[slot * SLOT_INTS + OWNER_PREV] ?? NIL
-    const ownerNext = this.slots[slot * SLOT_INTS + OWNER_NEXT] ?? NIL
+    const owner = int32(this.slots, slot * SLOT_INTS + OWNER)
+    const ownerPrev = int32(this.slots, slot * SLOT_INTS + OWNER_PREV)
+    const ownerNext = int32(this.slots, slot * SLOT_INTS + OWNER_NEXT)
     if (ownerPrev === NIL) this.ownerHead[owner] = ownerNext
     else this.slots[ownerPrev * SLOT_INTS + OWNER_NEXT] = ownerNext
     if (ownerNext === NIL) this.ownerTail[owner] = ownerPrev
     else this.slots[ownerNext * SLOT_INTS + OWNER_PREV] = ownerPrev
-    this.ownerOrders[owner] = (this.ownerOrders[owner] ?? 0) - 1
-    if (sell) this.ownerSell[owner] = (this.ownerSell[owner] ?? 0) - quantity
-    else this.ownerBuy[owner] = (this.ownerBuy[owner] ?? 0) - quantity
+    this.ownerOrders[owner] = int32(this.ownerOrders, owner) - 1
+    if (sell) this.ownerSell[owner] = float64(this.ownerSell, owner) - quantity
+    else this.ownerBuy[owner] = float64(this.ownerBuy, owner) - quantity
 
-    this.ids.delete(this.slots[slot * SLOT_INTS + ID_HASH] ?? 0, slot)
+    this.ids.delete(int32(this.slots, slot * SLOT_INTS + ID_HASH), slot)
     this.slotId[slot] = ""
+    this.slots[slot * SLOT_INTS + OWNER] = NIL
     this.slots[slot * SLOT_INTS + NEXT] = this.freeHead
     this.freeHead = slot
   }
@@ -969,11 +1002,11 @@ export class Book {
     return {
       _tag: "OrderCancelled",
       seq,
-      orderId: this.slotId[slot] ?? "",
-      owner: this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] ?? "",
-      side: ((this.slots[slot * SLOT_INTS + FLAGS] ?? 0) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
-      price: this.minPrice + (this.slots[slot * SLOT_INTS + LEVEL] ?? 0) * this.tick,
-      remainingQuantity: small(this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0),
+      orderId: this.idOf(slot),
+      owner: this.ownerName(int32(this.slots, slot * SLOT_INTS + OWNER)),
+      side: (this.flagsOf(slot) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
+      price: this.minPrice + this.levelOf(slot) * this.tick,
+      remainingQuantity: small(int32(this.slots, slot * SLOT_INTS + QUANTITY)),
       reason
     }
   }
@@ -981,6 +1014,42 @@ export class Book {
   // ---------------------------------------------------------------------------------------
   // Reads (not on the hot path)
   // ---------------------------------------------------------------------------------------
+
+  /** The level of the order in `slot`. */
+  levelOf(slot: number): number {
+    return int32(this.slots, slot * SLOT_INTS + PLACE) >>> FLAG_BITS
+  }
+
+  /** The flags of the order in `slot` (side, post-only, self-trade prevention). */
+  flagsOf(slot: number): number {
+    return int32(this.slots, slot * SLOT_INTS + PLACE) & FLAG_MASK
+  }
+
+  /**
+   * The id of the order in `slot`. A freed slot has no owner (see `remove`); that is checked
+   * in the slot record, already in cache, rather than by reading the id string, which is not.
+   */
+  idOf(slot: number): string {
+    const id = this.slotId[slot]
+    return id === undefined || int32(this.slots, slot * SLOT_INTS + OWNER) === NIL
+      ? broken(`slot ${slot} holds no order`)
+      : id
+  }
+
+  /** The resting quantity per side and the number of orders of an interned owner. */
+  position(owner: number): { buyQuantity: number; sellQuantity: number; orders: number } {
+    return {
+      buyQuantity: float64(this.ownerBuy, owner),
+      sellQuantity: float64(this.ownerSell, owner),
+      orders: int32(this.ownerOrders, owner)
+    }
+  }
+
+  /** The id of an interned owner. */
+  ownerName(owner: number): string {
+    const id = this.ownerIds[owner]
+    return id === undefined ? broken(`owner ${owner} was never interned`) : id
+  }
 
   priceOf(level: number): number {
     return this.minPrice + level * this.tick
@@ -991,9 +1060,9 @@ export class Book {
     const chunk = book.chunks[level >>> CHUNK_SHIFT]
     if (chunk === undefined) return undefined
     const offset = level & CHUNK_MASK
-    const head = chunk.head[offset] ?? NIL
+    const head = int32(chunk.head, offset)
     if (head === NIL) return undefined
-    return { level, quantity: chunk.quantity[offset] ?? 0, count: chunk.count[offset] ?? 0, head }
+    return { level, quantity: float64(chunk.quantity, offset), count: int32(chunk.count, offset), head }
   }
 
   /** Up to `maxLevels` non-empty levels of `book`, best first. */
@@ -1010,16 +1079,16 @@ export class Book {
 
   /** The resting order in `slot`. */
   restingOrder(slot: number): Snapshot.RestingOrder {
-    const flags = this.slots[slot * SLOT_INTS + FLAGS] ?? 0
+    const flags = this.flagsOf(slot)
     return {
-      orderId: this.slotId[slot] ?? "",
-      owner: this.ownerIds[this.slots[slot * SLOT_INTS + OWNER] ?? 0] ?? "",
+      orderId: this.idOf(slot),
+      owner: this.ownerName(int32(this.slots, slot * SLOT_INTS + OWNER)),
       side: (flags & FLAG_SELL) !== 0 ? "SELL" : "BUY",
-      price: this.priceOf(this.slots[slot * SLOT_INTS + LEVEL] ?? 0),
-      quantity: this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0,
-      priority: this.slotNumbers[slot * SLOT_NUMBERS + PRIORITY] ?? 0,
+      price: this.priceOf(this.levelOf(slot)),
+      quantity: int32(this.slots, slot * SLOT_INTS + QUANTITY),
+      priority: float64(this.priorities, slot),
       postOnly: (flags & FLAG_POST_ONLY) !== 0,
-      selfTradePrevention: STP_NAMES[(flags >>> STP_SHIFT) & 3] ?? "CANCEL_TAKER"
+      selfTradePrevention: STP_NAMES[(flags >>> STP_SHIFT) & 3] ?? broken(`slot ${slot}: no self-trade mode`)
     }
   }
 
@@ -1028,9 +1097,7 @@ export class Book {
     // A slot holds an order exactly when its id is not empty (freed slots are cleared).
     const slots: Array<number> = []
     for (let slot = 0; slot < this.highWater; slot++) if (this.slotId[slot] !== "") slots.push(slot)
-    slots.sort((a, b) =>
-      (this.slotNumbers[a * SLOT_NUMBERS + PRIORITY] ?? 0) - (this.slotNumbers[b * SLOT_NUMBERS + PRIORITY] ?? 0)
-    )
+    slots.sort((a, b) => float64(this.priorities, a) - float64(this.priorities, b))
     return slots.map((slot) => this.restingOrder(slot))
   }
 
@@ -1069,16 +1136,16 @@ export class Book {
 
   /** The next order in the same level's queue, or NIL. */
   nextInQueue(slot: number): number {
-    return this.slots[slot * SLOT_INTS + NEXT] ?? NIL
+    return int32(this.slots, slot * SLOT_INTS + NEXT)
   }
 
   /** The interned owner of a resting order. */
   ownerOf(slot: number): number {
-    return this.slots[slot * SLOT_INTS + OWNER] ?? 0
+    return int32(this.slots, slot * SLOT_INTS + OWNER)
   }
 
   /** The open quantity of a resting order. */
   quantityOf(slot: number): number {
-    return this.slotNumbers[slot * SLOT_NUMBERS + QUANTITY] ?? 0
+    return int32(this.slots, slot * SLOT_INTS + QUANTITY)
   }
 }
