@@ -15,6 +15,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
+import * as rows from "./internal/rows.ts"
 import * as Password from "./Password.ts"
 
 /**
@@ -91,7 +92,7 @@ export const generatePassword: Effect.Effect<string> = Effect.sync(() => {
   return letters.join("")
 })
 
-const decodeUser = Schema.decodeUnknownEffect(Parties.User)
+const insertedUser = rows.one("users", Parties.User)
 
 /**
  * Makes an active admin with a generated password.
@@ -114,12 +115,11 @@ export const create = Effect.fn("Admin.create")(function*(input: {
   if (Result.isFailure(checked)) return yield* Effect.die(checked.failure)
   const hash = yield* Password.hash(password)
   return yield* Transaction.run(Effect.gen(function*() {
-    const [row] = yield* sql`
+    const user = yield* insertedUser(sql`
       INSERT INTO users (entity_id, email, first_name, last_name, role, password_hash, is_active)
       VALUES (NULL, ${email}, ${input.first_name.trim() || "Admin"}, ${input.last_name.trim() || "Admin"}, 'ADMIN',
         ${hash}, true)
-      RETURNING *`
-    const user = yield* Effect.orDie(decodeUser(row))
+      RETURNING *`)
     yield* Audit.record({
       user_id: null,
       action: "users.create_admin",

@@ -32,10 +32,10 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Audit from "./Audit.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
+import * as rows from "./internal/rows.ts"
 import * as Password from "./Password.ts"
 import * as Tokens from "./Tokens.ts"
 
@@ -99,9 +99,12 @@ export const CurrentPolicy = Context.Reference<Policy>("@niha/server/Auth/Curren
  */
 export const normalizeEmail = Parties.normalizeEmail
 
-const decodeUser = Schema.decodeUnknownEffect(Parties.User)
-const decodeSession = Schema.decodeUnknownEffect(AuthModels.UserSession)
-const decodeApiKey = Schema.decodeUnknownEffect(AuthModels.ApiKey)
+const users = { all: rows.all("users", Parties.User), one: rows.one("users", Parties.User) }
+const sessions = {
+  all: rows.all("user_sessions", AuthModels.UserSession),
+  one: rows.one("user_sessions", AuthModels.UserSession)
+}
+const apiKeys = { all: rows.all("api_keys", AuthModels.ApiKey), one: rows.one("api_keys", AuthModels.ApiKey) }
 
 /**
  * A row that does not decode is a defect of the database or the code, not of the request.
@@ -124,9 +127,8 @@ const plus = (instant: DateTime.Utc, duration: Duration.Duration): DateTime.Utc 
  */
 export const findUserByEmail = Effect.fn("Auth.findUserByEmail")(function*(email: string) {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql`SELECT * FROM users WHERE email = ${normalizeEmail(email)}`
-  const [row] = rows
-  return row === undefined ? undefined : yield* orDie(decodeUser(row))
+  const [user] = yield* users.all(sql`SELECT * FROM users WHERE email = ${normalizeEmail(email)}`)
+  return user
 })
 
 /**
@@ -258,16 +260,17 @@ export const openSession = Effect.fn("Auth.openSession")(function*(
   const now = yield* DateTime.now
   const { hash, token } = yield* Tokens.generate("session")
   return yield* Transaction.run(Effect.gen(function*() {
-    const [row] = yield* sql`
+    const session = yield* sessions.one(sql`
     INSERT INTO user_sessions (user_id, token_hash, auth_method, ip_address, user_agent, expires_at, last_seen_at)
     VALUES (${user.id}, ${hash}, ${method}, ${origin.ip_address}, ${origin.user_agent},
             ${toDate(plus(now, policy.sessionLifetime))}, ${toDate(now)})
-    RETURNING *`
-    const session = yield* orDie(decodeSession(row))
-    const [updated] = yield* sql`UPDATE users SET last_login_at = ${toDate(now)} WHERE id = ${user.id} RETURNING *`
+    RETURNING *`)
+    const updated = yield* users.one(
+      sql`UPDATE users SET last_login_at = ${toDate(now)} WHERE id = ${user.id} RETURNING *`
+    )
     yield* recordAttempt({ email: user.email, user_id: user.id, method, failure_reason: null })
     yield* Audit.record({ user_id: user.id, action: "auth.login", details: { method, session_id: session.id } })
-    const opened: OpenedSession = { token, session, user: yield* orDie(decodeUser(updated)) }
+    const opened: OpenedSession = { token, session, user: updated }
     return opened
   }))
 })
@@ -478,12 +481,11 @@ export const listSessions = Effect.fn("Auth.listSessions")(function*(userId: Ids
   const policy = yield* CurrentPolicy
   const now = yield* DateTime.now
   const idleSince = toDate(DateTime.subtract(now, { milliseconds: Duration.toMillis(policy.idleTimeout) }))
-  const rows = yield* sql`
+  return yield* sessions.all(sql`
     SELECT * FROM user_sessions
     WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${toDate(now)}
       AND coalesce(last_seen_at, created_at) > ${idleSince}
-    ORDER BY created_at DESC, id DESC`
-  return yield* Effect.forEach(rows, (row) => orDie(decodeSession(row)))
+    ORDER BY created_at DESC, id DESC`)
 })
 
 /**
@@ -566,11 +568,10 @@ export const createApiKey = Effect.fn("Auth.createApiKey")(function*(
   const expires = input.expires_in_days === undefined ?
     null :
     toDate(plus(now, Duration.days(input.expires_in_days)))
-  const [row] = yield* sql`
+  const key = yield* apiKeys.one(sql`
     INSERT INTO api_keys (user_id, name, display, key_hash, expires_at)
     VALUES (${userId}, ${input.name}, ${`${prefix}_${display}`}, ${hash}, ${expires})
-    RETURNING *`
-  const key = yield* orDie(decodeApiKey(row))
+    RETURNING *`)
   yield* Audit.record({ user_id: userId, action: "auth.api_key_created", details: { api_key_id: key.id } })
   const created: CreatedApiKey = { key, secret: token }
   return created
@@ -584,8 +585,7 @@ export const createApiKey = Effect.fn("Auth.createApiKey")(function*(
  */
 export const listApiKeys = Effect.fn("Auth.listApiKeys")(function*(userId: Ids.UserId) {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql`SELECT * FROM api_keys WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC`
-  return yield* Effect.forEach(rows, (row) => orDie(decodeApiKey(row)))
+  return yield* apiKeys.all(sql`SELECT * FROM api_keys WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC`)
 })
 
 /**

@@ -21,8 +21,8 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
+import * as rows from "./internal/rows.ts"
 import * as Mailer from "./Mailer.ts"
 
 /**
@@ -61,8 +61,11 @@ export const maxAttempts = 8
  */
 export const lease: Duration.Duration = Duration.minutes(2)
 
-const decode = Schema.decodeUnknownEffect(Mail.MailOutboxMessage)
-const decodeConfig = Schema.decodeUnknownEffect(Mail.MailConfig)
+const messages = {
+  all: rows.all("mail_outbox", Mail.MailOutboxMessage),
+  one: rows.one("mail_outbox", Mail.MailOutboxMessage)
+}
+const configs = rows.all("mail_config", Mail.MailConfig)
 
 /**
  * Writes a message into the outbox; run it inside the transaction of the change it
@@ -73,11 +76,14 @@ const decodeConfig = Schema.decodeUnknownEffect(Mail.MailConfig)
  */
 export const enqueue = Effect.fn("MailOutbox.enqueue")(function*(message: Outgoing) {
   const sql = yield* SqlClient.SqlClient
-  const [row] = yield* sql`
-    INSERT INTO mail_outbox (kind, to_email, subject, text_body, html_body)
-    VALUES (${message.kind}, ${message.to.toLowerCase()}, ${message.subject}, ${message.text}, ${message.html ?? null})
-    RETURNING *`
-  return yield* Effect.orDie(decode(row))
+  // Due from the Clock's now, the time the dispatcher compares with: the database's now()
+  // has microseconds the Clock lacks, and a message would wait a round for them.
+  const now = DateTime.toDate(yield* DateTime.now)
+  return yield* messages.one(sql`
+    INSERT INTO mail_outbox (kind, to_email, subject, text_body, html_body, next_attempt_at)
+    VALUES (${message.kind}, ${message.to.toLowerCase()}, ${message.subject}, ${message.text}, ${message.html ?? null},
+      ${now})
+    RETURNING *`)
 })
 
 /** Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, ... capped at one hour. */
@@ -86,9 +92,8 @@ const backoff = (attempts: number): Duration.Duration =>
 
 const activeMailer = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const [row] = yield* sql`SELECT * FROM mail_config WHERE is_active LIMIT 1`
-  if (row === undefined) return undefined
-  const config = yield* Effect.orDie(decodeConfig(row))
+  const [config] = yield* configs(sql`SELECT * FROM mail_config WHERE is_active LIMIT 1`)
+  if (config === undefined) return undefined
   return yield* Mailer.fromConfig(config).pipe(Effect.provide(FetchHttpClient.layer))
 })
 
@@ -103,14 +108,13 @@ export const dispatchOnce = Effect.fn("MailOutbox.dispatchOnce")(function*(batch
   const fallback = yield* Mailer.Mailer
   const now = yield* DateTime.now
   const leasedUntil = DateTime.toDate(DateTime.add(now, { milliseconds: Duration.toMillis(lease) }))
-  const rows = yield* sql`
+  const leased = yield* messages.all(sql`
     UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ${leasedUntil}
     WHERE id IN (
       SELECT id FROM mail_outbox WHERE status = 'PENDING' AND next_attempt_at <= ${DateTime.toDate(now)}
       ORDER BY next_attempt_at, created_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-    RETURNING *`
-  if (rows.length === 0) return 0
-  const messages = yield* Effect.forEach(rows, (row) => Effect.orDie(decode(row)))
+    RETURNING *`)
+  if (leased.length === 0) return 0
   const configured = yield* Effect.scoped(Effect.gen(function*() {
     const mailer = yield* activeMailer.pipe(
       Effect.catchTag(
@@ -120,7 +124,7 @@ export const dispatchOnce = Effect.fn("MailOutbox.dispatchOnce")(function*(batch
     )
     const transport = mailer ?? fallback
     let sent = 0
-    for (const message of messages) {
+    for (const message of leased) {
       const outcome = yield* Effect.result(transport.send({
         to: message.to_email,
         subject: message.subject,

@@ -3,50 +3,18 @@ import { Api, PromiseClient } from "@niha/sdk"
 import { Auth } from "@niha/server"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { adminOf, call, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const backend = TestServer.quickBackend
 const live = { excludeTestServices: true, timeout: "120 seconds" } as const
-const strongPassword = "a long and quite unusual passphrase 93"
-
-/** Rejects with the facade's error, or fails the test when the call succeeds. */
-const failure = (promise: () => Promise<unknown>) =>
-  Effect.flip(Effect.tryPromise({ try: promise, catch: (error) => error as PromiseClient.NihaError }))
-
-const call = <A>(promise: () => Promise<A>) => Effect.promise(promise)
 
 const raw = (url: string, init?: RequestInit) =>
   Effect.promise(async () => {
     const response = await fetch(url, init)
     const text = await response.text()
     return { status: response.status, headers: response.headers, json: text === "" ? undefined : JSON.parse(text) }
-  })
-
-/** The admin's client, signed in with the credentials printed on first start. */
-const adminOf = (server: TestServer.Running) =>
-  Effect.gen(function*() {
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const session = yield* call(() =>
-      anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
-    )
-    return { session, client: PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token }) }
-  })
-
-/** A staff member with a password, invited by the admin. */
-const staffWithPassword = (server: TestServer.Running, email: string) =>
-  Effect.gen(function*() {
-    const admin = yield* adminOf(server)
-    const before = server.mails.length
-    yield* call(() =>
-      admin.client.admin.createStaff({ payload: { email, first_name: "Mia", last_name: "Stone", role: "MM" } })
-    )
-    const invitation = yield* mailTo(server, email, () => true, before)
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
-    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
-    yield* call(() => client.account.changePassword({ payload: { new_password: strongPassword } }))
-    return { email, client }
   })
 
 /** A client company converted and signed in, at stage KYC with one document uploaded. */

@@ -10,18 +10,12 @@ import { PromiseClient } from "@niha/sdk"
 import { Access, Auth } from "@niha/server"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { adminOf, call, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const backend = TestServer.quickBackend
 const live = { excludeTestServices: true, timeout: "120 seconds" } as const
-const strongPassword = "a long and quite unusual passphrase 93"
-
-const call = <A>(promise: () => Promise<A>) => Effect.promise(promise)
-
-const failure = (promise: () => Promise<unknown>) =>
-  Effect.flip(Effect.tryPromise({ try: promise, catch: (error) => error as PromiseClient.NihaError }))
-
 interface Answer {
   readonly status: number
   readonly headers: Headers
@@ -42,31 +36,6 @@ const raw = (url: string, init?: RequestInit) =>
 
 const postJson = (url: string, body: string, headers: Record<string, string> = {}) =>
   raw(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
-
-const adminOf = (server: TestServer.Running) =>
-  Effect.gen(function*() {
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const session = yield* call(() =>
-      anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
-    )
-    return { session, client: PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token }) }
-  })
-
-/** A staff member with a password, invited by the admin. */
-const staffWithPassword = (server: TestServer.Running, email: string) =>
-  Effect.gen(function*() {
-    const admin = yield* adminOf(server)
-    const before = server.mails.length
-    yield* call(() =>
-      admin.client.admin.createStaff({ payload: { email, first_name: "Noa", last_name: "Vik", role: "MM" } })
-    )
-    const invitation = yield* mailTo(server, email, () => true, before)
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
-    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
-    yield* call(() => client.account.changePassword({ payload: { new_password: strongPassword } }))
-    return { email, client, token: session.token }
-  })
 
 /** A client converted from a contact request and signed in at stage NDA. */
 const clientAtNda = (server: TestServer.Running, email: string, company: string) =>

@@ -10,14 +10,11 @@ import { assert, describe, layer } from "@effect/vitest"
 import { type Ids, Money, Onboarding } from "@niha/domain"
 import { PromiseClient } from "@niha/sdk"
 import * as Effect from "effect/Effect"
+import { call, failure } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const live = { excludeTestServices: true, timeout: "180 seconds" } as const
-const call = <A>(promise: () => Promise<A>) => Effect.promise(promise)
-const failure = (promise: () => Promise<unknown>) =>
-  Effect.flip(Effect.tryPromise({ try: promise, catch: (error) => error as PromiseClient.NihaError }))
-
 /** The admin, and a client user of an entity taken to APPROVED through the API. */
 const approvedCompany = (server: TestServer.Running, email: string, company: string) =>
   Effect.gen(function*() {

@@ -47,10 +47,25 @@ export const byId = <M extends RowModel>(table: Tables.TableName, model: M, opti
 }
 
 /** Every row a query returns, decoded by `model`. */
-export const all = <M extends RowModel>(table: Tables.TableName, model: M) => {
+export const all = <M extends RowModel>(table: string, model: M) => {
   const decode = Schema.decodeUnknownEffect(Schema.Array(model))
   return (query: Effect.Effect<ReadonlyArray<unknown>, SqlError>): Effect.Effect<ReadonlyArray<M["Type"]>, SqlError> =>
     Effect.flatMap(query, (rows) => decode(rows).pipe(Effect.catchTag("SchemaError", corrupt(table))))
+}
+
+/**
+ * The one row a statement returns (an `INSERT`/`UPDATE ... RETURNING *` of a row that
+ * exists), decoded by `model`; no row is a broken invariant.
+ */
+export const one = <M extends RowModel>(table: string, model: M) => {
+  const decode = all(table, model)
+  return (query: Effect.Effect<ReadonlyArray<unknown>, SqlError>): Effect.Effect<M["Type"], SqlError> =>
+    Effect.flatMap(decode(query), (rows) => {
+      const [row] = rows
+      return row === undefined ?
+        Effect.die(new Error(`invariant broken: a statement on ${table} returned no row`)) :
+        Effect.succeed(row)
+    })
 }
 
 /**

@@ -31,11 +31,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
+import * as rows from "../internal/rows.ts"
 
 /**
  * A job to schedule.
@@ -120,7 +121,7 @@ const toDate = (instant: DateTime.Utc): Date => DateTime.toDate(instant)
 const later = (instant: DateTime.Utc, duration: Duration.Input): Date =>
   toDate(DateTime.add(instant, { milliseconds: Duration.toMillis(Duration.fromInputUnsafe(duration)) }))
 
-const decodeJobs = Schema.decodeUnknownEffect(Schema.Array(Job.Job))
+const jobs = rows.all("jobs", Job.Job)
 
 /**
  * Schedules a job, in the caller's transaction; answers whether it was new (false when a
@@ -169,7 +170,7 @@ export const recurring = Effect.fn("JobRunner.recurring")(function*(kind: string
 export const leaseDue = Effect.fn("JobRunner.leaseDue")(function*(instance: string, options: Options = {}) {
   const sql = yield* SqlClient.SqlClient
   const now = yield* DateTime.now
-  const rows = yield* sql`
+  return yield* jobs(sql`
     UPDATE jobs SET status = 'RUNNING', attempts = attempts + 1, leased_by = ${instance},
       leased_until = ${later(now, options.lease ?? "5 minutes")}, updated_at = ${toDate(now)}
     WHERE id IN (
@@ -177,9 +178,7 @@ export const leaseDue = Effect.fn("JobRunner.leaseDue")(function*(instance: stri
       WHERE (status = 'PENDING' AND run_at <= ${toDate(now)})
          OR (status = 'RUNNING' AND leased_until <= ${toDate(now)})
       ORDER BY run_at, id LIMIT ${options.batch ?? 20} FOR UPDATE SKIP LOCKED)
-    RETURNING *`
-  // The rows were written by this module from the same model.
-  return yield* Effect.orDie(decodeJobs(rows))
+    RETURNING *`)
 })
 
 /** Records the outcome of a run, if this runner still holds the lease. */
