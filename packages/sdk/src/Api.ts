@@ -60,8 +60,8 @@ export class Api extends HttpApi.make("niha")
     title: "NIHA Carbon API",
     version: ApiVersion.current,
     description: "Carbon-allowance trading. This version serves onboarding (the public contact form, sign-in by " +
-      "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and deposits " +
-      "with their AML holds and the holdings they fund; withdrawals, trading, swaps and settlement come in later " +
+      "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and funding " +
+      "(deposits with their AML holds, withdrawals, holdings); trading, swaps and settlement come in later " +
       "versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",

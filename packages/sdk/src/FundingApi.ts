@@ -1,5 +1,5 @@
 /**
- * Funding, as the group `funding` of the API: money in, and what an entity holds.
+ * Funding, as the group `funding` of the API: money in, money out, and what an entity holds.
  *
  * 1. A client user announces a wire (`POST /deposits`; its stage moves APPROVED ->
  *    FUNDING at the first one).
@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Funds, Ids, Money, Text } from "@niha/domain"
+import { Banking, Funds, Ids, Money, Text } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -53,6 +53,31 @@ export const Deposit = Funds.Deposit.json.annotate({ identifier: "Deposit" })
  * @since 0.1.0
  */
 export const Holding = Funds.EntityHolding.json.annotate({ identifier: "Holding" })
+
+/**
+ * A withdrawal as the API shows it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Withdrawal = Funds.Withdrawal.json.annotate({ identifier: "Withdrawal" })
+
+/**
+ * A withdrawal as a client asks for it.
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const WithdrawalRequest = Schema.Struct({
+  /** The amount. */
+  amount: Amount,
+  /** The account holder's name. */
+  beneficiary_name: Text.Line(140),
+  /** The IBAN; spaces and lower case are accepted, the check digits are checked. */
+  iban: Banking.IbanInput,
+  /** The BIC, if the bank needs one. */
+  bic: Schema.optionalKey(Banking.BicInput)
+}).annotate({ identifier: "WithdrawalRequest" })
 
 const reason = Schema.Struct({
   /** Why, as the client will read it. */
@@ -118,6 +143,49 @@ export class FundingApi extends HttpApiGroup.make("funding")
       success: Deposit,
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Reject a deposit; a held amount goes back"),
+    HttpApiEndpoint.post("requestWithdrawal", "/withdrawals", {
+      headers: IdempotencyKey.headers,
+      payload: WithdrawalRequest,
+      success: Withdrawal.pipe(HttpApiSchema.status(201)),
+      error: [ApiError.Forbidden, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Ask for a withdrawal; the amount is locked at once"),
+    HttpApiEndpoint.get("listWithdrawals", "/withdrawals", {
+      query: {
+        ...Pagination.query(Ids.WithdrawalId),
+        /** For an admin: the withdrawals of one entity. */
+        entity_id: Schema.optionalKey(Ids.EntityId)
+      },
+      success: Pagination.Page(Withdrawal),
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Withdrawals: the caller's entity's, or any entity's for an admin"),
+    HttpApiEndpoint.get("getWithdrawal", "/withdrawals/:id", {
+      params: { id: Ids.WithdrawalId },
+      success: Withdrawal,
+      error: ApiError.NotFound
+    }).annotate(OpenApi.Summary, "One withdrawal"),
+    HttpApiEndpoint.post("processWithdrawal", "/admin/withdrawals/:id/process", {
+      params: { id: Ids.WithdrawalId },
+      headers: IdempotencyKey.headers,
+      success: Withdrawal,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Start the payout of a withdrawal"),
+    HttpApiEndpoint.post("completeWithdrawal", "/admin/withdrawals/:id/complete", {
+      params: { id: Ids.WithdrawalId },
+      headers: IdempotencyKey.headers,
+      payload: Schema.Struct({
+        /** The bank's reference of the outgoing wire. */
+        bank_reference: Text.Line(140)
+      }),
+      success: Withdrawal,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Record the wire sent; the locked amount leaves"),
+    HttpApiEndpoint.post("rejectWithdrawal", "/admin/withdrawals/:id/reject", {
+      params: { id: Ids.WithdrawalId },
+      headers: IdempotencyKey.headers,
+      payload: reason,
+      success: Withdrawal,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Reject a withdrawal; the locked amount is released"),
     HttpApiEndpoint.get("holdings", "/entities/:id/holdings", {
       params: { id: Ids.EntityId },
       success: Schema.Array(Holding),
@@ -125,5 +193,5 @@ export class FundingApi extends HttpApiGroup.make("funding")
     }).annotate(OpenApi.Summary, "An entity's balances per asset, available and locked")
   )
   .middleware(Authentication)
-  .annotateMerge(OpenApi.annotations({ title: "Funding", description: "Deposits and holdings." }))
+  .annotateMerge(OpenApi.annotations({ title: "Funding", description: "Deposits, withdrawals and holdings." }))
 {}

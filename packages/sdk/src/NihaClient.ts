@@ -142,6 +142,18 @@ export interface Client {
     readonly clearDeposit: Method<"funding", "clearDeposit">
     /** `POST /admin/deposits/{id}/reject`: reject a deposit. */
     readonly rejectDeposit: Method<"funding", "rejectDeposit">
+    /** `POST /withdrawals`: ask for a withdrawal. */
+    readonly requestWithdrawal: Method<"funding", "requestWithdrawal">
+    /** `GET /withdrawals`: withdrawals, paged. */
+    readonly listWithdrawals: Method<"funding", "listWithdrawals">
+    /** `GET /withdrawals/{id}`: one withdrawal. */
+    readonly getWithdrawal: Method<"funding", "getWithdrawal">
+    /** `POST /admin/withdrawals/{id}/process`: start the payout. */
+    readonly processWithdrawal: Method<"funding", "processWithdrawal">
+    /** `POST /admin/withdrawals/{id}/complete`: record the wire sent. */
+    readonly completeWithdrawal: Method<"funding", "completeWithdrawal">
+    /** `POST /admin/withdrawals/{id}/reject`: reject and release. */
+    readonly rejectWithdrawal: Method<"funding", "rejectWithdrawal">
     /** `GET /entities/{id}/holdings`: an entity's balances. */
     readonly holdings: Method<"funding", "holdings">
   }

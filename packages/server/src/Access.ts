@@ -77,7 +77,9 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "manage_users",
   "announce_deposit",
   "confirm_deposit",
-  "decide_aml_hold"
+  "decide_aml_hold",
+  "request_withdrawal",
+  "process_withdrawal"
 ])
 
 /**

@@ -28,6 +28,7 @@ import * as FundingHandlers from "./FundingHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Onboarding from "./services/Onboarding.ts"
+import * as Withdrawals from "./services/Withdrawals.ts"
 
 /**
  * The npm name of the server package.
@@ -177,7 +178,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FundingHandlers.funding
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
-    Layer.provide(Layer.merge(Onboarding.layer, Deposits.layer))
+    Layer.provide(Layer.mergeAll(Onboarding.layer, Deposits.layer, Withdrawals.layer))
   )
 
 /**

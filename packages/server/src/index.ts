@@ -119,6 +119,14 @@ export * as Paging from "./Paging.ts"
 export * as Deposits from "./services/Deposits.ts"
 
 /**
+ * The withdrawal workflow as a service: the amount locked at request within the limits,
+ * processed, completed or rejected; money through the ledger.
+ *
+ * @since 0.1.0
+ */
+export * as Withdrawals from "./services/Withdrawals.ts"
+
+/**
  * The routes the server answers, for 405s and upload body limits.
  *
  * @since 0.1.0

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Ledger, Migrations, Repository } from "@niha/db"
 import { Errors, type Ids, Money, Onboarding as Rules, type Parties, StateMachine } from "@niha/domain"
-import { Admin, Deposits, DocumentStorage, JobRunner, Onboarding, Password } from "@niha/server"
+import { Admin, Deposits, DocumentStorage, JobRunner, Onboarding, Password, Withdrawals } from "@niha/server"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,11 +17,14 @@ import { pdf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const services = (backend: TestServer.Backend) =>
-  Effect.map(TestServer.freshDatabase(backend), (database) =>
-    Layer.mergeAll(Onboarding.layer, Deposits.layer).pipe(
-      Layer.provideMerge(Layer.merge(Repository.Repositories.layer, DocumentStorage.layerMemory)),
-      Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-    ))
+  Effect.map(
+    TestServer.freshDatabase(backend),
+    (database) =>
+      Layer.mergeAll(Onboarding.layer, Deposits.layer, Withdrawals.layer).pipe(
+        Layer.provideMerge(Layer.merge(Repository.Repositories.layer, DocumentStorage.layerMemory)),
+        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
+      )
+  )
 
 const cents = (value: number) => Money.Cents.make(value)
 
@@ -162,6 +165,43 @@ for (const { backend, skipReason } of TestServer.backends) {
     )
 
     if (backend === "postgres") {
+      it.effect(
+        "never takes a balance below zero when twenty withdrawals race",
+        () =>
+          Effect.scoped(Effect.gen(function*() {
+            yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T10:00:00Z")))
+            const context = yield* Layer.build(yield* services(backend))
+            yield* Effect.gen(function*() {
+              const deposits = yield* Deposits.Deposits
+              const withdrawals = yield* Withdrawals.Withdrawals
+              const { admin, client, entityId } = yield* approvedClient
+              const deposit = yield* deposits.announce(client, { amount: cents(99_950), wire_reference: "POOL" })
+              yield* deposits.confirm(admin, deposit.id, { bank_reference: "B", received_amount: cents(99_950) })
+              yield* deposits.clear(admin, deposit.id, "verified")
+              const funded = yield* userOf(client.id)
+              const attempts = yield* Effect.all(
+                Array.from({ length: 20 }, () =>
+                  Effect.result(
+                    withdrawals.request(funded, {
+                      amount: cents(10_000),
+                      beneficiary_name: "Funded Energy BV",
+                      iban: "DE89370400440532013000"
+                    })
+                  )),
+                { concurrency: 20 }
+              )
+              const accepted = attempts.filter((attempt) => attempt._tag === "Success").length
+              const refused = attempts.flatMap((attempt) => attempt._tag === "Failure" ? [attempt.failure] : [])
+              assert.strictEqual(accepted, 9)
+              for (const error of refused) assert.instanceOf(error, Errors.InsufficientFunds)
+              assert.deepStrictEqual(yield* eur(admin, entityId), { available: 9_950, locked: 90_000 })
+              const sql = yield* SqlClient.SqlClient
+              assert.isTrue((yield* Ledger.make(sql).verify).ok)
+            }).pipe(Effect.provideContext(context))
+          })),
+        { timeout: 120_000 }
+      )
+
       it.effect("posts a hold once when twenty releases race", () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T10:00:00Z")))

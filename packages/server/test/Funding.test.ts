@@ -68,10 +68,10 @@ const eurOf = (client: PromiseClient.Client, entityId: Ids.EntityId) =>
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`funding through the SDK [${backend}]`, () => {
     layer(TestServer.layer(backend), live)((it) => {
-      it.effect("takes a deposit from announcement to an AML hold, clears one early and rejects another", () =>
+      it.effect("takes a deposit to an AML hold and clears it, rejects another, then withdraws and rejects a withdrawal", () =>
         Effect.gen(function*() {
           const server = yield* TestServer.TestServer
-          const { admin, client, entityId } = yield* approvedCompany(server, "ada@funded.example", "Funded AG")
+          const { admin, bearer, client, entityId } = yield* approvedCompany(server, "ada@funded.example", "Funded AG")
           assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 0, locked: 0 })
 
           const key = "deposit-announce-1"
@@ -141,6 +141,74 @@ for (const { backend, skipReason } of TestServer.backends) {
 
           const listed = yield* call(() => client.funding.listDeposits({ query: {} }))
           assert.deepStrictEqual(listed.data.map((deposit) => deposit.status), ["CLEARED", "REJECTED"])
+
+          // Money out: locked at once, completed to the bank.
+          const beneficiary = { beneficiary_name: "Funded AG", iban: "DE89370400440532013000", bic: "DEUTDEFF" }
+          const withdrawal = yield* call(() =>
+            client.funding.requestWithdrawal({ payload: { amount: cents(30_000), ...beneficiary } })
+          )
+          assert.strictEqual(withdrawal.status, "PENDING")
+          assert.strictEqual(withdrawal.iban, "DE89370400440532013000")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 30_000 })
+          const tooMuch = yield* failure(() =>
+            client.funding.requestWithdrawal({ payload: { amount: cents(80_000), ...beneficiary } })
+          )
+          assert.strictEqual(tooMuch.status, 409)
+          assert.strictEqual(tooMuch.code, "insufficient_funds")
+          const tooLittle = yield* failure(() =>
+            client.funding.requestWithdrawal({ payload: { amount: cents(5_000), ...beneficiary } })
+          )
+          assert.strictEqual(tooLittle.code, "limit_exceeded")
+          // On the wire an IBAN may be typed with spaces and in lower case; wrong check digits are a 400.
+          const typed = (iban: string) =>
+            Effect.promise(() =>
+              fetch(`${server.baseUrl}/withdrawals`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` },
+                body: JSON.stringify({ amount: "200.00", beneficiary_name: "Funded AG", iban })
+              }).then(async (response) => ({
+                status: response.status,
+                json: await response.json() as { readonly field?: string; readonly iban?: string; readonly id?: string }
+              }))
+            )
+          const badIban = yield* typed("DE88 3704 0044 0532 0130 00")
+          assert.strictEqual(badIban.status, 400)
+          assert.strictEqual(badIban.json.field, "iban")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 30_000 })
+          const spaced = yield* typed("de89 3704 0044 0532 0130 00")
+          assert.strictEqual(spaced.status, 201)
+          assert.strictEqual(spaced.json.iban, "DE89370400440532013000")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 49_950, locked: 50_000 })
+          yield* call(() =>
+            admin.funding.rejectWithdrawal({
+              params: { id: spaced.json.id as typeof withdrawal.id },
+              payload: { reason: "a test of typing" }
+            })
+          )
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 30_000 })
+          const notAdmin = yield* failure(() => client.funding.processWithdrawal({ params: { id: withdrawal.id } }))
+          assert.strictEqual(notAdmin.status, 403)
+          yield* call(() => admin.funding.processWithdrawal({ params: { id: withdrawal.id } }))
+          const completed = yield* call(() =>
+            admin.funding.completeWithdrawal({ params: { id: withdrawal.id }, payload: { bank_reference: "OUT-1" } })
+          )
+          assert.strictEqual(completed.status, "COMPLETED")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 0 })
+
+          // Another is rejected: its lock is released.
+          const another = yield* call(() =>
+            client.funding.requestWithdrawal({ payload: { amount: cents(20_000), ...beneficiary } })
+          )
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 49_950, locked: 20_000 })
+          const rejectedOut = yield* call(() =>
+            admin.funding.rejectWithdrawal({ params: { id: another.id }, payload: { reason: "beneficiary unknown" } })
+          )
+          assert.strictEqual(rejectedOut.status, "REJECTED")
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 0 })
+          const completeRejected = yield* failure(() =>
+            admin.funding.completeWithdrawal({ params: { id: another.id }, payload: { bank_reference: "OUT-2" } })
+          )
+          assert.strictEqual(completeRejected.code, "invalid_transition")
         }))
 
       it.effect("changes nothing on bad input, and hides other entities' deposits", () =>
