@@ -55,6 +55,15 @@ export const Deposit = Funds.Deposit.json.annotate({ identifier: "Deposit" })
 export const Holding = Funds.EntityHolding.json.annotate({ identifier: "Holding" })
 
 /**
+ * One line of an entity's journal: a movement of one of its accounts, with the balance
+ * after it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const JournalLine = Funds.AssetTransaction.json.annotate({ identifier: "JournalLine" })
+
+/**
  * A withdrawal as the API shows it.
  *
  * @category models
@@ -186,6 +195,12 @@ export class FundingApi extends HttpApiGroup.make("funding")
       success: Withdrawal,
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Reject a withdrawal; the locked amount is released"),
+    HttpApiEndpoint.get("journal", "/entities/:id/journal", {
+      params: { id: Ids.EntityId },
+      query: Pagination.query(Ids.AssetTransactionId),
+      success: Pagination.Page(JournalLine),
+      error: ApiError.NotFound
+    }).annotate(OpenApi.Summary, "An entity's journal lines, oldest first"),
     HttpApiEndpoint.get("holdings", "/entities/:id/holdings", {
       params: { id: Ids.EntityId },
       success: Schema.Array(Holding),

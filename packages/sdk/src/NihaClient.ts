@@ -154,6 +154,8 @@ export interface Client {
     readonly completeWithdrawal: Method<"funding", "completeWithdrawal">
     /** `POST /admin/withdrawals/{id}/reject`: reject and release. */
     readonly rejectWithdrawal: Method<"funding", "rejectWithdrawal">
+    /** `GET /entities/{id}/journal`: an entity's journal lines. */
+    readonly journal: Method<"funding", "journal">
     /** `GET /entities/{id}/holdings`: an entity's balances. */
     readonly holdings: Method<"funding", "holdings">
   }

@@ -140,6 +140,12 @@ export const funding: Layer.Layer<
           { ...params, ...payload },
           (actor) => withdrawals.reject(actor, params.id, payload.reason)
         ),
+      journal: ({ params, query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          deposits.journal(actor, params.id, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after
+          })).pipe(ErrorHandling.answer),
       holdings: ({ params }) =>
         Effect.flatMap(signedIn, (actor) => deposits.holdings(actor, params.id)).pipe(ErrorHandling.answer)
     })

@@ -209,6 +209,20 @@ for (const { backend, skipReason } of TestServer.backends) {
             admin.funding.completeWithdrawal({ params: { id: another.id }, payload: { bank_reference: "OUT-2" } })
           )
           assert.strictEqual(completeRejected.code, "invalid_transition")
+
+          // The journal: every line of the entity's accounts; together they make its holding.
+          const journal = yield* call(() => client.funding.journal({ params: { id: entityId }, query: { limit: 100 } }))
+          assert.isFalse(journal.has_more)
+          assert.isAbove(journal.data.length, 10)
+          const { available, locked } = yield* eurOf(client, entityId)
+          assert.strictEqual(journal.data.reduce((total, line) => total + Number(line.amount), 0), available + locked)
+          const hidden = yield* failure(() =>
+            PromiseClient.createClient({ baseUrl: server.baseUrl }).funding.journal({
+              params: { id: entityId },
+              query: {}
+            })
+          )
+          assert.strictEqual(hidden.status, 401)
         }))
 
       it.effect("changes nothing on bad input, and hides other entities' deposits", () =>

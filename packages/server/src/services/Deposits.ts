@@ -75,6 +75,7 @@ const deposits = {
 }
 
 const depositJson = Schema.encodeSync(Funds.Deposit.json)
+const journalLines = { page: rows.page("asset_transactions", Funds.AssetTransaction) }
 const holdKey = (id: Ids.DepositId) => `deposits:${id}:hold`
 
 /**
@@ -292,7 +293,22 @@ export const make = Effect.gen(function*() {
     return yield* ledger.holdings(entityId)
   })
 
+  const journal = Effect.fn("Deposits.journal")(function*(
+    actor: Parties.User,
+    entityId: Ids.EntityId,
+    query: PageQuery
+  ) {
+    if (actor.entity_id !== entityId) {
+      yield* authorize(actor, "confirm_deposit").pipe(
+        Effect.mapError(() => new Errors.NotFound({ resource: "entities", id: entityId }))
+      )
+    }
+    return yield* journalLines.page(sql`AND entity_id = ${entityId}`, query).pipe(Effect.provideContext(context))
+  })
+
   return {
+    /** An entity's journal: every line of its accounts, oldest first, a page at a time. */
+    journal,
     /** A client announces a wire (the deposit is PENDING). */
     announce,
     /** An admin confirms what the bank received; the deposit goes on AML hold. */
