@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 37 tables
+-- 38 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -968,6 +968,20 @@ CREATE INDEX users_created_by_idx ON public.users USING btree (created_by);
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email);
 CREATE INDEX users_entity_id_idx ON public.users USING btree (entity_id);
 CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id);
+
+TABLE withdrawal_approvals (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  withdrawal_id uuid NOT NULL
+  approved_by uuid NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT withdrawal_approvals_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES users(id);
+CONSTRAINT withdrawal_approvals_pkey PRIMARY KEY (id);
+CONSTRAINT withdrawal_approvals_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES withdrawals(id);
+CONSTRAINT withdrawal_approvals_withdrawal_id_key UNIQUE (withdrawal_id);
+CREATE INDEX withdrawal_approvals_approved_by_idx ON public.withdrawal_approvals USING btree (approved_by);
+CREATE UNIQUE INDEX withdrawal_approvals_pkey ON public.withdrawal_approvals USING btree (id);
+CREATE UNIQUE INDEX withdrawal_approvals_withdrawal_id_key ON public.withdrawal_approvals USING btree (withdrawal_id);
 
 TABLE withdrawals (
   id uuid NOT NULL DEFAULT gen_random_uuid()

@@ -28,6 +28,7 @@ import * as Migration0002 from "./migrations/0002_access.ts"
 import * as Migration0003 from "./migrations/0003_idempotency.ts"
 import * as Migration0004 from "./migrations/0004_ledger_accounts.ts"
 import * as Migration0005 from "./migrations/0005_jobs.ts"
+import * as Migration0006 from "./migrations/0006_withdrawal_approvals.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -65,25 +66,35 @@ export const all: ReadonlyArray<Migration> = [
   { id: 2, name: "access", statements: Migration0002.statements },
   { id: 3, name: "idempotency", statements: Migration0003.statements },
   { id: 4, name: "ledger_accounts", statements: Migration0004.statements },
-  { id: 5, name: "jobs", statements: Migration0005.statements }
+  { id: 5, name: "jobs", statements: Migration0005.statements },
+  { id: 6, name: "withdrawal_approvals", statements: Migration0006.statements }
 ]
 
 /**
  * The tables of the platform's own, beyond the seed's 31 of `Tables.tableNames`: sign-in
  * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), the
- * durable jobs (migration 5), with the foreign keys they add.
+ * durable jobs (migration 5), withdrawal approvals (migration 6), with the foreign keys
+ * they add.
  *
  * @category migrations
  * @since 0.1.0
  */
 export const platformTables: {
-  readonly [Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys" | "jobs"]: PlatformTable
+  readonly [
+    Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys" | "jobs" | "withdrawal_approvals"
+  ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
   api_keys: { foreignKeys: [{ column: "user_id", references: "users" }] },
   mail_outbox: { foreignKeys: [] },
   idempotency_keys: { foreignKeys: [] },
-  jobs: { foreignKeys: [] }
+  jobs: { foreignKeys: [] },
+  withdrawal_approvals: {
+    foreignKeys: [{ column: "withdrawal_id", references: "withdrawals" }, {
+      column: "approved_by",
+      references: "users"
+    }]
+  }
 }
 
 /**

@@ -15,7 +15,8 @@ const released: ReadonlyArray<readonly [id: number, name: string, sha256: string
   [2, "access", "82422f3dee0d96470c8a4c47e5e52230bfb59e4d608ceb974acc572aa93cc3cf"],
   [3, "idempotency", "97c25d31508b561dc92e173f55c0eb6d6b22a258cc661e7046eba545a8c64101"],
   [4, "ledger_accounts", "e5e7a460ad0f646261452affc4a40cee16957a036cc3a461d2b2fe09c4b78244"],
-  [5, "jobs", "e1f7e552d1f8541ace381760b1e9d8d1b8a70d4ab57689da2e399f07fa66bbd5"]
+  [5, "jobs", "e1f7e552d1f8541ace381760b1e9d8d1b8a70d4ab57689da2e399f07fa66bbd5"],
+  [6, "withdrawal_approvals", "922c5c7b0f2f42c5903009d5821e24abd05600676b622149dea19e76a4a70fc8"]
 ]
 
 const sha256 = (statements: ReadonlyArray<string>): string =>

@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, Idempotency, Job, Mail, Tables } from "@niha/domain"
+import { Auth, Enums, Idempotency, Job, Mail, Tables, WithdrawalPolicy } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -18,7 +18,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   api_keys: Auth.ApiKey,
   mail_outbox: Mail.MailOutboxMessage,
   idempotency_keys: Idempotency.IdempotencyRecord,
-  jobs: Job.Job
+  jobs: Job.Job,
+  withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -445,6 +445,20 @@ export const MailOutboxId = Uuid.pipe(Schema.brand("MailOutboxId"))
 export type MailOutboxId = typeof MailOutboxId.Type
 
 /**
+ * Identifier of a row of `withdrawal_approvals` (a table of the platform's own: the second
+ * admin's approval of a withdrawal to a new beneficiary).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const WithdrawalApprovalId = Uuid.pipe(Schema.brand("WithdrawalApprovalId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type WithdrawalApprovalId = typeof WithdrawalApprovalId.Type
+
+/**
  * Identifier of a row of `jobs` (a table of the platform's own: the durable job runner).
  *
  * @category ids

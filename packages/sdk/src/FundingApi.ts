@@ -178,6 +178,11 @@ export class FundingApi extends HttpApiGroup.make("funding")
       success: Withdrawal,
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Start the payout of a withdrawal"),
+    HttpApiEndpoint.post("approveWithdrawal", "/admin/withdrawals/:id/approve", {
+      params: { id: Ids.WithdrawalId },
+      success: Withdrawal,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Approve, as a second admin, a first withdrawal to a new beneficiary"),
     HttpApiEndpoint.post("completeWithdrawal", "/admin/withdrawals/:id/complete", {
       params: { id: Ids.WithdrawalId },
       headers: IdempotencyKey.headers,

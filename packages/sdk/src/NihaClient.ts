@@ -150,6 +150,8 @@ export interface Client {
     readonly getWithdrawal: Method<"funding", "getWithdrawal">
     /** `POST /admin/withdrawals/{id}/process`: start the payout. */
     readonly processWithdrawal: Method<"funding", "processWithdrawal">
+    /** `POST /admin/withdrawals/{id}/approve`: a second admin's approval (four eyes). */
+    readonly approveWithdrawal: Method<"funding", "approveWithdrawal">
     /** `POST /admin/withdrawals/{id}/complete`: record the wire sent. */
     readonly completeWithdrawal: Method<"funding", "completeWithdrawal">
     /** `POST /admin/withdrawals/{id}/reject`: reject and release. */

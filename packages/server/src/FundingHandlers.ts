@@ -126,6 +126,8 @@ export const funding: Layer.Layer<
           params,
           (actor) => withdrawals.process(actor, params.id)
         ),
+      approveWithdrawal: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => withdrawals.approve(actor, params.id)).pipe(ErrorHandling.answer),
       completeWithdrawal: ({ headers, params, payload }) =>
         withdrawal(
           "funding.completeWithdrawal",

@@ -56,6 +56,21 @@ const approvedCompany = (server: TestServer.Running, email: string, company: str
 
 const cents = (value: number) => Money.Cents.make(value)
 
+/** Another admin, invited by the first, signed in by its invitation link. */
+const secondAdmin = (server: TestServer.Running, admin: PromiseClient.Client) =>
+  Effect.gen(function*() {
+    const before = server.mails.length
+    yield* call(() =>
+      admin.admin.createStaff({
+        payload: { email: "second@niha.test", first_name: "Sol", last_name: "Berg", role: "ADMIN" }
+      })
+    )
+    const invitation = yield* mailTo(server, "second@niha.test", () => true, before)
+    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
+    return PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+  })
+
 const eurOf = (client: PromiseClient.Client, entityId: Ids.EntityId) =>
   Effect.map(
     call(() => client.funding.holdings({ params: { id: entityId } })),
@@ -189,8 +204,23 @@ for (const { backend, skipReason } of TestServer.backends) {
           const notAdmin = yield* failure(() => client.funding.processWithdrawal({ params: { id: withdrawal.id } }))
           assert.strictEqual(notAdmin.status, 403)
           yield* call(() => admin.funding.processWithdrawal({ params: { id: withdrawal.id } }))
-          const completed = yield* call(() =>
+          // Four eyes: a first withdrawal to this IBAN needs a second admin's approval.
+          const unapproved = yield* failure(() =>
             admin.funding.completeWithdrawal({ params: { id: withdrawal.id }, payload: { bank_reference: "OUT-1" } })
+          )
+          assert.strictEqual(unapproved.status, 409)
+          assert.include(unapproved.message, "second admin")
+          yield* call(() => admin.funding.approveWithdrawal({ params: { id: withdrawal.id } }))
+          const sameAdmin = yield* failure(() =>
+            admin.funding.completeWithdrawal({ params: { id: withdrawal.id }, payload: { bank_reference: "OUT-1" } })
+          )
+          assert.include(sameAdmin.message, "cannot also complete")
+          const otherAdmin = yield* secondAdmin(server, admin)
+          const completed = yield* call(() =>
+            otherAdmin.funding.completeWithdrawal({
+              params: { id: withdrawal.id },
+              payload: { bank_reference: "OUT-1" }
+            })
           )
           assert.strictEqual(completed.status, "COMPLETED")
           assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 69_950, locked: 0 })
@@ -209,6 +239,17 @@ for (const { backend, skipReason } of TestServer.backends) {
             admin.funding.completeWithdrawal({ params: { id: another.id }, payload: { bank_reference: "OUT-2" } })
           )
           assert.strictEqual(completeRejected.code, "invalid_transition")
+          // The IBAN was paid before: no second approval is needed, nor accepted.
+          const known = yield* call(() =>
+            client.funding.requestWithdrawal({ payload: { amount: cents(10_000), ...beneficiary } })
+          )
+          const needless = yield* failure(() => admin.funding.approveWithdrawal({ params: { id: known.id } }))
+          assert.strictEqual(needless.status, 409)
+          yield* call(() => admin.funding.processWithdrawal({ params: { id: known.id } }))
+          yield* call(() =>
+            admin.funding.completeWithdrawal({ params: { id: known.id }, payload: { bank_reference: "OUT-3" } })
+          )
+          assert.deepStrictEqual(yield* eurOf(client, entityId), { available: 59_950, locked: 0 })
 
           // The journal: every line of the entity's accounts; together they make its holding.
           const journal = yield* call(() => client.funding.journal({ params: { id: entityId }, query: { limit: 100 } }))

@@ -10,6 +10,10 @@
  * `Transaction.lockOrder`), so concurrent requests cannot together pass a limit or the
  * balance. The IBAN and BIC are checked by `Banking` before the service is called.
  *
+ * Four eyes: the entity's first withdrawal to an IBAN it was never paid out to
+ * (`WithdrawalPolicy.needsSecondApproval`) is completed only after a second admin approved
+ * it (`withdrawal_approvals`), and not by that admin.
+ *
  * @since 0.1.0
  */
 import { Ledger, type Repository, Transaction } from "@niha/db"
@@ -135,7 +139,10 @@ export const make = Effect.gen(function*() {
     admin: Parties.User,
     id: Ids.WithdrawalId,
     to: "PROCESSING" | "COMPLETED" | "REJECTED",
-    change: (before: Funds.Withdrawal, at: Date) => Effect.Effect<void, Errors.InsufficientFunds | SqlError>
+    change: (
+      before: Funds.Withdrawal,
+      at: Date
+    ) => Effect.Effect<void, Errors.InsufficientFunds | Errors.Conflict | SqlError>
   ) =>
     Effect.gen(function*() {
       yield* authorize(admin, "process_withdrawal")
@@ -157,10 +164,76 @@ export const make = Effect.gen(function*() {
         WHERE id = ${id}`))
   })
 
+  /** Whether this withdrawal is the entity's first to its IBAN, so needs a second admin. */
+  const needsApproval = (withdrawal: Funds.Withdrawal) =>
+    Effect.map(
+      sql`
+        SELECT 1 FROM withdrawals
+        WHERE entity_id = ${withdrawal.entity_id} AND iban = ${withdrawal.iban} AND status = 'COMPLETED'
+          AND id <> ${withdrawal.id}
+        LIMIT 1`,
+      (rows) => WithdrawalPolicy.needsSecondApproval(rows.length > 0)
+    )
+
+  const approve = Effect.fn("Withdrawals.approve")(function*(admin: Parties.User, id: Ids.WithdrawalId) {
+    yield* authorize(admin, "process_withdrawal")
+    return yield* transaction(Effect.gen(function*() {
+      const withdrawal = yield* withdrawals.lock(id)
+      if (withdrawal.status !== "PENDING" && withdrawal.status !== "PROCESSING") {
+        return yield* new Errors.Conflict({
+          resource: "withdrawals",
+          reason: `a ${withdrawal.status} withdrawal cannot be approved`
+        })
+      }
+      if (!(yield* needsApproval(withdrawal))) {
+        return yield* new Errors.Conflict({
+          resource: "withdrawals",
+          reason: "this beneficiary was paid before; the withdrawal needs no second approval"
+        })
+      }
+      const inserted = yield* sql`
+        INSERT INTO withdrawal_approvals (withdrawal_id, approved_by) VALUES (${id}, ${admin.id})
+        ON CONFLICT (withdrawal_id) DO NOTHING RETURNING id`
+      if (inserted.length === 0) {
+        return yield* new Errors.Conflict({ resource: "withdrawals", reason: "the withdrawal is already approved" })
+      }
+      yield* Audit.record({
+        user_id: admin.id,
+        action: "withdrawals.approve",
+        subject_table: "withdrawals",
+        subject_id: id,
+        details: { approved_by: admin.id }
+      })
+      return withdrawal
+    }))
+  })
+
+  /** Fails unless a withdrawal that needs a second admin was approved by another than `admin`. */
+  const fourEyes = (admin: Parties.User, withdrawal: Funds.Withdrawal) =>
+    Effect.gen(function*() {
+      if (!(yield* needsApproval(withdrawal))) return
+      const [approval] = yield* sql<{ approved_by: Ids.UserId }>`
+        SELECT approved_by FROM withdrawal_approvals WHERE withdrawal_id = ${withdrawal.id}`
+      if (approval === undefined) {
+        return yield* new Errors.Conflict({
+          resource: "withdrawals",
+          reason: "a first withdrawal to this beneficiary needs the approval of a second admin " +
+            "(POST /admin/withdrawals/{id}/approve) before it is completed"
+        })
+      }
+      if (approval.approved_by === admin.id) {
+        return yield* new Errors.Conflict({
+          resource: "withdrawals",
+          reason: "the admin who approved this withdrawal cannot also complete it"
+        })
+      }
+    })
+
   const complete = Effect.fn("Withdrawals.complete")(
     function*(admin: Parties.User, id: Ids.WithdrawalId, bankReference: string) {
       return yield* decide(admin, id, "COMPLETED", (before, at) =>
         Effect.gen(function*() {
+          yield* fourEyes(admin, before)
           yield* moveMoney(Ledger.completeWithdrawal({
             key: `${before.lock_reference}:complete`,
             created_by: admin.id,
@@ -216,7 +289,9 @@ export const make = Effect.gen(function*() {
     request,
     /** An admin starts the payout. */
     process,
-    /** An admin records the wire sent: the locked amount leaves. */
+    /** A second admin approves a first withdrawal to a new beneficiary. */
+    approve,
+    /** An admin records the wire sent (after a second admin's approval where needed): the locked amount leaves. */
     complete,
     /** An admin rejects a withdrawal: the lock is released. */
     reject,
