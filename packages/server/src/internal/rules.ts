@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Capabilities, Errors, type Parties, StateMachine } from "@niha/domain"
+import { Capabilities, Errors, type Ids, type Parties, StateMachine } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 
@@ -15,6 +15,23 @@ export const authorize = (actor: Parties.User, action: Capabilities.Action): Eff
     onFailure: (refused) => Effect.fail(refused),
     onSuccess: () => Effect.void
   })
+
+/**
+ * Succeeds when the actor may see an object of `entityId`: its own entity's, or any for a
+ * role that may perform `staffAction`. Otherwise fails with the domain's `NotFound` of
+ * `resource` and `id`, exactly like an id that does not exist, so ids of other entities
+ * do not leak.
+ */
+export const visible = (
+  actor: Parties.User,
+  entityId: Ids.EntityId,
+  staffAction: Capabilities.Action,
+  resource: string,
+  id: string
+): Effect.Effect<void, Errors.NotFound> =>
+  actor.entity_id === entityId || Capabilities.can(actor.role, staffAction) ?
+    Effect.void :
+    Effect.fail(new Errors.NotFound({ resource, id }))
 
 /** Moves a machine, or fails with its `InvalidTransition`. */
 export const move = <S extends string>(machine: StateMachine.StateMachine<S>, from: S, to: S) =>

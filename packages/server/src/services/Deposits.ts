@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import { Ledger, type Repository, Transaction } from "@niha/db"
-import { AmlPolicy, type Enums, Errors, Funds, Ids, Money, type Parties, StateMachine } from "@niha/domain"
+import { AmlPolicy, type Enums, type Errors, Funds, Ids, Money, type Parties, StateMachine } from "@niha/domain"
 import { Calendar, CivilDate } from "@niha/settlement"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -29,7 +29,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
-import { authorize, move, present } from "../internal/rules.ts"
+import { authorize, move, present, visible } from "../internal/rules.ts"
 import * as JobRunner from "../jobs/JobRunner.ts"
 import type { PageQuery } from "../Paging.ts"
 
@@ -266,11 +266,7 @@ export const make = Effect.gen(function*() {
 
   const get = Effect.fn("Deposits.get")(function*(actor: Parties.User, id: Ids.DepositId) {
     const deposit = yield* deposits.find(id).pipe(Effect.provideContext(context))
-    if (deposit.entity_id !== actor.entity_id) {
-      yield* authorize(actor, "confirm_deposit").pipe(
-        Effect.mapError(() => new Errors.NotFound({ resource: "deposits", id }))
-      )
-    }
+    yield* visible(actor, deposit.entity_id, "confirm_deposit", "deposits", id)
     return deposit
   })
 
@@ -285,11 +281,7 @@ export const make = Effect.gen(function*() {
   })
 
   const holdings = Effect.fn("Deposits.holdings")(function*(actor: Parties.User, entityId: Ids.EntityId) {
-    if (actor.entity_id !== entityId) {
-      yield* authorize(actor, "confirm_deposit").pipe(
-        Effect.mapError(() => new Errors.NotFound({ resource: "entities", id: entityId }))
-      )
-    }
+    yield* visible(actor, entityId, "confirm_deposit", "entities", entityId)
     return yield* ledger.holdings(entityId)
   })
 
@@ -298,11 +290,7 @@ export const make = Effect.gen(function*() {
     entityId: Ids.EntityId,
     query: PageQuery
   ) {
-    if (actor.entity_id !== entityId) {
-      yield* authorize(actor, "confirm_deposit").pipe(
-        Effect.mapError(() => new Errors.NotFound({ resource: "entities", id: entityId }))
-      )
-    }
+    yield* visible(actor, entityId, "confirm_deposit", "entities", entityId)
     return yield* journalLines.page(sql`AND entity_id = ${entityId}`, query).pipe(Effect.provideContext(context))
   })
 
@@ -327,6 +315,16 @@ export const make = Effect.gen(function*() {
     holdings
   }
 })
+
+/**
+ * What a deposit operation can fail with, besides database failures: an unknown deposit
+ * or one of another entity, an action the actor's role may not take, a status change the
+ * machines refuse.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type DepositError = Errors.NotFound | Errors.NotPermitted | StateMachine.InvalidTransition
 
 /**
  * The deposit operations, as {@link make} builds them.

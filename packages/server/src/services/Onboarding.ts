@@ -21,7 +21,15 @@
  * @since 0.1.0
  */
 import { Constraints, type Repository, Transaction } from "@niha/db"
-import { Capabilities, type Enums, Errors, type Ids, Onboarding as Rules, Parties, StateMachine } from "@niha/domain"
+import {
+  type Capabilities,
+  type Enums,
+  Errors,
+  type Ids,
+  Onboarding as Rules,
+  Parties,
+  StateMachine
+} from "@niha/domain"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -35,7 +43,7 @@ import * as Audit from "../Audit.ts"
 import * as Auth from "../Auth.ts"
 import * as DocumentStorage from "../DocumentStorage.ts"
 import * as rows from "../internal/rows.ts"
-import { authorize, move, present } from "../internal/rules.ts"
+import { authorize, move, present, visible } from "../internal/rules.ts"
 import * as MailOutbox from "../MailOutbox.ts"
 import * as Notices from "../Notices.ts"
 import type { PageQuery } from "../Paging.ts"
@@ -362,9 +370,7 @@ export const make = Effect.gen(function*() {
   const visibleDocument = (actor: Parties.User, id: Ids.KycDocumentId) =>
     Effect.gen(function*() {
       const document = yield* documents.find(id)
-      if (actor.entity_id !== document.entity_id && !Capabilities.can(actor.role, "review_kyc")) {
-        return yield* new Errors.NotFound({ resource: "kyc_documents", id })
-      }
+      yield* visible(actor, document.entity_id, "review_kyc", "kyc_documents", id)
       return document
     })
 

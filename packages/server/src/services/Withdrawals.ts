@@ -29,7 +29,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
-import { authorize, move, present } from "../internal/rules.ts"
+import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
 
 /**
@@ -266,11 +266,7 @@ export const make = Effect.gen(function*() {
 
   const get = Effect.fn("Withdrawals.get")(function*(actor: Parties.User, id: Ids.WithdrawalId) {
     const withdrawal = yield* withdrawals.find(id).pipe(Effect.provideContext(context))
-    if (withdrawal.entity_id !== actor.entity_id) {
-      yield* authorize(actor, "process_withdrawal").pipe(
-        Effect.mapError(() => new Errors.NotFound({ resource: "withdrawals", id }))
-      )
-    }
+    yield* visible(actor, withdrawal.entity_id, "process_withdrawal", "withdrawals", id)
     return withdrawal
   })
 
