@@ -3,7 +3,7 @@ import { Api, PromiseClient } from "@niha/sdk"
 import { Auth } from "@niha/server"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { adminOf, call, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
+import { adminOf, call, clientAtNda, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -20,23 +20,7 @@ const raw = (url: string, init?: RequestInit) =>
 /** A client company converted and signed in, at stage KYC with one document uploaded. */
 const clientAtKyc = (server: TestServer.Running, email: string, company: string) =>
   Effect.gen(function*() {
-    const admin = yield* adminOf(server)
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const { id } = yield* call(() =>
-      anonymous.onboarding.submitContactRequest({
-        payload: {
-          entity_name: company,
-          contact_email: email,
-          contact_first_name: "Lea",
-          contact_last_name: "Moreau",
-          jurisdiction: "EU"
-        }
-      })
-    )
-    const converted = yield* call(() => admin.client.admin.convertContactRequest({ params: { id } }))
-    const invitation = yield* mailTo(server, email)
-    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
-    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+    const { client, entity, token } = yield* clientAtNda(server, email, company)
     yield* call(() =>
       client.kyc.signNda({ payload: form({ bytes: pdf("nda"), name: "nda.pdf", type: "application/pdf" }) })
     )
@@ -48,7 +32,7 @@ const clientAtKyc = (server: TestServer.Running, email: string, company: string)
         )
       })
     )
-    return { client, token: session.token, entity: converted.entity, document }
+    return { client, token, entity, document }
   })
 
 describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`auth and access [${backend}]`, () => {

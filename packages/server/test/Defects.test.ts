@@ -10,7 +10,7 @@ import { PromiseClient } from "@niha/sdk"
 import { Access, Auth } from "@niha/server"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { adminOf, call, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
+import { adminOf, call, clientAtNda, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -36,29 +36,6 @@ const raw = (url: string, init?: RequestInit) =>
 
 const postJson = (url: string, body: string, headers: Record<string, string> = {}) =>
   raw(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
-
-/** A client converted from a contact request and signed in at stage NDA. */
-const clientAtNda = (server: TestServer.Running, email: string, company: string) =>
-  Effect.gen(function*() {
-    const admin = yield* adminOf(server)
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const { id } = yield* call(() =>
-      anonymous.onboarding.submitContactRequest({
-        payload: {
-          entity_name: company,
-          contact_email: email,
-          contact_first_name: "Ines",
-          contact_last_name: "Roth",
-          jurisdiction: "EU"
-        }
-      })
-    )
-    const converted = yield* call(() => admin.client.admin.convertContactRequest({ params: { id } }))
-    const invitation = yield* mailTo(server, email)
-    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
-    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
-    return { admin, client, token: session.token, entity: converted.entity }
-  })
 
 /** A PDF of `size` bytes. */
 const pdfOfSize = (size: number): Uint8Array => {
@@ -324,6 +301,8 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`defects found b
         assert.strictEqual(trace.status, 405)
         assert.strictEqual(trace.json.code, "method_not_allowed")
         assert.strictEqual(trace.headers.get("allow"), "GET, HEAD")
+        // HEAD, which Allow names beside GET, is answered.
+        assert.strictEqual((yield* raw(`${server.baseUrl}/health`, { method: "HEAD" })).status, 200)
         const kyc = yield* raw(`${server.baseUrl}/kyc/documents/00000000-0000-4000-8000-000000000000`, {
           method: "DELETE"
         })

@@ -10,7 +10,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { type Ids, Money, Onboarding } from "@niha/domain"
 import { PromiseClient } from "@niha/sdk"
 import * as Effect from "effect/Effect"
-import { call, failure } from "./support/Clients.ts"
+import { call, clientAtNda, failure } from "./support/Clients.ts"
 import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -18,26 +18,8 @@ const live = { excludeTestServices: true, timeout: "180 seconds" } as const
 /** The admin, and a client user of an entity taken to APPROVED through the API. */
 const approvedCompany = (server: TestServer.Running, email: string, company: string) =>
   Effect.gen(function*() {
-    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
-    const login = yield* call(() =>
-      anonymous.auth.login({ payload: { email: server.admin.email, password: server.admin.password } })
-    )
-    const admin = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: login.token })
-    const { id } = yield* call(() =>
-      anonymous.onboarding.submitContactRequest({
-        payload: {
-          entity_name: company,
-          contact_email: email,
-          contact_first_name: "Ada",
-          contact_last_name: "Wolff",
-          jurisdiction: "EU"
-        }
-      })
-    )
-    const { entity } = yield* call(() => admin.admin.convertContactRequest({ params: { id } }))
-    const invitation = yield* mailTo(server, email)
-    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
-    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+    const { admin: signedIn, client, entity, token } = yield* clientAtNda(server, email, company)
+    const admin = signedIn.client
     yield* call(() =>
       client.kyc.signNda({ payload: form({ bytes: pdf("nda"), name: "nda.pdf", type: "application/pdf" }) })
     )
@@ -51,7 +33,7 @@ const approvedCompany = (server: TestServer.Running, email: string, company: str
     }
     yield* call(() => client.kyc.submit())
     yield* call(() => admin.admin.approveEntity({ params: { id: entity.id } }))
-    return { admin, client, bearer: session.token, entityId: entity.id }
+    return { admin, client, bearer: token, entityId: entity.id }
   })
 
 const cents = (value: number) => Money.Cents.make(value)

@@ -43,3 +43,26 @@ export const staffWithPassword = (server: TestServer.Running, email: string) =>
     yield* call(() => client.account.changePassword({ payload: { new_password: strongPassword } }))
     return { email, client, token: session.token }
   })
+
+/** A company that sent a contact request, converted by the admin; its user signed in at stage NDA. */
+export const clientAtNda = (server: TestServer.Running, email: string, company: string) =>
+  Effect.gen(function*() {
+    const admin = yield* adminOf(server)
+    const anonymous = PromiseClient.createClient({ baseUrl: server.baseUrl })
+    const { id } = yield* call(() =>
+      anonymous.onboarding.submitContactRequest({
+        payload: {
+          entity_name: company,
+          contact_email: email,
+          contact_first_name: "Lea",
+          contact_last_name: "Moreau",
+          jurisdiction: "EU"
+        }
+      })
+    )
+    const converted = yield* call(() => admin.client.admin.convertContactRequest({ params: { id } }))
+    const invitation = yield* mailTo(server, email)
+    const session = yield* call(() => anonymous.auth.redeemMagicLink({ payload: { token: tokenOf(invitation.text) } }))
+    const client = PromiseClient.createClient({ baseUrl: server.baseUrl, apiKey: session.token })
+    return { admin, client, token: session.token, entity: converted.entity }
+  })
