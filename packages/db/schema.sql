@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 38 tables
+-- 41 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -232,21 +232,33 @@ TABLE cash_market_trades (
   notional numeric(20,2) NOT NULL
   buyer_fee numeric(20,2) NOT NULL DEFAULT 0
   seller_fee numeric(20,2) NOT NULL DEFAULT 0
+  buyer_fee_rate numeric(12,6) NOT NULL DEFAULT 0
+  seller_fee_rate numeric(12,6) NOT NULL DEFAULT 0
+  match_id text
+  aggressor orderside
+  market_sequence bigint
 );
 CONSTRAINT cash_market_trades_buy_order_id_fkey FOREIGN KEY (buy_order_id) REFERENCES orders(id);
 CONSTRAINT cash_market_trades_buyer_fee_check CHECK ((buyer_fee >= (0)::numeric));
+CONSTRAINT cash_market_trades_buyer_fee_rate_check CHECK (((buyer_fee_rate >= (0)::numeric) AND (buyer_fee_rate <= (1)::numeric)));
 CONSTRAINT cash_market_trades_cash_price_scale_check CHECK (((market <> 'CEA_CASH'::markettype) OR (price = round(price, 2))));
 CONSTRAINT cash_market_trades_market_maker_id_fkey FOREIGN KEY (market_maker_id) REFERENCES market_maker_clients(id);
+CONSTRAINT cash_market_trades_market_sequence_check CHECK (((market_sequence IS NULL) OR (market_sequence >= 0)));
+CONSTRAINT cash_market_trades_match_id_check CHECK (((match_id IS NULL) OR (match_id <> ''::text)));
 CONSTRAINT cash_market_trades_notional_check CHECK ((notional >= (0)::numeric));
 CONSTRAINT cash_market_trades_pkey PRIMARY KEY (id);
 CONSTRAINT cash_market_trades_price_check CHECK ((price > (0)::numeric));
 CONSTRAINT cash_market_trades_quantity_check CHECK ((quantity >= 1));
 CONSTRAINT cash_market_trades_sell_order_id_fkey FOREIGN KEY (sell_order_id) REFERENCES orders(id);
 CONSTRAINT cash_market_trades_seller_fee_check CHECK ((seller_fee >= (0)::numeric));
+CONSTRAINT cash_market_trades_seller_fee_rate_check CHECK (((seller_fee_rate >= (0)::numeric) AND (seller_fee_rate <= (1)::numeric)));
 CONSTRAINT cash_market_trades_swap_tonnes_check CHECK (((market = 'CEA_CASH'::markettype) OR ((notional = trunc(notional)) AND (buyer_fee = trunc(buyer_fee)) AND (seller_fee = trunc(seller_fee)))));
 CONSTRAINT cash_market_trades_two_orders_check CHECK ((buy_order_id <> sell_order_id));
 CREATE INDEX cash_market_trades_buy_order_id_idx ON public.cash_market_trades USING btree (buy_order_id);
+CREATE INDEX cash_market_trades_market_executed_idx ON public.cash_market_trades USING btree (market, executed_at);
 CREATE INDEX cash_market_trades_market_maker_id_idx ON public.cash_market_trades USING btree (market_maker_id);
+CREATE UNIQUE INDEX cash_market_trades_market_match_key ON public.cash_market_trades USING btree (market, match_id) WHERE (match_id IS NOT NULL);
+CREATE INDEX cash_market_trades_market_sequence_idx ON public.cash_market_trades USING btree (market, market_sequence, length(match_id), match_id);
 CREATE UNIQUE INDEX cash_market_trades_pkey ON public.cash_market_trades USING btree (id);
 CREATE INDEX cash_market_trades_sell_order_id_idx ON public.cash_market_trades USING btree (sell_order_id);
 
@@ -326,6 +338,7 @@ TABLE deposits (
   rejection_reason text
   created_at timestamp with time zone NOT NULL DEFAULT now()
   updated_at timestamp with time zone NOT NULL DEFAULT now()
+  manual_review boolean NOT NULL DEFAULT false
 );
 CONSTRAINT deposits_amount_check CHECK ((amount > (0)::numeric));
 CONSTRAINT deposits_bank_reference_check CHECK (((bank_reference IS NULL) OR ((btrim(bank_reference) = bank_reference) AND (bank_reference <> ''::text))));
@@ -337,6 +350,7 @@ CONSTRAINT deposits_confirmed_check CHECK (((status = ANY (ARRAY['PENDING'::depo
 CONSTRAINT deposits_entity_id_fkey FOREIGN KEY (entity_id) REFERENCES entities(id);
 CONSTRAINT deposits_hold_business_days_check CHECK (((hold_business_days IS NULL) OR (hold_business_days >= 0)));
 CONSTRAINT deposits_hold_check CHECK (((hold_type IS NULL) = (hold_business_days IS NULL)));
+CONSTRAINT deposits_manual_review_check CHECK (((NOT manual_review) OR (status = 'ON_HOLD'::depositstatus)));
 CONSTRAINT deposits_on_hold_check CHECK (((status <> 'ON_HOLD'::depositstatus) OR ((hold_type IS NOT NULL) AND (hold_until IS NOT NULL))));
 CONSTRAINT deposits_pkey PRIMARY KEY (id);
 CONSTRAINT deposits_rejected_by_admin_id_fkey FOREIGN KEY (rejected_by_admin_id) REFERENCES users(id);
@@ -449,6 +463,23 @@ CONSTRAINT exchange_rate_sources_pair_check CHECK ((base_currency <> quote_curre
 CONSTRAINT exchange_rate_sources_pkey PRIMARY KEY (id);
 CONSTRAINT exchange_rate_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX exchange_rate_sources_pkey ON public.exchange_rate_sources USING btree (id);
+
+TABLE funding_settings (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  key text NOT NULL
+  value jsonb NOT NULL
+  updated_by uuid NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT funding_settings_key_check CHECK ((key = ANY (ARRAY['aml_policy'::text, 'withdrawal_limits'::text])));
+CONSTRAINT funding_settings_key_key UNIQUE (key);
+CONSTRAINT funding_settings_pkey PRIMARY KEY (id);
+CONSTRAINT funding_settings_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES users(id);
+CONSTRAINT funding_settings_value_check CHECK ((jsonb_typeof(value) = 'object'::text));
+CREATE UNIQUE INDEX funding_settings_key_key ON public.funding_settings USING btree (key);
+CREATE UNIQUE INDEX funding_settings_pkey ON public.funding_settings USING btree (id);
+CREATE INDEX funding_settings_updated_by_idx ON public.funding_settings USING btree (updated_by);
 
 TABLE idempotency_keys (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -629,6 +660,19 @@ CONSTRAINT mail_outbox_to_email_check CHECK (((to_email = lower(to_email)) AND (
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at) WHERE (status = 'PENDING'::text);
 CREATE UNIQUE INDEX mail_outbox_pkey ON public.mail_outbox USING btree (id);
 
+TABLE market_commands (
+  market markettype NOT NULL
+  sequence bigint NOT NULL
+  command jsonb NOT NULL
+  order_id uuid
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT market_commands_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders(id);
+CONSTRAINT market_commands_pkey PRIMARY KEY (market, sequence);
+CONSTRAINT market_commands_sequence_check CHECK ((sequence >= 0));
+CREATE INDEX market_commands_order_id_idx ON public.market_commands USING btree (order_id);
+CREATE UNIQUE INDEX market_commands_pkey ON public.market_commands USING btree (market, sequence);
+
 TABLE market_maker_clients (
   id uuid NOT NULL DEFAULT gen_random_uuid()
   user_id uuid NOT NULL
@@ -653,6 +697,18 @@ CREATE INDEX market_maker_clients_created_by_idx ON public.market_maker_clients 
 CREATE UNIQUE INDEX market_maker_clients_pkey ON public.market_maker_clients USING btree (id);
 CREATE UNIQUE INDEX market_maker_clients_user_id_key ON public.market_maker_clients USING btree (user_id);
 
+TABLE market_snapshots (
+  market markettype NOT NULL
+  sequence bigint NOT NULL
+  book_hash text NOT NULL
+  snapshot jsonb NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT market_snapshots_book_hash_check CHECK ((book_hash ~ '^[0-9a-f]{64}$'::text));
+CONSTRAINT market_snapshots_pkey PRIMARY KEY (market, sequence);
+CONSTRAINT market_snapshots_sequence_check CHECK ((sequence >= '-1'::integer));
+CREATE UNIQUE INDEX market_snapshots_pkey ON public.market_snapshots USING btree (market, sequence);
+
 TABLE orders (
   id uuid NOT NULL DEFAULT gen_random_uuid()
   entity_id uuid
@@ -668,20 +724,42 @@ TABLE orders (
   updated_at timestamp with time zone NOT NULL DEFAULT now()
   market markettype NOT NULL
   price numeric(20,4) NOT NULL
+  order_type text NOT NULL DEFAULT 'LIMIT'::text
+  time_in_force text NOT NULL DEFAULT 'GTC'::text
+  post_only boolean NOT NULL DEFAULT false
+  budget numeric(20,2)
+  fee_rate numeric(12,6) NOT NULL DEFAULT 0
+  locked_amount numeric(20,2) NOT NULL DEFAULT 0
+  filled_notional numeric(20,2) NOT NULL DEFAULT 0
+  fees_paid numeric(20,2) NOT NULL DEFAULT 0
+  market_sequence bigint
 );
+CONSTRAINT orders_budget_check CHECK (((budget IS NULL) OR (budget > (0)::numeric)));
+CONSTRAINT orders_budget_market_buy_check CHECK (((budget IS NULL) OR ((order_type = 'MARKET'::text) AND (side = 'BUY'::orderside))));
 CONSTRAINT orders_cancelled_check CHECK (((status <> 'CANCELLED'::orderstatus) OR (cancelled_at IS NOT NULL)));
 CONSTRAINT orders_cash_price_scale_check CHECK (((market <> 'CEA_CASH'::markettype) OR (price = round(price, 2))));
 CONSTRAINT orders_client_reference_check CHECK (((client_reference IS NULL) OR ((btrim(client_reference) = client_reference) AND (client_reference <> ''::text))));
 CONSTRAINT orders_entity_id_fkey FOREIGN KEY (entity_id) REFERENCES entities(id);
+CONSTRAINT orders_fee_rate_check CHECK (((fee_rate >= (0)::numeric) AND (fee_rate <= (1)::numeric)));
+CONSTRAINT orders_fees_paid_check CHECK ((fees_paid >= (0)::numeric));
 CONSTRAINT orders_filled_check CHECK (((filled_quantity <= quantity) AND ((status <> 'FILLED'::orderstatus) OR (filled_quantity = quantity))));
+CONSTRAINT orders_filled_notional_check CHECK ((filled_notional >= (0)::numeric));
 CONSTRAINT orders_filled_quantity_check CHECK ((filled_quantity >= 0));
+CONSTRAINT orders_locked_amount_check CHECK ((locked_amount >= (0)::numeric));
 CONSTRAINT orders_market_maker_id_fkey FOREIGN KEY (market_maker_id) REFERENCES market_maker_clients(id);
+CONSTRAINT orders_market_sequence_check CHECK (((market_sequence IS NULL) OR (market_sequence >= 0)));
+CONSTRAINT orders_market_time_in_force_check CHECK (((order_type = 'LIMIT'::text) OR (time_in_force <> 'GTC'::text)));
 CONSTRAINT orders_one_owner_check CHECK ((num_nonnulls(entity_id, market_maker_id, seller_id) = 1));
+CONSTRAINT orders_order_type_check CHECK ((order_type = ANY (ARRAY['LIMIT'::text, 'MARKET'::text])));
 CONSTRAINT orders_pkey PRIMARY KEY (id);
+CONSTRAINT orders_post_only_check CHECK (((NOT post_only) OR ((order_type = 'LIMIT'::text) AND (time_in_force = 'GTC'::text))));
 CONSTRAINT orders_price_check CHECK ((price > (0)::numeric));
 CONSTRAINT orders_quantity_check CHECK ((quantity >= 1));
+CONSTRAINT orders_sell_lock_check CHECK (((side = 'BUY'::orderside) OR (locked_amount = (0)::numeric)));
 CONSTRAINT orders_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES sellers(id);
+CONSTRAINT orders_time_in_force_check CHECK ((time_in_force = ANY (ARRAY['GTC'::text, 'IOC'::text, 'FOK'::text])));
 CREATE UNIQUE INDEX orders_entity_client_reference_key ON public.orders USING btree (entity_id, client_reference) WHERE ((client_reference IS NOT NULL) AND (entity_id IS NOT NULL));
+CREATE INDEX orders_entity_created_idx ON public.orders USING btree (entity_id, created_at DESC, id DESC);
 CREATE INDEX orders_entity_id_idx ON public.orders USING btree (entity_id);
 CREATE UNIQUE INDEX orders_market_maker_client_reference_key ON public.orders USING btree (market_maker_id, client_reference) WHERE ((client_reference IS NOT NULL) AND (market_maker_id IS NOT NULL));
 CREATE INDEX orders_market_maker_id_idx ON public.orders USING btree (market_maker_id);

@@ -21,6 +21,12 @@
  *   an order), or voided (the rest returned). Its remainder is stored
  *   (`ledger.pending_transfers`) and updated by each post and void.
  * - Linked sets: {@link Service.submit} takes several requests and applies all or none.
+ * - Batches: {@link Service.submitBatch} applies many independent linked sets in one
+ *   transaction, in a fixed number of set-based statements (group commit): each set all or
+ *   none, a refused set reported in its place ({@link SetResult}) without stopping the
+ *   others. {@link Service.submitBatchInTransaction} does the same inside the caller's
+ *   transaction (the order writer's, with its own rows). A post or void in a batch may name
+ *   by key a pending transfer an earlier request of the same batch creates.
  * - Limits: no `Available` or `Locked` balance ever goes below zero; the ledger refuses
  *   with the domain's `InsufficientFunds` (and the database's check constraints back it).
  * - Invariants: before it writes, the ledger recomputes from its plan alone that every
@@ -52,8 +58,19 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { toMinor } from "./internal/amounts.ts"
-import { pendingState, submit as submitSet } from "./internal/ledger/engine.ts"
-import { type LedgerError, MissingRow, NotReversible, type PendingClosed } from "./internal/ledger/errors.ts"
+import {
+  pendingState,
+  submit as submitSet,
+  submitBatch as submitSets,
+  submitBatchInTransaction as submitSetsInTransaction
+} from "./internal/ledger/engine.ts"
+import {
+  type BatchError,
+  type LedgerError,
+  MissingRow,
+  NotReversible,
+  type PendingClosed
+} from "./internal/ledger/errors.ts"
 import { findStored, loadLines, toTransfer } from "./internal/ledger/lines.ts"
 import {
   Key,
@@ -61,12 +78,18 @@ import {
   type PendingState,
   type PlatformAccountName,
   type Request,
+  type SetResult,
   type Transfer,
   type TransferId
 } from "./internal/ledger/model.ts"
 import { type Report, verify as verifyLedger } from "./internal/ledger/verify.ts"
 
 export {
+  /**
+   * @category errors
+   * @since 0.1.0
+   */
+  type BatchError,
   /**
    * @category errors
    * @since 0.1.0
@@ -106,6 +129,11 @@ export {
    * @category errors
    * @since 0.1.0
    */
+  NotInTransaction,
+  /**
+   * @category errors
+   * @since 0.1.0
+   */
   NotReversible,
   /**
    * @category errors
@@ -117,6 +145,11 @@ export {
    * @since 0.1.0
    */
   PlatformOverdraft,
+  /**
+   * @category errors
+   * @since 0.1.0
+   */
+  type SetError,
   /**
    * @category invariants
    * @since 0.1.0
@@ -137,6 +170,7 @@ export {
   PlatformAccountName,
   PostRequest,
   Request,
+  type SetResult,
   SignedAmount,
   type Transfer,
   TransferId,
@@ -198,6 +232,27 @@ export interface ReverseOptions {
 export interface Service {
   /** Applies the requests as one linked set: all of them or none. */
   readonly submit: (requests: ReadonlyArray<Request>) => Effect.Effect<ReadonlyArray<Transfer>, LedgerError>
+  /**
+   * Applies many independent linked sets in one transaction of its own (group commit):
+   * each set all or none; a set refused (insufficient funds, a conflict, bad input) is
+   * reported in its place and does not stop the others. Fails only when the database does
+   * (then nothing of the batch is written).
+   */
+  readonly submitBatch: (
+    sets: ReadonlyArray<ReadonlyArray<Request>>
+  ) => Effect.Effect<ReadonlyArray<SetResult>, BatchError>
+  /**
+   * {@link Service.submitBatch} inside the caller's transaction, without a transaction or
+   * savepoint of its own, so its writes commit with the caller's rows. A failure (a
+   * `BatchError`) leaves the caller's transaction to roll back; the caller's
+   * `Transaction.run` retries deadlocks. Two first submissions of one key for different
+   * transfers that share no account meet at the journal's unique key: the caller gets
+   * `UniqueViolation` and runs again, and the replay then reports `Conflict`. Dies with
+   * {@link NotInTransaction} outside a transaction.
+   */
+  readonly submitBatchInTransaction: (
+    sets: ReadonlyArray<ReadonlyArray<Request>>
+  ) => Effect.Effect<ReadonlyArray<SetResult>, BatchError>
   /** Applies one request. */
   readonly apply: (request: Request) => Effect.Effect<Transfer, LedgerError>
   /** Reverses a posted transfer with a new transfer of the opposite lines (at most once). */
@@ -306,6 +361,8 @@ export const make = (sql: SqlClient.SqlClient): Service => {
     )
   return {
     submit,
+    submitBatch: (sets) => submitSets(sql, sets),
+    submitBatchInTransaction: (sets) => submitSetsInTransaction(sql, sets),
     apply,
     reverse,
     findByKey,

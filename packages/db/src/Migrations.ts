@@ -29,6 +29,9 @@ import * as Migration0003 from "./migrations/0003_idempotency.ts"
 import * as Migration0004 from "./migrations/0004_ledger_accounts.ts"
 import * as Migration0005 from "./migrations/0005_jobs.ts"
 import * as Migration0006 from "./migrations/0006_withdrawal_approvals.ts"
+import * as Migration0007 from "./migrations/0007_funding_settings.ts"
+import * as Migration0008 from "./migrations/0008_order_entry.ts"
+import * as Migration0009 from "./migrations/0009_market_data.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -67,13 +70,18 @@ export const all: ReadonlyArray<Migration> = [
   { id: 3, name: "idempotency", statements: Migration0003.statements },
   { id: 4, name: "ledger_accounts", statements: Migration0004.statements },
   { id: 5, name: "jobs", statements: Migration0005.statements },
-  { id: 6, name: "withdrawal_approvals", statements: Migration0006.statements }
+  { id: 6, name: "withdrawal_approvals", statements: Migration0006.statements },
+  { id: 7, name: "funding_settings", statements: Migration0007.statements },
+  { id: 8, name: "order_entry", statements: Migration0008.statements },
+  { id: 9, name: "market_data", statements: Migration0009.statements }
 ]
 
 /**
  * The tables of the platform's own, beyond the seed's 31 of `Tables.tableNames`: sign-in
  * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), the
- * durable jobs (migration 5), withdrawal approvals (migration 6), with the foreign keys
+ * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
+ * (migration 7), the markets' stored
+ * commands and book snapshots (migration 8), with the foreign keys
  * they add.
  *
  * @category migrations
@@ -81,7 +89,16 @@ export const all: ReadonlyArray<Migration> = [
  */
 export const platformTables: {
   readonly [
-    Table in "magic_link_tokens" | "api_keys" | "mail_outbox" | "idempotency_keys" | "jobs" | "withdrawal_approvals"
+    Table in
+      | "magic_link_tokens"
+      | "api_keys"
+      | "mail_outbox"
+      | "idempotency_keys"
+      | "jobs"
+      | "withdrawal_approvals"
+      | "funding_settings"
+      | "market_commands"
+      | "market_snapshots"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -94,7 +111,10 @@ export const platformTables: {
       column: "approved_by",
       references: "users"
     }]
-  }
+  },
+  funding_settings: { foreignKeys: [{ column: "updated_by", references: "users" }] },
+  market_commands: { foreignKeys: [{ column: "order_id", references: "orders" }] },
+  market_snapshots: { foreignKeys: [] }
 }
 
 /**

@@ -16,7 +16,10 @@ const released: ReadonlyArray<readonly [id: number, name: string, sha256: string
   [3, "idempotency", "97c25d31508b561dc92e173f55c0eb6d6b22a258cc661e7046eba545a8c64101"],
   [4, "ledger_accounts", "e5e7a460ad0f646261452affc4a40cee16957a036cc3a461d2b2fe09c4b78244"],
   [5, "jobs", "e1f7e552d1f8541ace381760b1e9d8d1b8a70d4ab57689da2e399f07fa66bbd5"],
-  [6, "withdrawal_approvals", "922c5c7b0f2f42c5903009d5821e24abd05600676b622149dea19e76a4a70fc8"]
+  [6, "withdrawal_approvals", "922c5c7b0f2f42c5903009d5821e24abd05600676b622149dea19e76a4a70fc8"],
+  [7, "funding_settings", "f4f7a2e1540856112a8aa2c9cc4061a5405f4daba1dca2e8131ec4e965075921"],
+  [8, "order_entry", "18295eb9e777e5ae478e0a56e414cf548c545e9cda840e3fd03fdbf03a1eef0d"],
+  [9, "market_data", "3ebeaddc7e52f56f1397a307a2d1a9d40e0a5d28b4212bf75243daeab195e5fe"]
 ]
 
 const sha256 = (statements: ReadonlyArray<string>): string =>

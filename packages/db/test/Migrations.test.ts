@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, Idempotency, Job, Mail, Tables, WithdrawalPolicy } from "@niha/domain"
+import { Auth, Enums, FundingSettings, Idempotency, Job, Mail, Tables, Trading, WithdrawalPolicy } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -19,7 +19,10 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   mail_outbox: Mail.MailOutboxMessage,
   idempotency_keys: Idempotency.IdempotencyRecord,
   jobs: Job.Job,
-  withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval
+  withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval,
+  funding_settings: FundingSettings.FundingSetting,
+  market_commands: Trading.MarketCommand,
+  market_snapshots: Trading.MarketSnapshot
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -37,14 +37,18 @@ const holdDays = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60 }))
 
 /**
  * The policy config: the large-amount threshold and the hold length, in business days, of
- * each hold type.
+ * each hold type (0 to 60 each). Admins change it (the server keeps it in
+ * `funding_settings`); a value this schema refuses is never stored. A zero threshold is
+ * refused: it would make every deposit LARGE_AMOUNT, which is not a threshold.
  *
  * @category config
  * @since 0.1.0
  */
 export const Config = Schema.Struct({
-  /** Deposits at or above this amount get a LARGE_AMOUNT hold. */
-  large_amount_threshold: Money.CentsFromString,
+  /** Deposits at or above this amount get a LARGE_AMOUNT hold; more than zero. */
+  large_amount_threshold: Money.CentsFromString.check(
+    Schema.makeFilter((cents: number) => cents > 0 ? undefined : "must be greater than zero")
+  ),
   /** The hold length of each hold type, in business days. */
   hold_business_days: Schema.Struct({
     /** Hold of an entity's first deposit. */
@@ -54,7 +58,7 @@ export const Config = Schema.Struct({
     /** Hold of a deposit at or above the threshold. */
     LARGE_AMOUNT: holdDays
   })
-})
+}).annotate({ identifier: "AmlPolicyConfig" })
 
 /**
  * @category config

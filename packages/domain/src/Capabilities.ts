@@ -44,9 +44,11 @@ export const Action = Schema.Literals([
   "process_withdrawal",
   "run_market_makers",
   "configure_fees",
+  "configure_funding",
   "manage_settlement",
   "configure_platform",
-  "view_audit_log"
+  "view_audit_log",
+  "adjust_balances"
 ])
 
 /**
@@ -108,9 +110,11 @@ export const table: { readonly [A in Action]: ReadonlyArray<Enums.UserRole> } = 
   process_withdrawal: ["ADMIN"],
   run_market_makers: ["ADMIN"],
   configure_fees: ["ADMIN"],
+  configure_funding: ["ADMIN"],
   manage_settlement: ["ADMIN"],
   configure_platform: ["ADMIN"],
-  view_audit_log: ["ADMIN"]
+  view_audit_log: ["ADMIN"],
+  adjust_balances: ["ADMIN"]
 }
 
 /**

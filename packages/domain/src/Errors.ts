@@ -164,6 +164,34 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
 }
 
 /**
+ * A valid order the market refused as it stands: a post-only order that would trade on
+ * arrival (`POST_ONLY_WOULD_CROSS`), a fill-or-kill order the book cannot fill
+ * (`FOK_NOT_FILLABLE`), or any order while the market is halted (`MARKET_HALTED`).
+ * Nothing is stored and nothing is locked.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class OrderRejected extends Schema.TaggedError<OrderRejected>()("OrderRejected", {
+  /** The market. */
+  market: Enums.MarketType,
+  /** Why, as the matching engine names it. */
+  reason: Schema.Literals(["POST_ONLY_WOULD_CROSS", "FOK_NOT_FILLABLE", "MARKET_HALTED"])
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    switch (this.reason) {
+      case "POST_ONLY_WOULD_CROSS":
+        return `${this.market}: a post-only order would trade on arrival`
+      case "FOK_NOT_FILLABLE":
+        return `${this.market}: a fill-or-kill order cannot be filled in full at once`
+      case "MARKET_HALTED":
+        return `${this.market}: the market is halted`
+    }
+  }
+}
+
+/**
  * An entity's KYC file is not ready for what was asked: its client has not submitted it
  * (`not_submitted`, before an approval), or required documents are missing or await
  * review (`incomplete`, before an approval or a submission). `missing` and `pending` name
@@ -274,6 +302,7 @@ export class OutOfRange extends Schema.TaggedError<OutOfRange>()("OutOfRange", {
  */
 export const DomainError = Schema.Union([
   InsufficientFunds,
+  OrderRejected,
   InvalidTransition,
   NotPermitted,
   NotFound,

@@ -14,8 +14,9 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type * as Decimal from "./Decimal.ts"
 import type * as Enums from "./Enums.ts"
-import type * as Errors from "./Errors.ts"
+import * as Errors from "./Errors.ts"
 import type * as Ids from "./Ids.ts"
 import * as decimal from "./internal/decimal.ts"
 import * as Money from "./Money.ts"
@@ -99,6 +100,54 @@ export interface ResolvedRate {
   /** Where it came from. */
   readonly source: RateSource
 }
+
+/**
+ * The highest fee rate an admin may set: 10 % (100,000 ppm). The columns take up to 1, but a
+ * rate above this is almost surely a slip (a percentage typed as a fraction), and a buy
+ * locks its fee at the rate up front.
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const maxRate: Rate.Ppm = Rate.Ppm.make(100_000)
+
+const rateSpec: Decimal.Spec = { ...Rate.spec, max: maxRate, what: "a fee rate" }
+
+/**
+ * A fee rate in parts per million: 0 to {@link maxRate}.
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const FeeRate = Rate.Ppm.check(decimal.check(rateSpec))
+
+/**
+ * A fee rate as exact decimal text (`"0.0025"` is 0.25 %, at most six decimals, 0 to
+ * `"0.1"`) on the encoded side and a `Rate.Ppm` on the decoded side; encodes with six
+ * decimals (`"0.002500"`).
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const FeeRateFromString = decimal.text(rateSpec).pipe(Schema.decodeTo(FeeRate, decimal.fromText(rateSpec)))
+
+/**
+ * Checks a fee rate an admin sets against {@link maxRate}; `field` names it in the error.
+ *
+ * @category validation
+ * @since 0.1.0
+ */
+export const checkRate = (field: string, rate: Rate.Ppm): Result.Result<Rate.Ppm, Errors.ValidationFailed> =>
+  rate <= maxRate ?
+    Result.succeed(rate) :
+    Result.fail(
+      new Errors.ValidationFailed({
+        issues: [{
+          path: field,
+          message: `a fee rate must be at most ${Rate.format(maxRate)}: got ${Rate.format(rate)}`
+        }]
+      })
+    )
 
 /**
  * A schedule from the rows in force.

@@ -23,6 +23,7 @@ import * as Enums from "./Enums.ts"
 import * as Ids from "./Ids.ts"
 import * as fields from "./internal/fields.ts"
 import * as Money from "./Money.ts"
+import * as Quantity from "./Quantity.ts"
 import * as Rate from "./Rate.ts"
 
 // ---------------------------------------------------------------------------------------------
@@ -66,6 +67,11 @@ export class Deposit extends Model.Class<Deposit>("Deposit")({
   hold_business_days: Schema.NullOr(fields.count),
   /** When the hold ends, on the TARGET calendar. */
   hold_until: fields.optionalTimestamp,
+  /**
+   * Whether an admin put the held deposit on manual review: the release job then leaves
+   * it held on its date; only while ON_HOLD (migration 7).
+   */
+  manual_review: Schema.Boolean,
   /** The admin who cleared the hold; null when it expired on its own. */
   cleared_by_admin_id: Schema.NullOr(Ids.UserId),
   /** When the hold ended and the amount was credited to available. */
@@ -199,6 +205,82 @@ export const EntityHolding = Model.Union([EurHolding, AllowanceHolding])
  * @since 0.1.0
  */
 export type EntityHolding = typeof EntityHolding.Type
+
+/**
+ * What the locked part of an EUR holding is locked for, in cents: the remainders of the
+ * entity's open pending transfers, by what they belong to (their ledger reference). The
+ * parts sum to `locked`.
+ *
+ * @category holdings
+ * @since 0.1.0
+ */
+export const EurLocks = Schema.Struct({
+  /** Deposits held for AML review (`deposits:` transfers). */
+  aml_holds: Money.CentsFromString,
+  /** Withdrawals requested and not yet completed or rejected (`withdrawals:` transfers). */
+  withdrawals: Money.CentsFromString,
+  /** Open orders (`orders:` transfers). */
+  orders: Money.CentsFromString,
+  /** Any other lock (none today): a new kind of lock shows here until it has its own part. */
+  other: Money.CentsFromString
+})
+
+/**
+ * What the locked part of a CEA or EUA holding is locked for, in whole tonnes; the parts
+ * sum to `locked`.
+ *
+ * @category holdings
+ * @since 0.1.0
+ */
+export const AllowanceLocks = Schema.Struct({
+  /** Deposits held for AML review (none for allowances today). */
+  aml_holds: Quantity.TonnesFromString,
+  /** Withdrawals (none for allowances today). */
+  withdrawals: Quantity.TonnesFromString,
+  /** Open orders. */
+  orders: Quantity.TonnesFromString,
+  /** Any other lock. */
+  other: Quantity.TonnesFromString
+})
+
+/**
+ * An EUR holding with what its locked part is locked for.
+ *
+ * @category holdings
+ * @since 0.1.0
+ */
+export const EurBalance = Schema.Struct({
+  ...EurHolding.json.fields,
+  /** What the locked part is locked for; the parts sum to `locked`. */
+  locked_for: EurLocks
+}).annotate({ identifier: "EurBalance" })
+
+/**
+ * A CEA or EUA holding with what its locked part is locked for.
+ *
+ * @category holdings
+ * @since 0.1.0
+ */
+export const AllowanceBalance = Schema.Struct({
+  ...AllowanceHolding.json.fields,
+  /** What the locked part is locked for; the parts sum to `locked`. */
+  locked_for: AllowanceLocks
+}).annotate({ identifier: "AllowanceBalance" })
+
+/**
+ * An entity's balance of one asset as it is shown: the holding (available and locked) and
+ * what the locked part is locked for (`locked_for`, whose parts sum to `locked`).
+ *
+ * @category holdings
+ * @since 0.1.0
+ */
+export const Balance = Schema.Union([EurBalance, AllowanceBalance])
+
+/**
+ * @category holdings
+ * @since 0.1.0
+ */
+export type Balance = typeof Balance.Type
 
 // ---------------------------------------------------------------------------------------------
 // asset_transactions

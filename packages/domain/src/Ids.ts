@@ -459,6 +459,20 @@ export const WithdrawalApprovalId = Uuid.pipe(Schema.brand("WithdrawalApprovalId
 export type WithdrawalApprovalId = typeof WithdrawalApprovalId.Type
 
 /**
+ * Identifier of a row of `funding_settings` (a table of the platform's own: the AML policy
+ * and the withdrawal limits as admins set them).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const FundingSettingId = Uuid.pipe(Schema.brand("FundingSettingId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type FundingSettingId = typeof FundingSettingId.Type
+
+/**
  * Identifier of a row of `jobs` (a table of the platform's own: the durable job runner).
  *
  * @category ids

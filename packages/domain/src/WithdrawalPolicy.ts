@@ -29,19 +29,34 @@ import * as fields from "./internal/fields.ts"
 import * as Money from "./Money.ts"
 
 /**
- * The limits.
+ * The limits. Admins change them (the server keeps them in `funding_settings`); a value
+ * this schema refuses is never stored. The minimum is more than zero, and the limits
+ * nest: the minimum is at most the 24-hour limit, which is at most the 7-day limit (a
+ * 24-hour limit above the 7-day one could never be reached, and one below the minimum
+ * would refuse every withdrawal).
  *
  * @category config
  * @since 0.1.0
  */
 export const Config = Schema.Struct({
-  /** The smallest withdrawal. */
-  minimum: Money.CentsFromString,
-  /** The most an entity may withdraw within any 24 hours. */
+  /** The smallest withdrawal; more than zero. */
+  minimum: Money.CentsFromString.check(
+    Schema.makeFilter((cents: number) => cents > 0 ? undefined : "must be greater than zero")
+  ),
+  /** The most an entity may withdraw within any 24 hours; at least the minimum. */
   max_per_24h: Money.CentsFromString,
-  /** The most an entity may withdraw within any 7 days. */
+  /** The most an entity may withdraw within any 7 days; at least the 24-hour limit. */
   max_per_7d: Money.CentsFromString
-}).annotate({ identifier: "WithdrawalLimits" })
+}).check(Schema.makeFilter((limits) => {
+  const issues: Array<Schema.FilterIssue> = []
+  if (limits.max_per_24h < limits.minimum) {
+    issues.push({ path: ["max_per_24h"], issue: "must be at least the minimum" })
+  }
+  if (limits.max_per_7d < limits.max_per_24h) {
+    issues.push({ path: ["max_per_7d"], issue: "must be at least max_per_24h" })
+  }
+  return issues
+})).annotate({ identifier: "WithdrawalLimits" })
 
 /**
  * @category config

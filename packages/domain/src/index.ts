@@ -213,3 +213,10 @@ export * as Banking from "./Banking.ts"
  * @since 0.1.0
  */
 export * as WithdrawalPolicy from "./WithdrawalPolicy.ts"
+
+/**
+ * The funding settings admins change: the AML hold policy and the withdrawal limits.
+ *
+ * @since 0.1.0
+ */
+export * as FundingSettings from "./FundingSettings.ts"

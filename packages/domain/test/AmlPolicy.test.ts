@@ -92,5 +92,17 @@ describe("AmlPolicy.decide with a config", () => {
         hold_business_days: { FIRST_DEPOSIT: -1, SUBSEQUENT: 1, LARGE_AMOUNT: 2 }
       })
     ).toThrow(/FIRST_DEPOSIT/)
+    expect(() =>
+      Schema.decodeUnknownSync(AmlPolicy.Config)({
+        large_amount_threshold: "0.00",
+        hold_business_days: { FIRST_DEPOSIT: 3, SUBSEQUENT: 1, LARGE_AMOUNT: 2 }
+      })
+    ).toThrow(/large_amount_threshold/)
+    expect(() =>
+      Schema.decodeUnknownSync(AmlPolicy.Config)({
+        large_amount_threshold: "100000.00",
+        hold_business_days: { FIRST_DEPOSIT: 61, SUBSEQUENT: 1, LARGE_AMOUNT: 2.5 }
+      })
+    ).toThrow(/FIRST_DEPOSIT/)
   })
 })

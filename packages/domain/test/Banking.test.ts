@@ -71,6 +71,27 @@ describe("WithdrawalPolicy", () => {
     }
   })
 
+  it("takes limits that nest, and refuses a zero minimum or limits out of order, naming the field", () => {
+    const decode = Schema.decodeUnknownResult(WithdrawalPolicy.Config)
+    const limits = (minimum: string, day: string, week: string) =>
+      decode({ minimum, max_per_24h: day, max_per_7d: week })
+    const equal = limits("50.00", "100.00", "100.00")
+    assert.isTrue(Result.isSuccess(equal))
+    if (Result.isSuccess(equal)) assert.strictEqual(equal.success.max_per_7d, cents(10_000))
+    const refused: ReadonlyArray<readonly [Result.Result<unknown, Schema.SchemaError>, string]> = [
+      [limits("0.00", "100.00", "100.00"), "minimum"],
+      [limits("100.00", "99.99", "1000.00"), "max_per_24h"],
+      [limits("100.00", "1000.00", "999.99"), "max_per_7d"],
+      [limits("-1.00", "100.00", "100.00"), "minimum"],
+      [limits("1.001", "100.00", "100.00"), "minimum"]
+    ]
+    for (const [result, field] of refused) {
+      assert.isTrue(Result.isFailure(result), field)
+      if (Result.isFailure(result)) assert.include(result.failure.message, field)
+    }
+    assert.isTrue(Result.isSuccess(decode(Schema.encodeSync(WithdrawalPolicy.Config)(WithdrawalPolicy.defaults))))
+  })
+
   it("asks a second admin for the first withdrawal to a new beneficiary only", () => {
     assert.isTrue(WithdrawalPolicy.needsSecondApproval(false))
     assert.isFalse(WithdrawalPolicy.needsSecondApproval(true))

@@ -25,9 +25,11 @@ const expected: Record<Capabilities.Action, ReadonlyArray<Enums.UserRole>> = {
   process_withdrawal: ["ADMIN"],
   run_market_makers: ["ADMIN"],
   configure_fees: ["ADMIN"],
+  configure_funding: ["ADMIN"],
   manage_settlement: ["ADMIN"],
   configure_platform: ["ADMIN"],
-  view_audit_log: ["ADMIN"]
+  view_audit_log: ["ADMIN"],
+  adjust_balances: ["ADMIN"]
 }
 
 describe("Capabilities", () => {

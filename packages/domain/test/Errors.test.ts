@@ -37,6 +37,18 @@ const samples: ReadonlyArray<readonly [Errors.DomainError, string]> = [
     "the amount 300000.00 exceeds the 24-hour limit of 250000.00; 0.00 remains"
   ],
   [
+    new Errors.OrderRejected({ market: "CEA_CASH", reason: "POST_ONLY_WOULD_CROSS" }),
+    "CEA_CASH: a post-only order would trade on arrival"
+  ],
+  [
+    new Errors.OrderRejected({ market: "SWAP", reason: "FOK_NOT_FILLABLE" }),
+    "SWAP: a fill-or-kill order cannot be filled in full at once"
+  ],
+  [
+    new Errors.OrderRejected({ market: "SWAP", reason: "MARKET_HALTED" }),
+    "SWAP: the market is halted"
+  ],
+  [
     new Errors.RateLimited({ retry_after_seconds: 30, limit: "60 requests per minute" }),
     "rate limit 60 requests per minute reached: retry after 30 s"
   ],

@@ -172,3 +172,42 @@ describe("FeeSchedule fees", () => {
     expect(FeeSchedule.fee(Quantity.Tonnes.make(200), ppm(2500))).toBe(1) // 0.5 CEA, half-up
   })
 })
+
+describe("FeeSchedule.FeeRateFromString", () => {
+  const decode = Schema.decodeUnknownResult(FeeSchedule.FeeRateFromString)
+  const encode = Schema.encodeSync(FeeSchedule.FeeRateFromString)
+
+  it("reads exact decimal text into ppm and writes six decimals", () => {
+    expect(decode("0.0025")).toEqual(Result.succeed(2500))
+    expect(decode("0.002500")).toEqual(Result.succeed(2500))
+    expect(decode("0")).toEqual(Result.succeed(0))
+    expect(decode("0.1")).toEqual(Result.succeed(FeeSchedule.maxRate))
+    expect(encode(ppm(2500))).toBe("0.002500")
+  })
+
+  it("refuses negative, non-numeric, over-precise and too high rates", () => {
+    for (const text of ["-0.001", "abc", "0.0000001", "0.100001", "1", "1e-3", "", " 0.01"]) {
+      expect(Result.isFailure(decode(text)), text).toBe(true)
+    }
+    expect(Result.isFailure(decode(2500)), "a number").toBe(true)
+  })
+
+  it("round-trips every rate up to the maximum", () => {
+    check(fc.property(fc.integer({ min: 0, max: FeeSchedule.maxRate }), (n) => {
+      expect(decode(encode(ppm(n)))).toEqual(Result.succeed(n))
+    }))
+  })
+})
+
+describe("FeeSchedule.checkRate", () => {
+  it("accepts a rate up to the maximum and names the field of one above it", () => {
+    expect(FeeSchedule.checkRate("buyer_rate", FeeSchedule.maxRate)).toEqual(Result.succeed(FeeSchedule.maxRate))
+    const refused = FeeSchedule.checkRate("seller_rate", ppm(FeeSchedule.maxRate + 1))
+    expect(Result.isFailure(refused)).toBe(true)
+    if (Result.isFailure(refused)) {
+      expect(refused.failure.issues).toEqual([
+        { path: "seller_rate", message: "a fee rate must be at most 0.100000: got 0.100001" }
+      ])
+    }
+  })
+})

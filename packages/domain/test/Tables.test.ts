@@ -219,11 +219,22 @@ describe("row models", () => {
       created_at: at,
       updated_at: at,
       market: "CEA_CASH",
-      price: "12.34"
+      price: "12.34",
+      order_type: "LIMIT",
+      time_in_force: "GTC",
+      post_only: false,
+      budget: null,
+      fee_rate: "0.001000",
+      locked_amount: "0.00",
+      filled_notional: "0.00",
+      fees_paid: "0.00",
+      market_sequence: 41n
     }
     const order = Schema.decodeUnknownSync(Tables.tables.orders)(row)
     expect(order.quantity).toBe(250)
     expect(order.price).toBe(1234)
+    expect(order.market_sequence).toBe(41)
+    expect(order.fee_rate).toBe(1000)
     const json = Schema.encodeSync(Tables.tables.orders.json)(order)
     expect(json).toMatchObject({ quantity: "250", price: "12.34", created_at: "2026-02-10T09:30:00.000Z" })
     expect(DateTime.toEpochMillis(order.created_at)).toBe(at.getTime())

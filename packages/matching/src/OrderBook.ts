@@ -175,6 +175,22 @@ export const depth = (book: OrderBook, levels: number): Depth => {
 }
 
 /**
+ * The level at one price of one side, without walking the book: its total resting
+ * quantity and number of orders, both 0 when nothing rests there (also for a price off
+ * the instrument's band or tick). Market data reports the levels a command changed with it.
+ *
+ * @category views
+ * @since 0.1.0
+ */
+export const levelAt = (book: OrderBook, side: Enums.OrderSide, price: number): Level => {
+  const target = core(book)
+  const offset = price - target.minPrice
+  const onBook = Number.isSafeInteger(price) && offset >= 0 && price <= target.maxPrice && offset % target.tick === 0
+  const view = onBook ? target.levelView(sideOf(target, side), offset / target.tick) : undefined
+  return { price, quantity: view?.quantity ?? 0, orders: view?.count ?? 0 }
+}
+
+/**
  * The cost of trading a quantity against the book now. `quantity` is what the book can
  * fill (at most `requested`), `notional` its exact cost in notional units (a bigint: price
  * x quantity summed over the levels it takes), `vwap` the average price rounded half-up to a

@@ -396,6 +396,21 @@ describe("views", () => {
     expect(OrderBook.depth(book, 0)).toEqual({ bids: [], asks: [] })
   })
 
+  it("the level at one price, empty where nothing rests or off the band and tick", () => {
+    const { book } = populated()
+    expect(OrderBook.levelAt(book, "SELL", 1_000)).toEqual({ price: 1_000, quantity: 5, orders: 2 })
+    expect(OrderBook.levelAt(book, "BUY", 990)).toEqual({ price: 990, quantity: 1, orders: 1 })
+    expect(OrderBook.levelAt(book, "BUY", 1_000)).toEqual({ price: 1_000, quantity: 0, orders: 0 })
+    expect(OrderBook.levelAt(book, "SELL", 1_001)).toEqual({ price: 1_001, quantity: 0, orders: 0 })
+    for (const price of [0, -5, 10.5, cea.maxPrice + cea.tickSize, Number.NaN]) {
+      expect(OrderBook.levelAt(book, "SELL", price).quantity).toBe(0)
+    }
+    // Every level of the depth reads the same at its price.
+    const depth = OrderBook.depth(book, 100)
+    for (const level of depth.asks) expect(OrderBook.levelAt(book, "SELL", level.price)).toEqual(level)
+    for (const level of depth.bids) expect(OrderBook.levelAt(book, "BUY", level.price)).toEqual(level)
+  })
+
   it("the cost of a quantity: exact notional, VWAP rounded half-up, worst price", () => {
     const { book } = populated()
     // 5 at 10.00 + 4 at 10.03 + 1 at 10.10 = 100.22 for 10 t: VWAP 10.022 -> 10.02

@@ -17,9 +17,13 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
+import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
+import { LedgerApi } from "./LedgerApi.ts"
+import { MarketDataApi } from "./MarketDataApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
+import { OrdersApi } from "./OrdersApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -49,19 +53,25 @@ export class CommonErrors extends HttpApiMiddleware.Service<CommonErrors>()("@ni
 export class Api extends HttpApi.make("niha")
   .add(SystemApi)
   .add(MarketsApi)
+  .add(MarketDataApi)
   .add(AuthApi)
   .add(AccountApi)
   .add(OnboardingApi)
   .add(KycApi)
   .add(AdminApi)
   .add(FundingApi)
+  .add(FeesApi)
+  .add(OrdersApi)
+  .add(LedgerApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
     version: ApiVersion.current,
     description: "Carbon-allowance trading. This version serves onboarding (the public contact form, sign-in by " +
       "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and funding " +
-      "(deposits with their AML holds, withdrawals, holdings); trading, swaps and settlement come in later " +
+      "(deposits with their AML holds, withdrawals, holdings) and public market data (depth, best bid and ask, " +
+      "recent trades with anonymous counterparty codes, a 24-hour ticker, candles, and a live Server-Sent " +
+      "Events stream of the book and its trades at GET /markets/{market}/stream); trading, swaps and settlement come in later " +
       "versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",

@@ -41,7 +41,9 @@ import * as Schema from "effect/Schema"
  *   approved before its client submitted the KYC file; a file with required documents
  *   missing or awaiting review is a `conflict` whose `details.missing` and
  *   `details.pending` name them), `limit_exceeded` (a withdrawal below the minimum or
- *   over a 24-hour or 7-day limit; `details.remaining` says what is left)
+ *   over a 24-hour or 7-day limit; `details.remaining` says what is left),
+ *   `order_rejected` (a post-only order that would cross, a fill-or-kill order that cannot
+ *   fill, or an order in a halted market; `details.reason` says which)
  * - 413: `payload_too_large`
  * - 415: `unsupported_media_type`
  * - 429: `rate_limited`, `account_locked` (too many failed sign-ins)
@@ -72,6 +74,7 @@ export const ErrorCode = Schema.Literals([
   "idempotency_key_reused",
   "kyc_not_submitted",
   "limit_exceeded",
+  "order_rejected",
   "payload_too_large",
   "unsupported_media_type",
   "rate_limited",
@@ -458,6 +461,12 @@ export const fromDomain = (error: Errors.DomainError, requestId: string): ApiErr
       })
     case "InvalidTransition":
       return fromInvalidTransition(error, requestId)
+    case "OrderRejected":
+      return new Conflict({
+        ...base,
+        code: "order_rejected",
+        details: { market: error.market, reason: error.reason }
+      })
     case "KycNotReady":
       return new Conflict({
         ...base,

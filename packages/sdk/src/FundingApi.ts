@@ -10,13 +10,21 @@
  * 3. The hold is released by the server on its date, or earlier by an admin
  *    (`/clear`, with a reason), or the deposit is rejected (`/reject`, with a reason: a
  *    held amount goes back). Only cleared money is available (the client moves AML -> CEA).
+ *    An admin may put a held deposit on manual review (`/review`): the server then leaves
+ *    it held on its date until the review ends (`/end-review`; released at once when its
+ *    date has come).
+ * 4. Admins set the AML hold policy and the withdrawal limits
+ *    (`/admin/funding-settings/...`); the next confirmation or withdrawal request uses them.
+ *
+ * Holdings show, per asset, the available and locked balance and what the locked part is
+ * locked for (`locked_for`: AML holds, withdrawals, orders; the parts sum to `locked`).
  *
  * Amounts are decimal strings of EUR (`"1234.50"`), never floating-point numbers. A client
  * sees its own entity's deposits and holdings; another entity's id answers 404.
  *
  * @since 0.1.0
  */
-import { Banking, Funds, Ids, Money, Text } from "@niha/domain"
+import { AmlPolicy, Banking, FundingSettings, Funds, Ids, Money, Text, WithdrawalPolicy } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -53,6 +61,25 @@ export const Deposit = Funds.Deposit.json.annotate({ identifier: "Deposit" })
  * @since 0.1.0
  */
 export const Holding = Funds.EntityHolding.json.annotate({ identifier: "Holding" })
+
+/**
+ * An entity's balance of one asset as `holdings` shows it: the {@link Holding} with what
+ * its locked part is locked for (`locked_for`: `aml_holds`, `withdrawals`, `orders`,
+ * `other`; the parts sum to `locked`). EUR in decimal strings of euros, CEA and EUA in
+ * whole tonnes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Balance = Funds.Balance.annotate({ identifier: "Balance" })
+
+/**
+ * The funding settings admins change: the AML hold policy and the withdrawal limits.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Settings = FundingSettings.Settings
 
 /**
  * One line of an entity's journal: a movement of one of its accounts, with the balance
@@ -152,6 +179,34 @@ export class FundingApi extends HttpApiGroup.make("funding")
       success: Deposit,
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
     }).annotate(OpenApi.Summary, "Reject a deposit; a held amount goes back"),
+    HttpApiEndpoint.post("reviewDeposit", "/admin/deposits/:id/review", {
+      params: { id: Ids.DepositId },
+      headers: IdempotencyKey.headers,
+      payload: reason,
+      success: Deposit,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Put a held deposit on manual review: it stays held on its release date"),
+    HttpApiEndpoint.post("endDepositReview", "/admin/deposits/:id/end-review", {
+      params: { id: Ids.DepositId },
+      headers: IdempotencyKey.headers,
+      payload: reason,
+      success: Deposit,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "End a deposit's manual review; released at once when its date has come"),
+    HttpApiEndpoint.get("getSettings", "/admin/funding-settings", {
+      success: Settings,
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "The AML hold policy and the withdrawal limits in force"),
+    HttpApiEndpoint.put("setAmlPolicy", "/admin/funding-settings/aml-policy", {
+      payload: AmlPolicy.Config,
+      success: Settings,
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Set the AML hold lengths and the LARGE_AMOUNT threshold"),
+    HttpApiEndpoint.put("setWithdrawalLimits", "/admin/funding-settings/withdrawal-limits", {
+      payload: WithdrawalPolicy.Config,
+      success: Settings,
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Set the withdrawal minimum and the limits per 24 hours and per 7 days"),
     HttpApiEndpoint.post("requestWithdrawal", "/withdrawals", {
       headers: IdempotencyKey.headers,
       payload: WithdrawalRequest,
@@ -208,9 +263,9 @@ export class FundingApi extends HttpApiGroup.make("funding")
     }).annotate(OpenApi.Summary, "An entity's journal lines, oldest first"),
     HttpApiEndpoint.get("holdings", "/entities/:id/holdings", {
       params: { id: Ids.EntityId },
-      success: Schema.Array(Holding),
+      success: Schema.Array(Balance),
       error: ApiError.NotFound
-    }).annotate(OpenApi.Summary, "An entity's balances per asset, available and locked")
+    }).annotate(OpenApi.Summary, "An entity's balances per asset: available, locked, and what is locked for what")
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Funding", description: "Deposits, withdrawals and holdings." }))

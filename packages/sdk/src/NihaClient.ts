@@ -26,8 +26,8 @@ import type { Groups } from "./Api.ts"
 import * as internal from "./internal/client.ts"
 
 /**
- * The client: one property per group (`system`, `markets`, `auth`, `account`, `onboarding`,
- * `kyc`, `admin`, `funding`), one method per endpoint,
+ * The client: one property per group (`system`, `markets`, `marketData`, `auth`, `account`,
+ * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -48,6 +48,24 @@ export interface Client {
   readonly markets: {
     /** `GET /markets`: a page of markets. */
     readonly list: Method<"markets", "list">
+  }
+  /** The `marketData` group: public. */
+  readonly marketData: {
+    /** `GET /markets/{market}/book`: the L2 depth with its sequence. */
+    readonly book: Method<"marketData", "book">
+    /** `GET /markets/{market}/top`: the best bid and ask with their sequence. */
+    readonly top: Method<"marketData", "top">
+    /** `GET /markets/{market}/trades`: the recent trades, newest first. */
+    readonly trades: Method<"marketData", "trades">
+    /** `GET /markets/{market}/ticker`: the 24-hour ticker. */
+    readonly ticker: Method<"marketData", "ticker">
+    /** `GET /markets/{market}/candles`: OHLC candles. */
+    readonly candles: Method<"marketData", "candles">
+    /**
+     * `GET /markets/{market}/stream`: the raw Server-Sent Events, unchecked;
+     * `MarketStream.follow` checks their sequences.
+     */
+    readonly stream: Method<"marketData", "stream">
   }
   /** The `auth` group. */
   readonly auth: {
@@ -142,6 +160,16 @@ export interface Client {
     readonly clearDeposit: Method<"funding", "clearDeposit">
     /** `POST /admin/deposits/{id}/reject`: reject a deposit. */
     readonly rejectDeposit: Method<"funding", "rejectDeposit">
+    /** `POST /admin/deposits/{id}/review`: put a held deposit on manual review. */
+    readonly reviewDeposit: Method<"funding", "reviewDeposit">
+    /** `POST /admin/deposits/{id}/end-review`: end a manual review; released when due. */
+    readonly endDepositReview: Method<"funding", "endDepositReview">
+    /** `GET /admin/funding-settings`: the AML hold policy and the withdrawal limits. */
+    readonly getSettings: Method<"funding", "getSettings">
+    /** `PUT /admin/funding-settings/aml-policy`: set the AML hold policy. */
+    readonly setAmlPolicy: Method<"funding", "setAmlPolicy">
+    /** `PUT /admin/funding-settings/withdrawal-limits`: set the withdrawal limits. */
+    readonly setWithdrawalLimits: Method<"funding", "setWithdrawalLimits">
     /** `POST /withdrawals`: ask for a withdrawal. */
     readonly requestWithdrawal: Method<"funding", "requestWithdrawal">
     /** `GET /withdrawals`: withdrawals, paged. */
@@ -158,8 +186,49 @@ export interface Client {
     readonly rejectWithdrawal: Method<"funding", "rejectWithdrawal">
     /** `GET /entities/{id}/journal`: an entity's journal lines. */
     readonly journal: Method<"funding", "journal">
-    /** `GET /entities/{id}/holdings`: an entity's balances. */
+    /** `GET /entities/{id}/holdings`: an entity's balances, with what is locked for what. */
     readonly holdings: Method<"funding", "holdings">
+  }
+  /** The `fees` group. */
+  readonly fees: {
+    /** `GET /admin/fee-configs`: market fee configs, paged. */
+    readonly listConfigs: Method<"fees", "listConfigs">
+    /** `POST /admin/fee-configs`: set a market's fee rates. */
+    readonly createConfig: Method<"fees", "createConfig">
+    /** `PATCH /admin/fee-configs/{id}`: change an active market fee config. */
+    readonly changeConfig: Method<"fees", "changeConfig">
+    /** `POST /admin/fee-configs/{id}/deactivate`: deactivate a market fee config. */
+    readonly deactivateConfig: Method<"fees", "deactivateConfig">
+    /** `GET /admin/fee-overrides`: entity fee overrides, paged, optionally of one entity. */
+    readonly listOverrides: Method<"fees", "listOverrides">
+    /** `POST /admin/fee-overrides`: give an entity its own rates in a market. */
+    readonly createOverride: Method<"fees", "createOverride">
+    /** `PATCH /admin/fee-overrides/{id}`: change an active entity fee override. */
+    readonly changeOverride: Method<"fees", "changeOverride">
+    /** `POST /admin/fee-overrides/{id}/deactivate`: deactivate an entity fee override. */
+    readonly deactivateOverride: Method<"fees", "deactivateOverride">
+    /** `GET /fees/resolved`: the rates that apply to an entity in a market, and their source. */
+    readonly resolved: Method<"fees", "resolved">
+  }
+  /** The `orders` group. */
+  readonly orders: {
+    /** `POST /orders`: place an order; answered with its status after matching and its fills. */
+    readonly placeOrder: Method<"orders", "placeOrder">
+    /** `GET /orders`: orders, newest first, paged. */
+    readonly listOrders: Method<"orders", "listOrders">
+    /** `GET /orders/{id}`: one order with its fills. */
+    readonly getOrder: Method<"orders", "getOrder">
+    /** `POST /orders/{id}/cancel`: cancel an order. */
+    readonly cancelOrder: Method<"orders", "cancelOrder">
+    /** `POST /orders/{id}/amend`: a new price or a smaller open quantity. */
+    readonly amendOrder: Method<"orders", "amendOrder">
+    /** `POST /orders/cancel-all`: cancel every resting order of the caller's entity in a market. */
+    readonly cancelAll: Method<"orders", "cancelAll">
+  }
+  /** The `ledger` group. */
+  readonly ledger: {
+    /** `POST /admin/entities/{id}/adjustments`: adjust a balance by hand, with a reason. */
+    readonly adjust: Method<"ledger", "adjust">
   }
 }
 

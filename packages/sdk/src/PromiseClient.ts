@@ -15,6 +15,12 @@
  * sent (it does not match its schema) is an {@link InvalidRequestError} without status
  * or request id; a server that could not be reached is a {@link ConnectionError}.
  *
+ * A streaming endpoint (`marketData.stream`, Server-Sent Events) resolves, once the
+ * server has answered, to an {@link EventStream}: an async iterator of its events, read
+ * with `for await`, closed by `break` or {@link EventStream.close}. Its sequence numbers are
+ * checked (`MarketStream.check`): a missed write rejects the next `next()` with a
+ * {@link SequenceGapError}, and the caller resynchronises by calling `stream` again.
+ *
  * @since 0.1.0
  */
 import { Errors } from "@niha/domain"
@@ -24,15 +30,20 @@ import * as Exit from "effect/Exit"
 import type * as HttpApiClient from "effect/http-api/HttpApiClient"
 import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import type * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Api, type Groups } from "./Api.ts"
 import * as ApiError from "./ApiError.ts"
 import * as internal from "./internal/client.ts"
+import type * as MarketDataApi from "./MarketDataApi.ts"
+import * as MarketStream from "./MarketStream.ts"
 
 /**
  * Where the server is, who is calling, and optionally which `fetch` to use.
@@ -217,6 +228,19 @@ export class ConnectionError extends NihaError {
 }
 
 /**
+ * A stream skipped a write (`MarketStream.SequenceGap`): the events held no longer add up
+ * to the book. `details` holds `held` (the last sequence held), `event` and `sequence` (of
+ * the event that came); call the stream again for a new snapshot.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SequenceGapError extends NihaError {
+  /** The class name, for stack traces and logs. */
+  override readonly name: string = "SequenceGapError"
+}
+
+/**
  * The error class of an HTTP status.
  *
  * @category errors
@@ -276,8 +300,32 @@ export type Method<Endpoint> = Endpoint extends HttpApiEndpoint.ConstraintReques
         "decoded-only"
       >
     >
-  ) => Promise<HttpApiClient.SuccessType<Endpoint["~Success"]>>
+  ) => Promise<SuccessType<Endpoint["~Success"]>>
   : never
+
+/**
+ * What a call resolves to: the decoded success, or an {@link EventStream} of the events of
+ * a Server-Sent Events endpoint.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SuccessType<S> = S extends HttpApiSchema.StreamSse<infer _Events, infer _Error, infer Value> ?
+  EventStream<Value> :
+  HttpApiClient.SuccessType<S>
+
+/**
+ * The events of a streaming answer as they arrive. Iterate it once, with `for await`;
+ * leaving the loop (or {@link EventStream.close}) closes the connection. A failure
+ * rejects `next()` with a {@link NihaError}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EventStream<A> extends AsyncIterableIterator<A> {
+  /** Closes the connection; the iteration ends. */
+  readonly close: () => Promise<void>
+}
 
 /**
  * A request whose headers are all optional (the `Idempotency-Key` of `IdempotencyKey`)
@@ -360,6 +408,16 @@ const refused = (error: Schema.SchemaError): NihaError => {
 }
 
 const toNihaError = (error: unknown): Effect.Effect<NihaError> => {
+  if (error instanceof MarketStream.SequenceGap) {
+    return Effect.succeed(
+      new SequenceGapError({
+        code: "sequence_gap",
+        message: error.message,
+        details: { held: error.held, event: error.event, sequence: error.sequence },
+        cause: error
+      })
+    )
+  }
   if (ApiError.isApiError(error)) {
     return Effect.succeed(fromErrorBody(ApiError.statusOf[error._tag], ApiError.toBody(error), error))
   }
@@ -392,6 +450,42 @@ const run = <A>(effect: Effect.Effect<A, unknown>): Promise<A> =>
         .then((error) => Promise.reject(error))
   )
 
+/** The events of a streamed answer, failures as the facade's errors, as an {@link EventStream}. */
+const eventStream = <A>(events: Stream.Stream<A, unknown>): EventStream<A> => {
+  const iterator = Stream.toAsyncIterable(
+    Stream.catch(events, (error) =>
+      // A decoding failure here is of the answer, never of a request refused before it was sent.
+      Stream.fromEffect(
+        Effect.flatMap(toNihaError(Schema.isSchemaError(error) ? new UnreadableResponse(error) : error), Effect.fail)
+      ))
+  )[Symbol.asyncIterator]()
+  const end = (): Promise<IteratorResult<A>> =>
+    iterator.return === undefined ? Promise.resolve({ done: true, value: undefined }) : iterator.return()
+  const stream: EventStream<A> = {
+    next: () => iterator.next(),
+    return: end,
+    close: () => end().then(() => undefined),
+    [Symbol.asyncIterator]: () => stream
+  }
+  return stream
+}
+
+/** Whether a success schema is `HttpApiSchema.StreamSse` (effect does not export its guard). */
+const isServerSentEvents = (schema: unknown): boolean =>
+  Predicate.hasProperty(schema, "_tag") && schema._tag === "StreamSse"
+
+/** The checks a streaming endpoint's events go through, by group and endpoint. */
+const streamChecks: Record<
+  string,
+  (request: unknown, events: Stream.Stream<unknown, unknown>) => Stream.Stream<unknown, unknown>
+> = {
+  "marketData.stream": (request, events) =>
+    MarketStream.checked(
+      (request as { readonly params: { readonly market: MarketDataApi.Depth["market"] } }).params.market,
+      events as Stream.Stream<MarketDataApi.StreamEvent, unknown>
+    )
+}
+
 /**
  * A client of the server at `baseUrl`. Building it sends nothing; each method call
  * sends one request.
@@ -409,20 +503,20 @@ export const createClient = (options: Options): Client => {
     const methods: Record<string, (request: unknown) => Promise<unknown>> = {}
     for (const [name, method] of Object.entries(endpoints as Record<string, unknown>)) {
       const call = method as (request: unknown) => Effect.Effect<unknown, unknown>
-      const declaresHeaders = Object.values(Api.groups).some((declared) =>
-        declared.identifier === group &&
-        Object.values(declared.endpoints).some((endpoint) =>
-          endpoint.identifier === name && endpoint.headers !== undefined
-        )
-      )
-      methods[name] = declaresHeaders ?
+      const declared = Object.values(Api.groups).find((candidate) => candidate.identifier === group)
+      const endpoint = Object.values(declared?.endpoints ?? {}).find((candidate) => candidate.identifier === name)
+      const streams = [...(endpoint?.success ?? [])].some(isServerSentEvents)
+      const withHeaders = endpoint?.headers === undefined ?
+        (request: unknown) => request :
+        (request: unknown) =>
+          typeof request === "object" && request !== null ? { headers: {}, ...request } : { headers: {} }
+      const checkEvents = streamChecks[`${group}.${name}`] ?? ((_request, events) => events)
+      methods[name] = streams ?
         (request) =>
-          run(
-            Effect.suspend(() =>
-              call(typeof request === "object" && request !== null ? { headers: {}, ...request } : { headers: {} })
-            )
+          run(Effect.suspend(() => call(withHeaders(request)))).then((events) =>
+            eventStream(checkEvents(request, events as Stream.Stream<unknown, unknown>))
           ) :
-        (request) => run(Effect.suspend(() => call(request)))
+        (request) => run(Effect.suspend(() => call(withHeaders(request))))
     }
     client[group] = methods
   }

@@ -56,6 +56,21 @@ export * as SystemApi from "./SystemApi.ts"
 export * as MarketsApi from "./MarketsApi.ts"
 
 /**
+ * The `marketData` group: depth, best bid and ask, trades, ticker, candles and the live
+ * stream, public.
+ *
+ * @since 0.1.0
+ */
+export * as MarketDataApi from "./MarketDataApi.ts"
+
+/**
+ * The live market data stream with its sequence numbers checked.
+ *
+ * @since 0.1.0
+ */
+export * as MarketStream from "./MarketStream.ts"
+
+/**
  * How a request proves who sends it: bearer tokens and the session cookie, and the caller
  * as `CurrentPrincipal`.
  *
@@ -85,6 +100,27 @@ export * as OnboardingApi from "./OnboardingApi.ts"
  * @since 0.1.0
  */
 export * as FundingApi from "./FundingApi.ts"
+
+/**
+ * The `fees` group: market fee configs, entity overrides, and the rates that apply.
+ *
+ * @since 0.1.0
+ */
+export * as FeesApi from "./FeesApi.ts"
+
+/**
+ * The `orders` group: pre-funded orders in both markets, with their fills.
+ *
+ * @since 0.1.0
+ */
+export * as OrdersApi from "./OrdersApi.ts"
+
+/**
+ * The `ledger` group: an admin's adjustment of a balance, with a reason.
+ *
+ * @since 0.1.0
+ */
+export * as LedgerApi from "./LedgerApi.ts"
 
 /**
  * The `Idempotency-Key` header of endpoints that create something.

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import * as EffectExample from "./examples/effect-client.ts"
+import * as MarketDataExample from "./examples/market-data.ts"
 import * as PromiseExample from "./examples/promise-client.ts"
 import * as ScriptedServer from "./support/ScriptedServer.ts"
 
@@ -14,7 +15,19 @@ describe("the README", () => {
   it("shows the examples exactly as they are tested", () => {
     assert.include(readme, example("promise-client.ts"))
     assert.include(readme, example("effect-client.ts"))
+    assert.include(readme, example("market-data.ts"))
   })
+
+  it.effect("Market data example: a book, then the stream with both clients", () =>
+    Effect.gen(function*() {
+      const server = yield* ScriptedServer.start
+      const watched = yield* Effect.promise(() => MarketDataExample.watchMarket(`${server.url}/ok`, 3))
+      assert.deepStrictEqual(watched, { best_ask: "12.50", sequence: 3, seen: ["snapshot", "book", "book"] })
+      const all = yield* Effect.promise(() => MarketDataExample.watchMarket(`${server.url}/ok`, 4))
+      assert.deepStrictEqual(all.seen, ["snapshot", "book", "book", "trade 10 @ 12.50"])
+      const followed = yield* MarketDataExample.followMarket(`${server.url}/ok`, 4)
+      assert.deepStrictEqual([...followed], ["snapshot 3", "book 4", "book 5", "trade 5"])
+    }))
 
   it.effect("Promise example: health, a page of markets, a typed refusal", () =>
     Effect.gen(function*() {

@@ -79,7 +79,12 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "confirm_deposit",
   "decide_aml_hold",
   "request_withdrawal",
-  "process_withdrawal"
+  "process_withdrawal",
+  "configure_funding",
+  "configure_fees",
+  "place_cea_order",
+  "cancel_own_order",
+  "adjust_balances"
 ])
 
 /**

@@ -5,13 +5,25 @@
  * explained later. Both are written in the transaction of the change they record, so the
  * trail has exactly the changes that committed.
  *
+ * A refused attempt (a withdrawal over a limit, a client confirming its own deposit, a
+ * transition the machines refuse) changes nothing, so its transaction rolls back; it is
+ * recorded by {@link recordRefusal} as a `ticket_logs` row with status FAILED, written in
+ * a small transaction of its own after the refusal. Inside a request's outer transaction
+ * (`Idempotency.once` runs one around the service's), that row waits, in
+ * {@link keepingRefusals}, until the outer transaction has ended, so the rollback of the
+ * refused request cannot take it away.
+ *
  * @since 0.1.0
  */
+import { Transaction } from "@niha/db"
 import type { Ids } from "@niha/domain"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Ref from "effect/Ref"
 import type * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeCrypto from "node:crypto"
@@ -113,3 +125,116 @@ export const record = Effect.fn("Audit.record")(function*(entry: Entry) {
         ${json(entry.after)}::jsonb, ${from.ip_address}, ${from.user_agent})`
   }
 })
+
+/**
+ * A refused attempt, as recorded: who tried what on which subject, with which input, and
+ * the refusal.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Refusal {
+  /** Who tried; null for the system. */
+  readonly user_id: Ids.UserId | null
+  /** What was tried, as `<subject>.<verb>`, e.g. `withdrawals.request`. */
+  readonly action: string
+  /** The table of the row it was tried on (or of the entity, for a row not yet made). */
+  readonly subject_table: string
+  /** The id of that row, when there is one. */
+  readonly subject_id?: string | undefined
+  /** The input of the attempt. */
+  readonly input?: Json | undefined
+  /** The subject as it was (and still is). */
+  readonly before?: Json | undefined
+  /** Why it was refused: the domain error. */
+  readonly error: unknown
+}
+
+/**
+ * The refusals of a request waiting for its outer transaction to end ({@link keepingRefusals}).
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export class PendingRefusals extends Context.Service<PendingRefusals, Ref.Ref<ReadonlyArray<Refusal>>>()(
+  "@niha/server/Audit/PendingRefusals"
+) {}
+
+/** The refusal as the ticket's response: the error's tag and message. */
+const refusalJson = (error: unknown): Json => ({
+  error: Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? error._tag : "Error",
+  message: error instanceof Error ? error.message : String(error)
+})
+
+const writeRefusal = (refusal: Refusal) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const from = yield* origin
+    const json = (value: Json | undefined) => value === undefined ? null : JSON.stringify(value)
+    yield* Transaction.run(sql`
+      INSERT INTO ticket_logs (ticket_reference, user_id, action, subject_table, subject_id, status,
+        request_payload, response_data, before_state, ip_address, user_agent)
+      VALUES (${yield* ticketReference}, ${refusal.user_id}, ${refusal.action}, ${refusal.subject_table},
+        ${refusal.subject_id ?? null}, 'FAILED', ${json(refusal.input)}::jsonb,
+        ${JSON.stringify(refusalJson(refusal.error))}::jsonb, ${json(refusal.before)}::jsonb, ${from.ip_address},
+        ${from.user_agent})`)
+  }).pipe(
+    // The refusal itself is what the caller gets; a trail that could not be written is
+    // logged as an error, never in its place.
+    Effect.catchCause((cause) =>
+      Effect.logError("a refused attempt could not be recorded in ticket_logs", cause).pipe(
+        Effect.annotateLogs({ action: refusal.action, subject_id: refusal.subject_id ?? null })
+      )
+    )
+  )
+
+/**
+ * Records a refused attempt as a `ticket_logs` row with status FAILED, in its own small
+ * transaction: at once when no transaction is open, or, inside {@link keepingRefusals},
+ * once the outer transaction has ended. Inside another caller's transaction (no
+ * {@link keepingRefusals} around it) the row is written there, and lasts if that
+ * transaction commits. Run it after the refused transaction, never inside it.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const recordRefusal = Effect.fn("Audit.recordRefusal")(function*(refusal: Refusal) {
+  const sql = yield* SqlClient.SqlClient
+  const open = yield* Effect.serviceOption(sql.transactionService)
+  const pending = yield* Effect.serviceOption(PendingRefusals)
+  if (Option.isSome(open) && Option.isSome(pending)) {
+    return yield* Ref.update(pending.value, (refusals) => [...refusals, refusal])
+  }
+  yield* writeRefusal(refusal)
+})
+
+/**
+ * Runs `effect` (a request with its own outer transaction) and then writes the refusals
+ * its services recorded inside that transaction, each in its own transaction, whether
+ * the request succeeded or not; answers what `effect` answered.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const keepingRefusals = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, Exclude<R, PendingRefusals> | SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const pending = yield* Ref.make<ReadonlyArray<Refusal>>([])
+    const exit = yield* Effect.exit(Effect.provideService(effect, PendingRefusals, pending))
+    for (const refusal of yield* Ref.get(pending)) yield* writeRefusal(refusal)
+    return yield* exit
+  })
+
+/**
+ * Records `effect`'s refusals ({@link recordRefusal}): when it fails with an error that
+ * `isRefusal` accepts (a domain refusal, not a database failure), the refusal is recorded
+ * as `refusal` describes it, and the error passes through unchanged.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const refusalsOf =
+  (isRefusal: (error: unknown) => boolean, refusal: Omit<Refusal, "error">) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
+    Effect.tapError(effect, (error) => isRefusal(error) ? recordRefusal({ ...refusal, error }) : Effect.void)

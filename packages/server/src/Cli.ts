@@ -16,6 +16,8 @@
  * variable, the variable over the default): `--port`/`PORT` (4000), `--host`/`NIHA_HOST`
  * (127.0.0.1), `--database-url`/`DATABASE_URL` or `--data-dir`/`NIHA_DATA_DIR` (the
  * embedded database, `.niha-data/pglite` under the working directory),
+ * `--anonymity-secret`/`NIHA_ANONYMITY_SECRET` (the key of the counterparty codes of
+ * public trades, the same on every instance; random per process unless given),
  * `--log-level`/`LOG_LEVEL` (info), `--max-body-size`/`NIHA_MAX_BODY_SIZE` (1MiB),
  * `--cors-origins`/`NIHA_CORS_ORIGINS` (none), `--shutdown-timeout`/`NIHA_SHUTDOWN_TIMEOUT`
  * (20 seconds), `--storage-dir`/`NIHA_STORAGE_DIR` (uploaded files; `files/` beside the
@@ -223,6 +225,15 @@ const publicUrl = Flag.String("public-url").pipe(
   Flag.optional
 )
 
+const anonymitySecret = Flag.String("anonymity-secret").pipe(
+  Flag.withDescription(
+    "Key of the anonymous counterparty codes; the same on every instance of one database " +
+      "(env NIHA_ANONYMITY_SECRET; random per process)"
+  ),
+  Flag.withFallbackConfig(Config.String("NIHA_ANONYMITY_SECRET")),
+  Flag.optional
+)
+
 const adminEmail = Flag.String("admin-email").pipe(
   Flag.withDescription(
     `Email of the admin made on first start (env NIHA_ADMIN_EMAIL; ${Admin.defaultFirstAdminEmail})`
@@ -265,7 +276,19 @@ export const announceAdmin = (created: Admin.Created, apiUrl: string): string =>
 
 const start = Command.make(
   "start",
-  { port, host, databaseUrl, dataDir, maxBodySize, corsOrigins, shutdownTimeout, storageDir, publicUrl, adminEmail },
+  {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    maxBodySize,
+    corsOrigins,
+    shutdownTimeout,
+    storageDir,
+    publicUrl,
+    adminEmail,
+    anonymitySecret
+  },
   Effect.fnUntraced(function*(flags) {
     const level = yield* resolveLogLevel
     const target = yield* resolveTarget(flags)
@@ -281,6 +304,7 @@ const start = Command.make(
         shutdownTimeout: Duration.seconds(flags.shutdownTimeout),
         storage: DocumentStorage.layerDirectory(resolveStorageDir(target, flags.storageDir)),
         publicUrl: Option.getOrUndefined(flags.publicUrl),
+        anonymitySecret: Option.getOrUndefined(flags.anonymitySecret),
         firstAdmin: {
           email: flags.adminEmail,
           announce: (created, apiUrl) => Console.error(announceAdmin(created, apiUrl))

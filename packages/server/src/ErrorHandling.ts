@@ -141,8 +141,12 @@ export const dieOnSqlError = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.E
 export type ApiErrorOf<E> = E extends Errors.NotFound ? ApiError.NotFound
   : E extends Errors.NotPermitted ? ApiError.Forbidden
   : E extends
-    Errors.InvalidTransition | Errors.Conflict | Errors.KycNotReady | Errors.InsufficientFunds | Errors.LimitExceeded ?
-    ApiError.Conflict
+    | Errors.InvalidTransition
+    | Errors.Conflict
+    | Errors.KycNotReady
+    | Errors.InsufficientFunds
+    | Errors.LimitExceeded
+    | Errors.OrderRejected ? ApiError.Conflict
   : E extends Errors.ValidationFailed | Errors.OutOfRange | UploadRejected ? ApiError.BadRequest
   : E extends Errors.RateLimited ? ApiError.RateLimited
   : E extends SqlError ? never

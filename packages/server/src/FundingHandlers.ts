@@ -1,6 +1,6 @@
 /**
- * The handlers of the `funding` group: each calls one operation of the `Deposits` or
- * `Withdrawals` service with the signed-in user and maps its errors once (`ErrorHandling.answer`).
+ * The handlers of the `funding` group: each calls one operation of the `Deposits`,
+ * `Withdrawals` or `FundingSettings` service with the signed-in user and maps its errors once (`ErrorHandling.answer`).
  * Every request that moves money takes an `Idempotency-Key`: a request sent
  * again with it is answered from the record, and the money moves once.
  *
@@ -17,6 +17,7 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as Idempotency from "./Idempotency.ts"
 import { Deposits } from "./services/Deposits.ts"
+import { FundingSettings } from "./services/FundingSettings.ts"
 import { Withdrawals } from "./services/Withdrawals.ts"
 
 const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => principal.user)
@@ -30,7 +31,7 @@ const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => prin
 export const funding: Layer.Layer<
   HttpApiGroup.Service<"niha", "funding">,
   never,
-  SqlClient.SqlClient | Deposits | Withdrawals | Authentication.Authentication
+  SqlClient.SqlClient | Deposits | Withdrawals | FundingSettings | Authentication.Authentication
 > = HttpApiBuilder.group(
   Api.Api,
   "funding",
@@ -38,6 +39,7 @@ export const funding: Layer.Layer<
     const context = yield* Effect.context<SqlClient.SqlClient>()
     const deposits = yield* Deposits
     const withdrawals = yield* Withdrawals
+    const settings = yield* FundingSettings
     /** Runs `effect` once per caller and key, recorded in the same transaction. */
     const once = <A, I, E, R>(
       success: Schema.Codec<A, I>,
@@ -103,6 +105,25 @@ export const funding: Layer.Layer<
           { ...params, ...payload },
           (actor) => deposits.reject(actor, params.id, payload.reason)
         ),
+      reviewDeposit: ({ headers, params, payload }) =>
+        deposit(
+          "funding.reviewDeposit",
+          headers["idempotency-key"],
+          { ...params, ...payload },
+          (actor) => deposits.review(actor, params.id, payload.reason)
+        ),
+      endDepositReview: ({ headers, params, payload }) =>
+        deposit(
+          "funding.endDepositReview",
+          headers["idempotency-key"],
+          { ...params, ...payload },
+          (actor) => deposits.endReview(actor, params.id, payload.reason)
+        ),
+      getSettings: () => Effect.flatMap(signedIn, (actor) => settings.get(actor)).pipe(ErrorHandling.answer),
+      setAmlPolicy: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => settings.setAmlPolicy(actor, payload)).pipe(ErrorHandling.answer),
+      setWithdrawalLimits: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => settings.setWithdrawalLimits(actor, payload)).pipe(ErrorHandling.answer),
       requestWithdrawal: ({ headers, payload }) =>
         withdrawal(
           "funding.requestWithdrawal",

@@ -7,6 +7,7 @@
  *   the probe) whether it answers and has run the last migration this server ships;
  *   `version` names the package and the API versions.
  * - `markets`: the instruments of `@niha/domain`, paged in market-name order.
+ * - `marketData`: depth, trades, ticker, candles and the live stream (`MarketDataHandlers`).
  *
  * @since 0.1.0
  */
@@ -23,11 +24,21 @@ import packageJson from "../package.json" with { type: "json" }
 import * as Access from "./Access.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
+import type * as Draining from "./Draining.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
+import * as FeesHandlers from "./FeesHandlers.ts"
 import * as FundingHandlers from "./FundingHandlers.ts"
+import * as MarketDataHandlers from "./MarketDataHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
+import * as OrdersHandlers from "./OrdersHandlers.ts"
+import * as Adjustments from "./services/Adjustments.ts"
 import * as Deposits from "./services/Deposits.ts"
+import * as Fees from "./services/Fees.ts"
+import * as FundingSettings from "./services/FundingSettings.ts"
+import * as MarketData from "./services/MarketData.ts"
+import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
+import * as Orders from "./services/Orders.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
 
 /**
@@ -156,29 +167,52 @@ export const marketsGroup: Layer.Layer<HttpApiGroup.Service<"niha", "markets">> 
 export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimits): Layer.Layer<
   | HttpApiGroup.Service<"niha", "system">
   | HttpApiGroup.Service<"niha", "markets">
+  | HttpApiGroup.Service<"niha", "marketData">
   | HttpApiGroup.Service<"niha", "auth">
   | HttpApiGroup.Service<"niha", "account">
   | HttpApiGroup.Service<"niha", "onboarding">
   | HttpApiGroup.Service<"niha", "kyc">
   | HttpApiGroup.Service<"niha", "admin">
   | HttpApiGroup.Service<"niha", "funding">
+  | HttpApiGroup.Service<"niha", "fees">
+  | HttpApiGroup.Service<"niha", "orders">
+  | HttpApiGroup.Service<"niha", "ledger">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
-  SqlClient.SqlClient | Repository.Repositories | DocumentStorage.DocumentStorage
+  | SqlClient.SqlClient
+  | Repository.Repositories
+  | DocumentStorage.DocumentStorage
+  | MarketWriter.MarketWriter
+  | Draining.Draining
 > =>
   Layer.mergeAll(
     system,
     marketsGroup,
+    MarketDataHandlers.marketData,
     AuthHandlers.auth(limits),
     AuthHandlers.account(limits),
     OnboardingHandlers.onboarding(limits),
     OnboardingHandlers.kyc,
     OnboardingHandlers.admin,
-    FundingHandlers.funding
+    FundingHandlers.funding,
+    FeesHandlers.fees,
+    OrdersHandlers.orders,
+    OrdersHandlers.ledger
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
-    Layer.provide(Layer.mergeAll(Onboarding.layer, Deposits.layer, Withdrawals.layer))
+    Layer.provide(
+      Layer.mergeAll(
+        Onboarding.layer,
+        Deposits.layer,
+        Withdrawals.layer,
+        FundingSettings.layer,
+        Fees.layer,
+        Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
+        Adjustments.Adjustments.layer,
+        MarketData.MarketData.layer
+      )
+    )
   )
 
 /**

@@ -10,6 +10,8 @@
  * while the first is still running waits for it (the unique key holds it at the insert)
  * and then replays its answer. Only answers without secrets are recorded: endpoints whose
  * answer carries a token or key (login, API key creation) are not idempotent this way.
+ * A refusal the request's service records (`Audit.recordRefusal`) is written after this
+ * transaction ends (`Audit.keepingRefusals`), so the rollback does not take it away.
  *
  * @since 0.1.0
  */
@@ -23,6 +25,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
+import * as Audit from "./Audit.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
 
 /**
@@ -102,7 +105,8 @@ export const once = <A, E, R>(
     const hash = fingerprint(request.endpoint, request.input)
     const encode = Schema.encodeUnknownEffect(Schema.toCodecJson(request.success))
     const decode = Schema.decodeUnknownEffect(Schema.toCodecJson(request.success))
-    return yield* Transaction.run(Effect.gen(function*() {
+    // Refusals the services record inside this transaction are written after it ends.
+    return yield* Audit.keepingRefusals(Transaction.run(Effect.gen(function*() {
       const inserted = yield* sql`
         INSERT INTO idempotency_keys (principal, key, endpoint, request_hash, response)
         VALUES (${request.principal}, ${key}, ${request.endpoint}, ${hash}, 'null'::jsonb)
@@ -133,6 +137,6 @@ export const once = <A, E, R>(
       )
       // The stored answer was written by this code from the same schema.
       return yield* Effect.orDie(decode(first.response))
-    }))
+    })))
   }).pipe(ErrorHandling.dieOnSqlError)
 }

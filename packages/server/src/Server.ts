@@ -17,6 +17,7 @@ import type { Database } from "@niha/db"
 import { Migrations, Repository } from "@niha/db"
 import { Api } from "@niha/sdk"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -28,11 +29,13 @@ import * as Layer from "effect/Layer"
 import type * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as NodeCrypto from "node:crypto"
 import * as NodeHttp from "node:http"
 import * as Admin from "./Admin.ts"
 import * as Auth from "./Auth.ts"
 import type * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
+import * as Draining from "./Draining.ts"
 import * as Handlers from "./Handlers.ts"
 import * as JobRunner from "./jobs/JobRunner.ts"
 import * as Mailer from "./Mailer.ts"
@@ -42,6 +45,7 @@ import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
 import * as Deposits from "./services/Deposits.ts"
+import * as MarketWriter from "./services/MarketWriter.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -120,6 +124,12 @@ export interface Options<DatabaseError = never> {
    * (`Mailer.layerLog`) unless given.
    */
   readonly mailer?: Layer.Layer<Mailer.Mailer> | undefined
+  /**
+   * The key of the anonymous counterparty codes of public trades; every instance on one
+   * database must use the same. A random key per process unless given (codes then change
+   * at a restart).
+   */
+  readonly anonymitySecret?: string | undefined
   /** How often the outbox dispatcher (a recurring job) looks for mail to send; one second unless given. */
   readonly mailPollInterval?: Duration.Input | undefined
   /** How often the job runner looks for due jobs; the mail interval unless given. */
@@ -285,15 +295,24 @@ export const layer = <DatabaseError>(
   )
   const listening = Layer.effectDiscard(Effect.gen(function*() {
     const address = urls(options.host, yield* port)
+    const draining = yield* Draining.Draining
     yield* Effect.acquireRelease(
       Effect.logInfo("listening").pipe(Effect.annotateLogs({ ...address })),
-      () => Effect.logInfo("shutting down: no new connections, finishing requests in flight")
+      () =>
+        Effect.logInfo("shutting down: no new connections, finishing requests in flight").pipe(
+          // Streams that would never end by themselves end now.
+          Effect.andThen(Deferred.succeed(draining, undefined))
+        )
     )
-  }))
+  })).pipe(Layer.provide(Draining.layer))
   const services = Layer.mergeAll(
     Repository.Repositories.layer,
+    Draining.layer,
     options.storage,
     jobs(options),
+    MarketWriter.MarketWriter.layer({
+      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex")
+    }),
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(

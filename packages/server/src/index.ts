@@ -89,6 +89,21 @@ export * as OnboardingHandlers from "./OnboardingHandlers.ts"
 export * as FundingHandlers from "./FundingHandlers.ts"
 
 /**
+ * The handlers of the `fees` group.
+ *
+ * @since 0.1.0
+ */
+export * as FeesHandlers from "./FeesHandlers.ts"
+
+/**
+ * Trading fee administration as a service: market configs and entity overrides, audited,
+ * the rates that apply to an entity, and the schedule in force for the order service.
+ *
+ * @since 0.1.0
+ */
+export * as Fees from "./services/Fees.ts"
+
+/**
  * The onboarding workflow as a service: contact request to approved entity, one
  * transaction per operation, domain errors; called by handlers, jobs and the CLI.
  *
@@ -125,6 +140,66 @@ export * as Deposits from "./services/Deposits.ts"
  * @since 0.1.0
  */
 export * as Withdrawals from "./services/Withdrawals.ts"
+
+/**
+ * The funding settings as a service: the AML hold policy and the withdrawal limits that
+ * admins set, audited, read by the deposit and withdrawal workflows in their transactions.
+ *
+ * @since 0.1.0
+ */
+export * as FundingSettings from "./services/FundingSettings.ts"
+
+/**
+ * The order workflow as a service: pre-funded placement through the ledger, matching by
+ * the market's writer, fills with fees and settlement batches, cancels.
+ *
+ * @since 0.1.0
+ */
+export * as Orders from "./services/Orders.ts"
+
+/**
+ * The one writer of each market: its book a cache of the stored commands, one command at
+ * a time per market across instances (an advisory lock), rebuilt after a failed write.
+ *
+ * @since 0.1.0
+ */
+export * as MarketWriter from "./services/MarketWriter.ts"
+
+/**
+ * Market data as a service: depth and best bid and ask from the writer's book; trades,
+ * ticker and candles from the stored trades; the live stream of each market.
+ *
+ * @since 0.1.0
+ */
+export * as MarketData from "./services/MarketData.ts"
+
+/**
+ * An admin's adjustment of a balance, with a reason, through the ledger.
+ *
+ * @since 0.1.0
+ */
+export * as Adjustments from "./services/Adjustments.ts"
+
+/**
+ * The handlers of the `orders` and `ledger` groups.
+ *
+ * @since 0.1.0
+ */
+export * as OrdersHandlers from "./OrdersHandlers.ts"
+
+/**
+ * The handlers of the `marketData` group, with the stream as Server-Sent Events.
+ *
+ * @since 0.1.0
+ */
+export * as MarketDataHandlers from "./MarketDataHandlers.ts"
+
+/**
+ * The signal that the server has begun to shut down, which ends never-ending responses.
+ *
+ * @since 0.1.0
+ */
+export * as Draining from "./Draining.ts"
 
 /**
  * The routes the server answers, for 405s and upload body limits.

@@ -9,10 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestConsole from "effect/testing/TestConsole"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { spawn, waitForApiUrl } from "./support/Processes.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const withEnv = (env: Record<string, string>) =>
@@ -155,39 +155,6 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
     { timeout: 120_000 }
   )
 })
-
-const bin = NodePath.resolve(import.meta.dirname, "../src/bin.ts")
-
-interface Child {
-  readonly process: NodeChildProcess.ChildProcess
-  readonly stdout: Array<string>
-  readonly stderr: Array<string>
-  readonly exited: Promise<number | null>
-}
-
-const spawn = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
-  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", bin, ...args], {
-    env: { ...process.env, DATABASE_URL: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const stdout: Array<string> = []
-  const stderr: Array<string> = []
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout.push(chunk))
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk))
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-  return { process: child, stdout, stderr, exited }
-}
-
-const waitForApiUrl = (child: Child) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 1200; attempt++) {
-      const url = /API\s+(http:\/\/\S+)/.exec(child.stderr.join(""))?.[1]
-      if (url !== undefined) return url
-      if (child.process.exitCode !== null) break
-      yield* Effect.sleep("100 millis")
-    }
-    return yield* Effect.die(new Error(`niha start printed no URL:\n${child.stderr.join("")}${child.stdout.join("")}`))
-  })
 
 describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha start (a real process)", () => {
   it.live(

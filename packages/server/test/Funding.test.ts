@@ -3,39 +3,23 @@
  * APPROVED announces a deposit, an admin confirms it at another amount onto an AML hold,
  * clears one early and rejects another; balances after every step; bad input changes
  * nothing; another entity's deposit is a 404; a repeated request with its key moves money
- * once. (The release by the job on its TARGET date runs on the test clock in
- * `Deposits.test.ts`.)
+ * once; admins set the AML policy and the withdrawal limits (bad values are a 400 and
+ * change nothing), put a deposit on manual review, and holdings show what locked money is
+ * locked for. (The release by the job on its TARGET date, and manual review against the
+ * job, run on the test clock in `Deposits.test.ts`.)
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { type Ids, Money, Onboarding } from "@niha/domain"
+import { FundingSettings, type Ids, Money } from "@niha/domain"
 import { PromiseClient } from "@niha/sdk"
 import * as Effect from "effect/Effect"
-import { call, clientAtNda, failure } from "./support/Clients.ts"
-import { form, mailTo, pdf, tokenOf } from "./support/Onboarding.ts"
+import * as Layer from "effect/Layer"
+import * as SqlClient from "effect/sql/SqlClient"
+import { call, failure } from "./support/Clients.ts"
+import { mailTo, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
+import { approvedCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "180 seconds" } as const
-/** The admin, and a client user of an entity taken to APPROVED through the API. */
-const approvedCompany = (server: TestServer.Running, email: string, company: string) =>
-  Effect.gen(function*() {
-    const { admin: signedIn, client, entity, token } = yield* clientAtNda(server, email, company)
-    const admin = signedIn.client
-    yield* call(() =>
-      client.kyc.signNda({ payload: form({ bytes: pdf("nda"), name: "nda.pdf", type: "application/pdf" }) })
-    )
-    for (const type of Onboarding.requiredDocuments) {
-      const document = yield* call(() =>
-        client.kyc.uploadDocument({
-          payload: form({ bytes: pdf(type), name: `${type}.pdf`, type: "application/pdf" }, type)
-        })
-      )
-      yield* call(() => admin.admin.approveDocument({ params: { id: document.id } }))
-    }
-    yield* call(() => client.kyc.submit())
-    yield* call(() => admin.admin.approveEntity({ params: { id: entity.id } }))
-    return { admin, client, bearer: token, entityId: entity.id }
-  })
-
 const cents = (value: number) => Money.Cents.make(value)
 
 /** Another admin, invited by the first, signed in by its invitation link. */
@@ -275,6 +259,159 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(hidden.status, 404)
           const holdings = yield* failure(() => b.client.funding.holdings({ params: { id: a.entityId } }))
           assert.strictEqual(holdings.status, 404)
+        }))
+
+      it.effect("lets admins set the AML policy and the withdrawal limits, review a deposit, and see what is locked", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const { admin, bearer, client, entityId } = yield* approvedCompany(
+            server,
+            "ada@settings-funding.example",
+            "Settings Funding AG"
+          )
+          const adminToken = (yield* call(() =>
+            PromiseClient.createClient({ baseUrl: server.baseUrl }).auth.login({
+              payload: { email: server.admin.email, password: server.admin.password }
+            })
+          )).token
+          const put = (path: string, body: unknown, token = adminToken) =>
+            Effect.promise(() =>
+              fetch(`${server.baseUrl}/admin/funding-settings/${path}`, {
+                method: "PUT",
+                headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+                body: JSON.stringify(body)
+              }).then(async (response) => ({
+                status: response.status,
+                json: await response.json() as { readonly field?: string; readonly code?: string }
+              }))
+            )
+          assert.deepStrictEqual(yield* call(() => admin.funding.getSettings()), FundingSettings.defaults)
+          assert.strictEqual((yield* failure(() => client.funding.getSettings())).status, 403)
+
+          // Bad values are a 400 naming the field, and change nothing.
+          const hold = { FIRST_DEPOSIT: 3, SUBSEQUENT: 1, LARGE_AMOUNT: 2 }
+          const badPolicies: ReadonlyArray<readonly [unknown, string]> = [
+            [{ large_amount_threshold: "0.00", hold_business_days: hold }, "large_amount_threshold"],
+            [{ large_amount_threshold: "-5.00", hold_business_days: hold }, "large_amount_threshold"],
+            [{ large_amount_threshold: "1.001", hold_business_days: hold }, "large_amount_threshold"],
+            [{ large_amount_threshold: "100.00", hold_business_days: { ...hold, FIRST_DEPOSIT: -1 } }, "FIRST_DEPOSIT"],
+            [{ large_amount_threshold: "100.00", hold_business_days: { ...hold, SUBSEQUENT: 1.5 } }, "SUBSEQUENT"],
+            [{ large_amount_threshold: "100.00", hold_business_days: { ...hold, LARGE_AMOUNT: 61 } }, "LARGE_AMOUNT"],
+            [{ large_amount_threshold: "100.00" }, "hold_business_days"]
+          ]
+          for (const [body, field] of badPolicies) {
+            const answer = yield* put("aml-policy", body)
+            assert.strictEqual(answer.status, 400, JSON.stringify(body))
+            assert.include(answer.json.field ?? "", field, JSON.stringify(answer.json))
+          }
+          const badLimits: ReadonlyArray<readonly [unknown, string]> = [
+            [{ minimum: "0.00", max_per_24h: "100.00", max_per_7d: "100.00" }, "minimum"],
+            [{ minimum: "100.00", max_per_24h: "99.99", max_per_7d: "1000.00" }, "max_per_24h"],
+            [{ minimum: "100.00", max_per_24h: "1000.00", max_per_7d: "999.99" }, "max_per_7d"],
+            [{ minimum: "ten", max_per_24h: "1000.00", max_per_7d: "1000.00" }, "minimum"]
+          ]
+          for (const [body, field] of badLimits) {
+            const answer = yield* put("withdrawal-limits", body)
+            assert.strictEqual(answer.status, 400, JSON.stringify(body))
+            assert.include(answer.json.field ?? "", field, JSON.stringify(answer.json))
+          }
+          const forbidden = yield* put(
+            "aml-policy",
+            { large_amount_threshold: "100.00", hold_business_days: hold },
+            bearer
+          )
+          assert.strictEqual(forbidden.status, 403)
+          assert.deepStrictEqual(yield* call(() => admin.funding.getSettings()), FundingSettings.defaults)
+
+          // A new policy applies from the next confirmation on.
+          const policy = { large_amount_threshold: cents(1_000_000), hold_business_days: { ...hold, FIRST_DEPOSIT: 4 } }
+          const changed = yield* call(() => admin.funding.setAmlPolicy({ payload: policy }))
+          assert.deepStrictEqual(changed.aml_policy, policy)
+          const deposit = yield* call(() =>
+            client.funding.announceDeposit({ payload: { amount: cents(80_000), wire_reference: "SETTINGS-1" } })
+          )
+          const held = yield* call(() =>
+            admin.funding.confirmDeposit({
+              params: { id: deposit.id },
+              payload: { bank_reference: "BANK-S1", received_amount: cents(80_000) }
+            })
+          )
+          assert.deepStrictEqual([held.hold_type, held.hold_business_days], ["FIRST_DEPOSIT", 4])
+
+          // Manual review: admins only, once, with a reason; ended before its date it stays held.
+          const notAdmin = yield* failure(() =>
+            client.funding.reviewDeposit({ params: { id: deposit.id }, payload: { reason: "mine" } })
+          )
+          assert.strictEqual(notAdmin.status, 403)
+          const reviewed = yield* call(() =>
+            admin.funding.reviewDeposit({ params: { id: deposit.id }, payload: { reason: "remitter unclear" } })
+          )
+          assert.isTrue(reviewed.manual_review)
+          const twice = yield* failure(() =>
+            admin.funding.reviewDeposit({ params: { id: deposit.id }, payload: { reason: "again" } })
+          )
+          assert.strictEqual(twice.status, 409)
+          const ended = yield* call(() =>
+            admin.funding.endDepositReview({ params: { id: deposit.id }, payload: { reason: "remitter known" } })
+          )
+          assert.deepStrictEqual([ended.status, ended.manual_review], ["ON_HOLD", false])
+          yield* call(() => admin.funding.clearDeposit({ params: { id: deposit.id }, payload: { reason: "verified" } }))
+
+          // New limits apply from the next request on.
+          const limits = { minimum: cents(5_000), max_per_24h: cents(20_000), max_per_7d: cents(30_000) }
+          assert.deepStrictEqual(
+            (yield* call(() => admin.funding.setWithdrawalLimits({ payload: limits }))).withdrawal_limits,
+            limits
+          )
+          const beneficiary = { beneficiary_name: "Settings Funding AG", iban: "DE89370400440532013000" }
+          const overDay = yield* failure(() =>
+            client.funding.requestWithdrawal({
+              payload: { amount: cents(25_000), ...beneficiary },
+              headers: { "idempotency-key": "over-the-day" }
+            })
+          )
+          assert.strictEqual(overDay.code, "limit_exceeded")
+          yield* call(() => client.funding.requestWithdrawal({ payload: { amount: cents(15_000), ...beneficiary } }))
+
+          // What locked money is locked for, as decimal strings on the wire; the parts sum to locked.
+          const second = yield* call(() =>
+            client.funding.announceDeposit({ payload: { amount: cents(9_000), wire_reference: "SETTINGS-2" } })
+          )
+          yield* call(() =>
+            admin.funding.confirmDeposit({
+              params: { id: second.id },
+              payload: { bank_reference: "BANK-S2", received_amount: cents(9_000) }
+            })
+          )
+          const wire = yield* Effect.promise(() =>
+            fetch(`${server.baseUrl}/entities/${entityId}/holdings`, { headers: { authorization: `Bearer ${bearer}` } })
+              .then((response) => response.json() as Promise<ReadonlyArray<Record<string, unknown>>>)
+          )
+          const eur = wire.find((holding) => holding["asset_type"] === "EUR")
+          assert.deepStrictEqual(eur?.["locked_for"], {
+            aml_holds: "90.00",
+            withdrawals: "150.00",
+            orders: "0.00",
+            other: "0.00"
+          })
+          assert.deepStrictEqual([eur?.["available"], eur?.["locked"]], ["650.00", "240.00"])
+          for (const holding of yield* call(() => client.funding.holdings({ params: { id: entityId } }))) {
+            const { aml_holds, orders, other, withdrawals } = holding.locked_for
+            assert.strictEqual(aml_holds + withdrawals + orders + other, holding.locked, holding.asset_type)
+          }
+
+          // The refused request was recorded, after its transaction (readable on PostgreSQL only).
+          if (server.backend === "postgres") {
+            const failed = yield* Effect.gen(function*() {
+              const sql = yield* SqlClient.SqlClient
+              return yield* sql<{ action: string; subject_id: string; response_data: { readonly error: string } }>`
+                SELECT action, subject_id, response_data FROM ticket_logs WHERE status = 'FAILED'
+                  AND action = 'withdrawals.request' AND subject_id = ${entityId}`
+            }).pipe(Effect.provide(Layer.orDie(server.database)), Effect.orDie)
+            assert.deepStrictEqual(failed.map((row) => row.response_data.error), ["LimitExceeded"])
+          }
+          yield* call(() => admin.funding.setWithdrawalLimits({ payload: FundingSettings.defaults.withdrawal_limits }))
+          yield* call(() => admin.funding.setAmlPolicy({ payload: FundingSettings.defaults.aml_policy }))
         }))
     })
   })

@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Migrations } from "@niha/db"
+import { Database, Migrations } from "@niha/db"
 import { JobRunner } from "@niha/server"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as TestClock from "effect/testing/TestClock"
+import * as NodeChildProcess from "node:child_process"
+import * as NodePath from "node:path"
 import * as TestServer from "./support/TestServer.ts"
 
 const start = DateTime.makeUnsafe("2026-12-01T09:00:00Z")
@@ -25,6 +27,30 @@ const statusOf = (kind: string, key: string) =>
       SELECT status, attempts, last_error, run_at FROM jobs WHERE kind = ${kind} AND key = ${key}`
     return row
   })
+
+/** A runner in a process of its own (`support/KilledRunner.ts`), started with this Node. */
+const spawnRunner = (url: string, instance: string) => {
+  const script = NodePath.resolve(import.meta.dirname, "support/KilledRunner.ts")
+  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", script, url, instance], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const output: Array<string> = []
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk))
+  const exited = new Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  )
+  // Resolves with the key of the job the runner is blocked inside, or fails when it exits first.
+  const inside = new Promise<string>((resolve, reject) => {
+    let seen = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      seen += chunk
+      const key = /inside (\S+)\n/.exec(seen)?.[1]
+      if (key !== undefined) resolve(key)
+    })
+    void exited.then(({ code }) => reject(new Error(`the runner exited (${code}) first:\n${output.join("")}`)))
+  })
+  return { process: child, exited, inside }
+}
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`JobRunner [${backend}]`, () => {
@@ -125,6 +151,55 @@ for (const { backend, skipReason } of TestServer.backends) {
       })), { timeout: 60_000 })
 
     if (backend === "postgres") {
+      it.effect(
+        "gives the job of a runner process killed mid-run (SIGKILL) to another runner after its lease: run once",
+        () =>
+          Effect.scoped(Effect.gen(function*() {
+            // The other process leases on the real clock: this one starts from the real now
+            // (set before the database is opened, whose background fibers follow the clock).
+            yield* TestClock.setTime(yield* Effect.sync(() => Date.now()))
+            const url = yield* TestServer.freshPostgresUrl
+            const context = yield* Layer.build(
+              Layer.provideMerge(Migrations.layer, Layer.orDie(Database.layerUrl({ url, maxConnections: 4 })))
+            )
+            yield* Effect.gen(function*() {
+              const sql = yield* SqlClient.SqlClient
+              yield* sql`CREATE TABLE killed_job_effects (key text PRIMARY KEY, runner text NOT NULL)`
+              yield* JobRunner.schedule({ kind: "test.killed", key: "payout-1" })
+
+              const doomed = spawnRunner(url, "doomed")
+              yield* Effect.addFinalizer(() => Effect.sync(() => doomed.process.kill("SIGKILL")))
+              assert.strictEqual(yield* Effect.promise(() => doomed.inside), "payout-1")
+              const leased = yield* statusOf("test.killed", "payout-1")
+              assert.deepStrictEqual([leased?.status, leased?.attempts], ["RUNNING", 1])
+              doomed.process.kill("SIGKILL")
+              assert.strictEqual((yield* Effect.promise(() => doomed.exited)).signal, "SIGKILL")
+
+              const effects = sql<{ key: string; runner: string }>`SELECT key, runner FROM killed_job_effects`
+              const heirRuns: Array<string> = []
+              const heir = JobRunner.runDue({
+                "test.killed": (job) =>
+                  Effect.gen(function*() {
+                    heirRuns.push(job.key)
+                    yield* sql`INSERT INTO killed_job_effects (key, runner) VALUES (${job.key}, 'heir')`
+                  })
+              }, { instance: "heir" })
+              // What the killed runner wrote died with its connection; its lease still holds.
+              assert.deepStrictEqual(yield* effects, [])
+              assert.strictEqual(yield* heir, 0)
+              // Once the lease has ended, the job is run again: once, not lost, not doubled.
+              yield* TestClock.adjust("2 minutes")
+              assert.strictEqual(yield* heir, 1)
+              assert.strictEqual(yield* heir, 0)
+              assert.deepStrictEqual(heirRuns, ["payout-1"])
+              assert.deepStrictEqual(yield* effects, [{ key: "payout-1", runner: "heir" }])
+              const done = yield* statusOf("test.killed", "payout-1")
+              assert.deepStrictEqual([done?.status, done?.attempts], ["DONE", 2])
+            }).pipe(Effect.provideContext(context))
+          })),
+        { timeout: 120_000 }
+      )
+
       it.effect(
         "lets two runners on one database run each due job exactly once",
         () =>

@@ -64,7 +64,16 @@ export const sellOrder = (ids: Ids): Record<string, unknown> => ({
   cancelled_at: null,
   ...stamps,
   market: "CEA_CASH",
-  price: "12.34"
+  price: "12.34",
+  order_type: "LIMIT",
+  time_in_force: "GTC",
+  post_only: false,
+  budget: null,
+  fee_rate: "0.002500",
+  filled_notional: "123.40",
+  fees_paid: "0.31",
+  market_sequence: "7",
+  locked_amount: "0.00"
 })
 
 /** The encoded insert of one sample row of `table`. */
@@ -188,7 +197,16 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         cancelled_at: null,
         ...stamps,
         market: "CEA_CASH",
-        price: "12.34"
+        price: "12.34",
+        order_type: "LIMIT",
+        time_in_force: "GTC",
+        post_only: false,
+        budget: null,
+        fee_rate: "0.002500",
+        locked_amount: "1237.09",
+        filled_notional: "0.00",
+        fees_paid: "0.00",
+        market_sequence: "8"
       }
     case "cash_market_trades":
       return {
@@ -202,7 +220,12 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         price: "12.34",
         notional: "123.40",
         buyer_fee: "0.31",
-        seller_fee: "0.00"
+        seller_fee: "0.00",
+        buyer_fee_rate: "0.002500",
+        seller_fee_rate: "0.000000",
+        match_id: "CEA_CASH-8-1",
+        aggressor: "BUY",
+        market_sequence: "8"
       }
     case "certificates":
       return {
@@ -260,6 +283,7 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         hold_type: null,
         hold_business_days: null,
         hold_until: null,
+        manual_review: false,
         cleared_by_admin_id: null,
         cleared_at: null,
         clear_reason: null,

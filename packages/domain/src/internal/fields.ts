@@ -14,8 +14,10 @@
  */
 import * as Schema from "effect/Schema"
 import { Model } from "effect/schema"
+import type * as Decimal from "../Decimal.ts"
 import * as Quantity from "../Quantity.ts"
 import * as Text from "../Text.ts"
+import * as decimal from "./decimal.ts"
 
 /** A database-generated primary key. */
 export const generatedId = <S extends Schema.Top>(schema: S) =>
@@ -86,6 +88,39 @@ export const optionalTonnes = Model.Field({
 
 /** A `jsonb` column: any JSON value (the driver parses it), or null. */
 export const optionalJson = Schema.NullOr(Schema.Json)
+
+const sequenceSpec: Decimal.Spec = {
+  scale: 0,
+  min: -1,
+  max: Number.MAX_SAFE_INTEGER,
+  what: "a market sequence",
+  example: "42",
+  unit: "commands"
+}
+const Sequence = Schema.Int.check(Schema.isGreaterThanOrEqualTo(-1))
+const SequenceFromDatabase = Schema.Union([decimal.text(sequenceSpec), Schema.BigInt]).pipe(
+  Schema.decodeTo(Sequence, decimal.fromDatabase(sequenceSpec))
+)
+
+/** A `bigint` column of a market sequence, a safe integer (-1 is "before the first"); a number in JSON. */
+export const sequence = Model.Field({
+  select: SequenceFromDatabase,
+  insert: SequenceFromDatabase,
+  update: SequenceFromDatabase,
+  json: Sequence,
+  jsonCreate: Sequence,
+  jsonUpdate: Sequence
+})
+
+/** A nullable market sequence. */
+export const optionalSequence = Model.Field({
+  select: Schema.NullOr(SequenceFromDatabase),
+  insert: Schema.NullOr(SequenceFromDatabase),
+  update: Schema.NullOr(SequenceFromDatabase),
+  json: Schema.NullOr(Sequence),
+  jsonCreate: Schema.NullOr(Sequence),
+  jsonUpdate: Schema.NullOr(Sequence)
+})
 
 /** A non-negative `integer` column (a count, a number of days or seconds). */
 export const count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))

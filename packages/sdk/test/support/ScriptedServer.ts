@@ -37,6 +37,26 @@ const version = {
   supported_api_versions: ["2026-11-25"]
 }
 
+const level = (price: string, quantity: string) => ({ price, quantity, orders: 1 })
+
+/** A market's stream: its snapshot, a write that rests a bid, and one that trades. */
+const marketEvents = [
+  ["snapshot", { market: "CEA_CASH", sequence: 3, bids: [], asks: [level("12.50", "40")] }],
+  ["book", { market: "CEA_CASH", previous_sequence: 3, sequence: 4, bids: [level("12.00", "10")], asks: [] }],
+  ["book", { market: "CEA_CASH", previous_sequence: 4, sequence: 5, bids: [], asks: [level("12.50", "30")] }],
+  ["trade", {
+    id: "CEA_CASH-5-1",
+    market: "CEA_CASH",
+    sequence: 5,
+    price: "12.50",
+    quantity: "10",
+    aggressor: "BUY",
+    buyer: "7K2Q-9ZLM",
+    seller: "C4HV-1TRX",
+    executed_at: "2026-11-25T10:00:00.000Z"
+  }]
+] as const
+
 const answer = (path: string, response: NodeHttp.ServerResponse) => {
   const [, scenario = "", ...rest] = path.split("/")
   const send = (status: number, body: string, contentType = "application/json") => {
@@ -48,6 +68,11 @@ const answer = (path: string, response: NodeHttp.ServerResponse) => {
     if (endpoint === "health") return send(200, JSON.stringify({ status: "ok" }))
     if (endpoint === "markets") return send(200, JSON.stringify({ data: markets, has_more: false }))
     if (endpoint === "version") return send(200, JSON.stringify(version))
+    if (endpoint === "markets/CEA_CASH/book") return send(200, JSON.stringify(marketEvents[0][1]))
+    if (endpoint === "markets/CEA_CASH/stream") {
+      const events = marketEvents.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      return send(200, events.join(": heartbeat\n\n"), "text/event-stream")
+    }
     if (endpoint === "ready") {
       return send(503, JSON.stringify({ code: "not_ready", message: "database not migrated", request_id: "req-503" }))
     }

@@ -5,9 +5,11 @@
  *
  * @internal
  */
-import { Capabilities, Errors, type Ids, type Parties, StateMachine } from "@niha/domain"
+import { Capabilities, type Enums, Errors, type Ids, type Parties, StateMachine } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Audit from "../Audit.ts"
 
 /** Fails with the domain's `NotPermitted` unless the actor's role may perform `action`. */
 export const authorize = (actor: Parties.User, action: Capabilities.Action): Effect.Effect<void, Errors.NotPermitted> =>
@@ -50,3 +52,31 @@ export const present = <A, E, R>(effect: Effect.Effect<A, E | Errors.NotFound, R
     (error): error is Errors.NotFound => error instanceof Errors.NotFound,
     (missing) => Effect.die(new Error(`invariant broken: ${missing.message}, which must exist here`))
   ) as Effect.Effect<A, E, R>
+
+/**
+ * Moves the client users of an entity whose stage is `from` to `to`, through the user
+ * machine, with an audit line per user; users at another stage stay where they are. The
+ * moves the services make are all in the machine, so a refusal is a broken invariant.
+ */
+export const moveEntityStage = (
+  entityId: Ids.EntityId,
+  from: Enums.UserRole,
+  to: Enums.UserRole,
+  actor: Ids.UserId | null
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
+    const moved = yield* sql<{ id: Ids.UserId }>`
+      UPDATE users SET role = ${stage}, updated_at = now()
+      WHERE entity_id = ${entityId} AND role = ${from} RETURNING id`
+    for (const user of moved) {
+      yield* Audit.record({
+        user_id: actor,
+        action: "users.stage",
+        subject_table: "users",
+        subject_id: user.id,
+        details: { from, to }
+      })
+    }
+  })

@@ -14,11 +14,19 @@
  * - The client's stage follows `userRole`: APPROVED -> FUNDING at its first announcement,
  *   FUNDING -> AML while its first deposit is held, AML -> CEA when it clears, and back to
  *   FUNDING when it is rejected.
+ * - The hold lengths and the LARGE_AMOUNT threshold are the admins' current AML policy
+ *   (`FundingSettings`), read in the confirmation's transaction after the deposit is locked.
+ * - Manual review: an admin may put a held deposit on review (`manual_review`), and the
+ *   release job then leaves it held on its date; taken off review on or after its date, it
+ *   is released at once, as the job would have; admins may still clear or reject it.
+ * - A refused attempt (not permitted, unknown, a transition the machines refuse) writes a
+ *   FAILED `ticket_logs` row after the refusal (`Audit.recordRefusal`) and changes nothing
+ *   else.
  *
  * @since 0.1.0
  */
 import { Ledger, type Repository, Transaction } from "@niha/db"
-import { AmlPolicy, type Enums, type Errors, Funds, Ids, Money, type Parties, StateMachine } from "@niha/domain"
+import { AmlPolicy, Errors, Funds, Ids, Money, type Parties, StateMachine } from "@niha/domain"
 import { Calendar, CivilDate } from "@niha/settlement"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -28,10 +36,12 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Audit from "../Audit.ts"
+import { isRefusal } from "../internal/refusals.ts"
 import * as rows from "../internal/rows.ts"
-import { authorize, move, present, visible } from "../internal/rules.ts"
+import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
 import * as JobRunner from "../jobs/JobRunner.ts"
 import type { PageQuery } from "../Paging.ts"
+import * as FundingSettings from "./FundingSettings.ts"
 
 /**
  * The job kind that releases an AML hold on its date.
@@ -75,6 +85,49 @@ const deposits = {
 }
 
 const depositJson = Schema.encodeSync(Funds.Deposit.json)
+
+/** The parts of a holding's locked balance, as decimal text, beside its row. */
+interface LockParts {
+  readonly locked_aml_holds: string
+  readonly locked_withdrawals: string
+  readonly locked_orders: string
+  readonly locked_other: string
+}
+
+const holdingRows = rows.all("entity_holdings", Funds.EntityHolding)
+const eurLocks = Schema.decodeUnknownEffect(Funds.EurLocks)
+const allowanceLocks = Schema.decodeUnknownEffect(Funds.AllowanceLocks)
+
+/**
+ * A holding with what its locked balance is locked for. The parts come from the pending
+ * transfers, the balance from the holding: parts that do not sum to it are a broken
+ * ledger invariant (`Locked` moves only through pending transfers), so the request dies.
+ */
+const withLocks = (holding: Funds.EntityHolding, parts: LockParts | undefined) =>
+  Effect.gen(function*() {
+    if (parts === undefined) return yield* Effect.die(new Error("invariant broken: a holding row without its parts"))
+    const input = {
+      aml_holds: parts.locked_aml_holds,
+      withdrawals: parts.locked_withdrawals,
+      orders: parts.locked_orders,
+      other: parts.locked_other
+    }
+    const balance: Funds.Balance = holding.asset_type === "EUR" ?
+      { ...holding, locked_for: yield* Effect.orDie(eurLocks(input)) } :
+      { ...holding, locked_for: yield* Effect.orDie(allowanceLocks(input)) }
+    const { aml_holds, orders, other, withdrawals } = balance.locked_for
+    // Integers below 2^53: exact.
+    if (aml_holds + withdrawals + orders + other !== balance.locked) {
+      return yield* Effect.die(
+        new Error(
+          `invariant broken: the locked ${balance.asset_type} of entity ${balance.entity_id} is ${balance.locked}, ` +
+            `but its pending transfers hold ${aml_holds + withdrawals + orders + other}`
+        )
+      )
+    }
+    return balance
+  })
+
 const journalLines = { page: rows.page("asset_transactions", Funds.AssetTransaction) }
 const holdKey = (id: Ids.DepositId) => `deposits:${id}:hold`
 
@@ -111,25 +164,6 @@ export const make = Effect.gen(function*() {
   // deposit: a ledger refusal here is a broken invariant, not the caller's mistake.
   const orDieLedger = <A, E>(effect: Effect.Effect<A, E>) => Effect.orDie(effect)
 
-  /** Moves the entity's client users whose stage may go from `from` to `to`. */
-  const moveStage = (entityId: Ids.EntityId, from: Enums.UserRole, to: Enums.UserRole, actor: Ids.UserId | null) =>
-    Effect.gen(function*() {
-      // The moves this service makes are all in the machine; a refusal is a broken invariant.
-      const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
-      const moved = yield* sql<{ id: Ids.UserId }>`
-        UPDATE users SET role = ${stage}, updated_at = now()
-        WHERE entity_id = ${entityId} AND role = ${from} RETURNING id`
-      for (const user of moved) {
-        yield* Audit.record({
-          user_id: actor,
-          action: "users.stage",
-          subject_table: "users",
-          subject_id: user.id,
-          details: { from, to }
-        })
-      }
-    })
-
   const record = (actor: Ids.UserId | null, action: string, before: Funds.Deposit | null, after: Funds.Deposit) =>
     Audit.record({
       user_id: actor,
@@ -139,6 +173,28 @@ export const make = Effect.gen(function*() {
       ...(before === null ? {} : { before: depositJson(before) }),
       after: depositJson(after)
     })
+
+  /**
+   * Records the refusals of an attempt (`Audit.recordRefusal`), on the deposit, or on the
+   * entity before the deposit exists.
+   */
+  const refused = (
+    actor: Parties.User,
+    action: string,
+    subject_table: "deposits" | "entities",
+    subject_id: string | null,
+    input: Audit.Json
+  ) => {
+    const recording = Audit.refusalsOf(isRefusal, {
+      user_id: actor.id,
+      action,
+      subject_table,
+      subject_id: subject_id ?? undefined,
+      input
+    })
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      recording(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+  }
 
   const announce = Effect.fn("Deposits.announce")(function*(actor: Parties.User, input: Announcement) {
     yield* authorize(actor, "announce_deposit")
@@ -152,10 +208,14 @@ export const make = Effect.gen(function*() {
       if (row === undefined) return yield* Effect.die("INSERT ... RETURNING returned no row")
       const deposit = yield* present(deposits.find(row.id))
       yield* record(actor.id, "deposits.announce", null, deposit)
-      yield* moveStage(entityId, "APPROVED", "FUNDING", actor.id)
+      yield* moveEntityStage(entityId, "APPROVED", "FUNDING", actor.id)
       return deposit
     }))
-  })
+  }, (effect, actor, input) =>
+    refused(actor, "deposits.announce", "entities", actor.entity_id, {
+      amount: Money.format(input.amount),
+      wire_reference: input.wire_reference
+    })(effect))
 
   const confirm = Effect.fn("Deposits.confirm")(function*(admin: Parties.User, id: Ids.DepositId, receipt: Receipt) {
     yield* authorize(admin, "confirm_deposit")
@@ -168,7 +228,7 @@ export const make = Effect.gen(function*() {
       const decision = AmlPolicy.decide(
         { id, entity_id: before.entity_id, amount: receipt.received_amount },
         earlier,
-        AmlPolicy.defaults
+        yield* FundingSettings.amlPolicy.current
       )
       const now = yield* DateTime.now
       const until = yield* holdEnd(now, decision.hold_business_days)
@@ -190,10 +250,14 @@ export const make = Effect.gen(function*() {
       yield* JobRunner.schedule({ kind: releaseJob, key: id, payload: { deposit_id: id }, runAt: until })
       const after = yield* present(deposits.find(id))
       yield* record(admin.id, "deposits.confirm", before, after)
-      yield* moveStage(before.entity_id, "FUNDING", "AML", admin.id)
+      yield* moveEntityStage(before.entity_id, "FUNDING", "AML", admin.id)
       return after
     }))
-  })
+  }, (effect, admin, id, receipt) =>
+    refused(admin, "deposits.confirm", "deposits", id, {
+      bank_reference: receipt.bank_reference,
+      received_amount: Money.format(receipt.received_amount)
+    })(effect))
 
   /** Clears a held deposit: the held amount becomes available. */
   const clearHeld = (before: Funds.Deposit, actor: Ids.UserId | null, reason: string) =>
@@ -209,18 +273,19 @@ export const make = Effect.gen(function*() {
       })))
       yield* sql`
         UPDATE deposits SET status = ${status}, aml_status = ${aml}, cleared_by_admin_id = ${actor},
-          cleared_at = ${DateTime.toDate(yield* DateTime.now)}, clear_reason = ${reason}, updated_at = now()
+          cleared_at = ${DateTime.toDate(yield* DateTime.now)}, clear_reason = ${reason}, manual_review = false,
+          updated_at = now()
         WHERE id = ${before.id}`
       const after = yield* present(deposits.find(before.id))
       yield* record(actor, "deposits.clear", before, after)
-      yield* moveStage(before.entity_id, "AML", "CEA", actor)
+      yield* moveEntityStage(before.entity_id, "AML", "CEA", actor)
       return after
     })
 
   const clear = Effect.fn("Deposits.clear")(function*(admin: Parties.User, id: Ids.DepositId, reason: string) {
     yield* authorize(admin, "decide_aml_hold")
     return yield* transaction(Effect.flatMap(deposits.lock(id), (before) => clearHeld(before, admin.id, reason)))
-  })
+  }, (effect, admin, id, reason) => refused(admin, "deposits.clear", "deposits", id, { reason })(effect))
 
   const reject = Effect.fn("Deposits.reject")(function*(admin: Parties.User, id: Ids.DepositId, reason: string) {
     yield* authorize(admin, "decide_aml_hold")
@@ -238,30 +303,91 @@ export const make = Effect.gen(function*() {
       }
       yield* sql`
         UPDATE deposits SET status = ${status}, aml_status = ${aml}, rejected_by_admin_id = ${admin.id},
-          rejected_at = ${DateTime.toDate(yield* DateTime.now)}, rejection_reason = ${reason}, updated_at = now()
+          rejected_at = ${DateTime.toDate(yield* DateTime.now)}, rejection_reason = ${reason}, manual_review = false,
+          updated_at = now()
         WHERE id = ${id}`
       const after = yield* present(deposits.find(id))
       yield* record(admin.id, "deposits.reject", before, after)
       const [other] = yield* sql`
         SELECT 1 FROM deposits WHERE entity_id = ${before.entity_id} AND status IN ('ON_HOLD', 'CLEARED')`
-      if (other === undefined) yield* moveStage(before.entity_id, "AML", "FUNDING", admin.id)
+      if (other === undefined) yield* moveEntityStage(before.entity_id, "AML", "FUNDING", admin.id)
       return after
     }))
-  })
+  }, (effect, admin, id, reason) => refused(admin, "deposits.reject", "deposits", id, { reason })(effect))
+
+  /** Whether a held deposit's release date has come. */
+  const isDue = (deposit: Funds.Deposit) =>
+    Effect.map(
+      DateTime.now,
+      (now) => deposit.hold_until !== null && !DateTime.isGreaterThan(deposit.hold_until, now)
+    )
+
+  const releaseReason = "the AML hold reached its release date"
 
   /**
-   * The `aml.release` job: clears a deposit whose hold has reached its date. Run again
-   * (a retried job, a concurrent runner), it finds the deposit cleared and does nothing.
+   * The `aml.release` job: clears a deposit whose hold has reached its date, unless an
+   * admin put it on manual review (it stays held; ending the review releases it). Run
+   * again (a retried job, a concurrent runner), it finds the deposit cleared and does
+   * nothing.
    */
   const releaseDue = Effect.fn("Deposits.releaseDue")(function*(id: Ids.DepositId) {
     return yield* transaction(Effect.gen(function*() {
       const before = yield* present(deposits.lock(id))
-      if (before.status !== "ON_HOLD" || before.hold_until === null) return false
-      if (DateTime.isGreaterThan(before.hold_until, yield* DateTime.now)) return false
-      yield* clearHeld(before, null, "the AML hold reached its release date")
+      if (before.status !== "ON_HOLD" || before.manual_review) return false
+      if (!(yield* isDue(before))) return false
+      yield* clearHeld(before, null, releaseReason)
       return true
     }))
   })
+
+  /** Puts a held deposit on manual review, or takes it off, with the reason in the trail. */
+  const setReview = (admin: Parties.User, id: Ids.DepositId, onReview: boolean, reason: string) =>
+    Effect.gen(function*() {
+      yield* authorize(admin, "decide_aml_hold")
+      return yield* transaction(Effect.gen(function*() {
+        const before = yield* deposits.lock(id)
+        if (before.status !== "ON_HOLD") {
+          return yield* new Errors.Conflict({
+            resource: "deposits",
+            reason: `only a deposit on AML hold can be put on or taken off manual review; this one is ${before.status}`
+          })
+        }
+        if (before.manual_review === onReview) {
+          return yield* new Errors.Conflict({
+            resource: "deposits",
+            reason: onReview ? "the deposit is already on manual review" : "the deposit is not on manual review"
+          })
+        }
+        yield* sql`UPDATE deposits SET manual_review = ${onReview}, updated_at = now() WHERE id = ${id}`
+        const after = yield* present(deposits.find(id))
+        yield* Audit.record({
+          user_id: admin.id,
+          action: onReview ? "deposits.review" : "deposits.end_review",
+          subject_table: "deposits",
+          subject_id: id,
+          details: { reason },
+          before: depositJson(before),
+          after: depositJson(after)
+        })
+        // Off review on or after its date: released now, as the job would have done then.
+        if (!onReview && (yield* isDue(after))) return yield* clearHeld(after, null, releaseReason)
+        return after
+      }))
+    })
+
+  const review = Effect.fn("Deposits.review")(
+    function*(admin: Parties.User, id: Ids.DepositId, reason: string) {
+      return yield* setReview(admin, id, true, reason)
+    },
+    (effect, admin, id, reason) => refused(admin, "deposits.review", "deposits", id, { reason })(effect)
+  )
+
+  const endReview = Effect.fn("Deposits.endReview")(
+    function*(admin: Parties.User, id: Ids.DepositId, reason: string) {
+      return yield* setReview(admin, id, false, reason)
+    },
+    (effect, admin, id, reason) => refused(admin, "deposits.end_review", "deposits", id, { reason })(effect)
+  )
 
   const get = Effect.fn("Deposits.get")(function*(actor: Parties.User, id: Ids.DepositId) {
     const deposit = yield* deposits.find(id).pipe(Effect.provideContext(context))
@@ -281,7 +407,29 @@ export const make = Effect.gen(function*() {
 
   const holdings = Effect.fn("Deposits.holdings")(function*(actor: Parties.User, entityId: Ids.EntityId) {
     yield* visible(actor, entityId, "confirm_deposit", "entities", entityId)
-    return yield* ledger.holdings(entityId)
+    // One statement, so the holdings and the pending transfers are one snapshot: the parts
+    // of each holding's locked balance are read at the same instant as the balance.
+    const raw = yield* sql<LockParts>`
+      SELECT h.*, coalesce(l.aml_holds, 0)::text AS locked_aml_holds,
+        coalesce(l.withdrawals, 0)::text AS locked_withdrawals, coalesce(l.orders, 0)::text AS locked_orders,
+        coalesce(l.other, 0)::text AS locked_other
+      FROM entity_holdings h
+      LEFT JOIN LATERAL (
+        SELECT sum(p.remaining) FILTER (WHERE x.reference LIKE 'deposits:%') AS aml_holds,
+          sum(p.remaining) FILTER (WHERE x.reference LIKE 'withdrawals:%') AS withdrawals,
+          sum(p.remaining) FILTER (WHERE x.reference LIKE 'orders:%') AS orders,
+          sum(p.remaining) FILTER (
+            WHERE x.reference NOT LIKE 'deposits:%' AND x.reference NOT LIKE 'withdrawals:%'
+              AND x.reference NOT LIKE 'orders:%') AS other
+        FROM ledger.pending_transfers p
+        JOIN asset_transactions x ON x.transfer_id = p.transfer_id AND x.account = 'LOCKED'
+          AND x.entity_id = p.holder_id
+        WHERE p.holder_id = h.entity_id AND p.asset_type = h.asset_type AND p.remaining > 0
+      ) l ON TRUE
+      WHERE h.entity_id = ${entityId}
+      ORDER BY h.asset_type`
+    const rows = yield* holdingRows(Effect.succeed(raw))
+    return yield* Effect.forEach(rows, (holding, index) => withLocks(holding, raw[index]))
   })
 
   const journal = Effect.fn("Deposits.journal")(function*(
@@ -310,20 +458,25 @@ export const make = Effect.gen(function*() {
     get,
     /** Deposits: the actor's entity's, or any entity's for an admin. */
     list,
-    /** An entity's balances per asset, available and locked. */
-    holdings
+    /** An entity's balances per asset, available and locked, and what the locked part is locked for. */
+    holdings,
+    /** An admin puts a held deposit on manual review: the release job leaves it held. */
+    review,
+    /** An admin takes a deposit off manual review: released at once when its date has come. */
+    endReview
   }
 })
 
 /**
  * What a deposit operation can fail with, besides database failures: an unknown deposit
  * or one of another entity, an action the actor's role may not take, a status change the
- * machines refuse.
+ * machines refuse, a manual review that does not fit the deposit (not held, already on
+ * review, not on review).
  *
  * @category errors
  * @since 0.1.0
  */
-export type DepositError = Errors.NotFound | Errors.NotPermitted | StateMachine.InvalidTransition
+export type DepositError = Errors.NotFound | Errors.NotPermitted | StateMachine.InvalidTransition | Errors.Conflict
 
 /**
  * The deposit operations, as {@link make} builds them.

@@ -5,10 +5,15 @@
  * for `WORLD`) or REJECTED with a reason (the lock is released).
  *
  * The request is checked against `WithdrawalPolicy` of `@niha/domain` (a minimum, the most
- * per 24 hours and per 7 days) in the same transaction that locks the amount, after the
+ * per 24 hours and per 7 days), with the limits the admins set (`FundingSettings`, read in
+ * the same transaction), in the same transaction that locks the amount, after the
  * entity's EUR holding row is locked (the first lock of the platform's order,
  * `Transaction.lockOrder`), so concurrent requests cannot together pass a limit or the
  * balance. The IBAN and BIC are checked by `Banking` before the service is called.
+ *
+ * A refused attempt (over a limit or the balance, not permitted, a transition the machine
+ * refuses, four eyes missing) writes a FAILED `ticket_logs` row after the refusal
+ * (`Audit.recordRefusal`) and changes nothing else.
  *
  * Four eyes: the entity's first withdrawal to an IBAN it was never paid out to
  * (`WithdrawalPolicy.needsSecondApproval`) is completed only after a second admin approved
@@ -28,9 +33,11 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
+import { isRefusal } from "../internal/refusals.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
+import * as FundingSettings from "./FundingSettings.ts"
 
 /**
  * A withdrawal as a client asks for it (the IBAN and BIC already in electronic form).
@@ -99,6 +106,28 @@ export const make = Effect.gen(function*() {
       ([row]) => Effect.orDie(decodeCents(row?.total ?? "0.00"))
     )
 
+  /**
+   * Records the refusals of an attempt (`Audit.recordRefusal`), on the withdrawal, or on
+   * the entity before the withdrawal exists.
+   */
+  const refused = (
+    actor: Parties.User,
+    action: string,
+    subject_table: "withdrawals" | "entities",
+    subject_id: string | null,
+    input: Audit.Json
+  ) => {
+    const recording = Audit.refusalsOf(isRefusal, {
+      user_id: actor.id,
+      action,
+      subject_table,
+      subject_id: subject_id ?? undefined,
+      input
+    })
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      recording(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+  }
+
   const request = Effect.fn("Withdrawals.request")(function*(actor: Parties.User, input: Request) {
     yield* authorize(actor, "request_withdrawal")
     const entityId = actor.entity_id
@@ -112,7 +141,7 @@ export const make = Effect.gen(function*() {
         amount: input.amount,
         last_24h: yield* withdrawnSince(entityId, DateTime.subtract(now, { hours: 24 })),
         last_7d: yield* withdrawnSince(entityId, DateTime.subtract(now, { days: 7 }))
-      }, WithdrawalPolicy.defaults)
+      }, yield* FundingSettings.withdrawalLimits.current)
       if (Result.isFailure(checked)) return yield* checked.failure
       const [row] = yield* sql<{ id: Ids.WithdrawalId }>`
         INSERT INTO withdrawals (entity_id, user_id, amount, status, beneficiary_name, iban, bic, lock_reference,
@@ -132,7 +161,13 @@ export const make = Effect.gen(function*() {
       yield* record(actor.id, "withdrawals.request", null, withdrawal)
       return withdrawal
     }))
-  })
+  }, (effect, actor, input) =>
+    refused(actor, "withdrawals.request", "entities", actor.entity_id, {
+      amount: Money.format(input.amount),
+      beneficiary_name: input.beneficiary_name,
+      iban: input.iban,
+      bic: input.bic ?? null
+    })(effect))
 
   /** Moves a withdrawal as an admin, with the changes and the ledger request of the move. */
   const decide = (
@@ -142,7 +177,8 @@ export const make = Effect.gen(function*() {
     change: (
       before: Funds.Withdrawal,
       at: Date
-    ) => Effect.Effect<void, Errors.InsufficientFunds | Errors.Conflict | SqlError>
+    ) => Effect.Effect<void, Errors.InsufficientFunds | Errors.Conflict | SqlError>,
+    input: Audit.Json = {}
   ) =>
     Effect.gen(function*() {
       yield* authorize(admin, "process_withdrawal")
@@ -154,7 +190,7 @@ export const make = Effect.gen(function*() {
         yield* record(admin.id, `withdrawals.${to.toLowerCase()}`, before, after)
         return after
       }))
-    })
+    }).pipe(refused(admin, `withdrawals.${to.toLowerCase()}`, "withdrawals", id, input))
 
   const process = Effect.fn("Withdrawals.process")(function*(admin: Parties.User, id: Ids.WithdrawalId) {
     return yield* decide(admin, id, "PROCESSING", (_, at) =>
@@ -206,7 +242,7 @@ export const make = Effect.gen(function*() {
       })
       return withdrawal
     }))
-  })
+  }, (effect, admin, id) => refused(admin, "withdrawals.approve", "withdrawals", id, {})(effect))
 
   /** Fails unless a withdrawal that needs a second admin was approved by another than `admin`. */
   const fourEyes = (admin: Parties.User, withdrawal: Funds.Withdrawal) =>
@@ -244,7 +280,7 @@ export const make = Effect.gen(function*() {
             UPDATE withdrawals SET status = 'COMPLETED', completed_by = ${admin.id}, completed_at = ${at},
               bank_reference = ${bankReference}, updated_at = now()
             WHERE id = ${id}`
-        }))
+        }), { bank_reference: bankReference })
     }
   )
 
@@ -261,7 +297,7 @@ export const make = Effect.gen(function*() {
           UPDATE withdrawals SET status = 'REJECTED', rejected_by = ${admin.id}, rejected_at = ${at},
             rejection_reason = ${reason}, lock_released_at = ${at}, updated_at = now()
           WHERE id = ${id}`
-      }))
+      }), { reason })
   })
 
   const get = Effect.fn("Withdrawals.get")(function*(actor: Parties.User, id: Ids.WithdrawalId) {

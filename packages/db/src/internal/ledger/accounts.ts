@@ -4,19 +4,23 @@
  * has a row per asset in `ledger.platform_accounts`. A linked set locks every row it
  * touches before it reads a balance, in the canonical account order (entity holdings by
  * entity id then asset, then platform accounts by name then asset, one statement each),
- * applies its lines to them in memory under each account's limit, and writes back the
- * rows that changed, checking that the database stored what it computed.
+ * applies its lines to them in memory under each account's limit, and gives the rows
+ * that changed to the batch's one writing statement (`write.ts`), which checks that the
+ * database stored what it computed. A batch of sets shares one book: a refused set's
+ * changes are put back from a {@link Checkpoint}.
  */
-import { Enums, Errors, Funds, type Ids } from "@niha/domain"
+import { Enums, Errors, Ids } from "@niha/domain"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Order from "effect/Order"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Constraints from "../../Constraints.ts"
 import { format, toMinor } from "../amounts.ts"
-import { CreditOnlyDebit, InconsistentBalance, MissingRow, PlatformOverdraft } from "./errors.ts"
+import { column, columns } from "./arrays.ts"
+import { CreditOnlyDebit, MissingRow, PlatformOverdraft } from "./errors.ts"
 import { accountColumn, type PlannedLine } from "./lines.ts"
 import { type Account, PlatformAccountName } from "./model.ts"
 
@@ -53,6 +57,8 @@ export interface PlatformState {
 export interface Book {
   readonly holdings: ReadonlyMap<string, HoldingState>
   readonly platform: ReadonlyMap<string, PlatformState>
+  /** The ids of the holdings this transaction created (a first holding of an asset). */
+  readonly created: ReadonlySet<string>
 }
 
 /** The key of an account's row in a {@link Book}. */
@@ -67,13 +73,17 @@ type HoldingRef = readonly [Ids.EntityId, Enums.AssetType]
 type PlatformRef = readonly [PlatformAccountName, Enums.AssetType]
 
 /** The canonical order of rows: by owner (entity id or account name), then asset in the enum's order. */
-const canonical = <R extends readonly [string, Enums.AssetType]>(refs: ReadonlyArray<R>): Array<R> =>
-  Arr.sort(
-    Arr.dedupeWith(refs, (a, b) => a[0] === b[0] && a[1] === b[1]),
+const canonical = <R extends readonly [string, Enums.AssetType]>(refs: ReadonlyArray<R>): Array<R> => {
+  // Deduplicated by key (a batch names thousands of rows: no pairwise comparison).
+  const unique = new Map<string, R>()
+  for (const ref of refs) unique.set(`${ref[0]}/${ref[1]}`, ref)
+  return Arr.sort(
+    unique.values(),
     Order.make<R>((a, b) =>
       a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : Order.Number(assetOrder.indexOf(a[1]), assetOrder.indexOf(b[1]))
     )
   )
+}
 
 /** The rows a set of accounts (of one asset each) lives in. */
 export const rowsOf = (accounts: ReadonlyArray<readonly [Account, Enums.AssetType]>) => ({
@@ -85,30 +95,67 @@ export const rowsOf = (accounts: ReadonlyArray<readonly [Account, Enums.AssetTyp
   )
 })
 
-const decodeHoldings = Schema.decodeUnknownEffect(Schema.Array(Funds.EntityHolding))
+const HoldingRow = Schema.Struct({
+  id: Schema.String,
+  entity_id: Ids.EntityId,
+  asset_type: Enums.AssetType,
+  available: Schema.String,
+  locked: Schema.String
+})
+const decodeHoldingRows = Schema.decodeUnknownEffect(Schema.Array(HoldingRow))
 
 const PlatformRow = Schema.Struct({ account: PlatformAccountName, asset_type: Enums.AssetType, balance: Schema.String })
 const decodePlatformRows = Schema.decodeUnknownEffect(Schema.Array(PlatformRow))
 
-/** Creates the missing holdings and locks them, in canonical order. */
-const lockHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<HoldingRef>) {
-  const states = new Map<string, HoldingState>()
-  const sorted = canonical(refs)
-  if (!Arr.isArrayNonEmpty(sorted)) return states
-  yield* Constraints.refine(sql`
-    INSERT INTO entity_holdings ${sql.insert(Arr.map(sorted, ([entity_id, asset_type]) => ({ entity_id, asset_type })))}
-    ON CONFLICT (entity_id, asset_type) DO NOTHING`)
-  // PostgreSQL sorts the two columns as the canonical order does (uuid, then the enum's
-  // order), and locks the rows in the order it returns them.
+/**
+ * Locks the existing holdings of `refs` in one statement. PostgreSQL sorts the two
+ * columns as the canonical order does (uuid, then the enum's order), and locks the rows
+ * in the order it returns them.
+ */
+const selectHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<HoldingRef>) {
+  const keys = yield* columns({ entity: refs.map(([entity_id]) => entity_id), asset: refs.map(([, asset]) => asset) })
   const rows = yield* sql`
-    SELECT * FROM entity_holdings
-    WHERE entity_id IN ${sql.in(sorted.map(([entity_id]) => entity_id))}
-      AND entity_id::text || '/' || asset_type::text IN ${sql.in(sorted.map(([e, a]) => holdingKey(e, a)))}
+    SELECT id, entity_id, asset_type::text AS asset_type, available::text AS available, locked::text AS locked
+    FROM entity_holdings
+    WHERE (entity_id, asset_type) IN (SELECT * FROM unnest(${keys.entity}::uuid[], ${keys.asset}::assettype[]))
     ORDER BY entity_id, asset_type
     FOR UPDATE`
-  for (const holding of yield* Effect.orDie(decodeHoldings(rows))) {
-    const available = BigInt(holding.available)
-    const locked = BigInt(holding.locked)
+  return yield* Effect.orDie(decodeHoldingRows(rows))
+})
+
+/**
+ * Locks the holdings, in canonical order, creating the missing ones (an entity's first
+ * holding of an asset): one statement when all exist. Returns the states and the ids of
+ * the rows this transaction created.
+ */
+const lockHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<HoldingRef>) {
+  const states = new Map<string, HoldingState>()
+  const created = new Set<string>()
+  const sorted = canonical(refs)
+  if (!Arr.isArrayNonEmpty(sorted)) return { states, created }
+  const rows = [...yield* selectHoldings(sql, sorted)]
+  if (rows.length < sorted.length) {
+    const found = new Set(rows.map((row) => holdingKey(row.entity_id, row.asset_type)))
+    const absent = sorted.filter(([entity_id, asset]) => !found.has(holdingKey(entity_id, asset)))
+    const keys = yield* columns({
+      entity: absent.map(([entity_id]) => entity_id),
+      asset: absent.map(([, asset]) => asset)
+    })
+    // A row another transaction creates meanwhile is not ours to delete: only the ids
+    // this INSERT returns are. Those rows are locked after the others, out of the
+    // canonical order; two first holdings created at once can deadlock, which
+    // `Transaction.run` retries (it is rare: an entity's first holding of an asset).
+    const inserted = yield* Constraints.refine(sql<{ id: string }>`
+      INSERT INTO entity_holdings (entity_id, asset_type)
+      SELECT * FROM unnest(${keys.entity}::uuid[], ${keys.asset}::assettype[])
+      ON CONFLICT (entity_id, asset_type) DO NOTHING
+      RETURNING id`)
+    for (const row of inserted) created.add(row.id)
+    rows.push(...yield* selectHoldings(sql, absent))
+  }
+  for (const holding of rows) {
+    const available = yield* toMinor(holding.asset_type, holding.available)
+    const locked = yield* toMinor(holding.asset_type, holding.locked)
     states.set(holdingKey(holding.entity_id, holding.asset_type), {
       id: holding.id,
       entity_id: holding.entity_id,
@@ -118,17 +165,21 @@ const lockHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs:
       locked
     })
   }
-  return states
+  for (const [entity_id, asset] of sorted) {
+    if (!states.has(holdingKey(entity_id, asset))) return yield* missing(holdingKey(entity_id, asset))
+  }
+  return { states, created }
 })
 
-/** Locks the platform accounts' rows, in canonical order; every one exists (migration 4 made them). */
+/** Locks the platform accounts' rows, in canonical order, in one statement; every one exists (migration 4 made them). */
 const lockPlatform = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<PlatformRef>) {
   const states = new Map<string, PlatformState>()
   const sorted = canonical(refs)
   if (!Arr.isArrayNonEmpty(sorted)) return states
+  const keys = yield* columns({ name: sorted.map(([name]) => name), asset: sorted.map(([, asset]) => asset) })
   const rows = yield* sql`
     SELECT account, asset_type::text AS asset_type, balance::text AS balance FROM ledger.platform_accounts
-    WHERE account || '/' || asset_type::text IN ${sql.in(sorted.map(([name, asset]) => platformKey(name, asset)))}
+    WHERE (account, asset_type) IN (SELECT * FROM unnest(${keys.name}::text[], ${keys.asset}::assettype[]))
     ORDER BY account, asset_type
     FOR UPDATE`
   for (const row of yield* Effect.orDie(decodePlatformRows(rows))) {
@@ -154,21 +205,58 @@ const lockPlatform = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs:
   return states
 })
 
-/** Locks every row the accounts live in: holdings first, then platform accounts. */
+/** Locks every row the accounts live in: holdings first, then platform accounts (one statement each). */
 export const lockBook = (
   sql: SqlClient.SqlClient,
   accounts: ReadonlyArray<readonly [Account, Enums.AssetType]>
 ): Effect.Effect<Book, SqlError | Constraints.ConstraintViolation> => {
   const rows = rowsOf(accounts)
   return Effect.gen(function*() {
-    const holdings = yield* lockHoldings(sql, rows.holdings)
+    const { created, states: holdings } = yield* lockHoldings(sql, rows.holdings)
     const platform = yield* lockPlatform(sql, rows.platform)
-    return { holdings, platform }
+    return { holdings, platform, created }
   })
+}
+
+/** What a linked set may change in the book, to put back when the set is refused. */
+export interface Checkpoint {
+  readonly holdings: ReadonlyArray<readonly [HoldingState, bigint, bigint]>
+  readonly platform: ReadonlyArray<readonly [PlatformState, bigint]>
+}
+
+/** The current balances of the given accounts' rows. */
+export const checkpoint = (book: Book, accounts: ReadonlyArray<readonly [Account, Enums.AssetType]>): Checkpoint => {
+  const holdings: Array<readonly [HoldingState, bigint, bigint]> = []
+  const platform: Array<readonly [PlatformState, bigint]> = []
+  for (const [account, asset] of accounts) {
+    if (account._tag === "Platform") {
+      const state = book.platform.get(platformKey(account.name, asset))
+      if (state !== undefined) platform.push([state, state.balance])
+    } else {
+      const state = book.holdings.get(holdingKey(account.entity_id, asset))
+      if (state !== undefined) holdings.push([state, state.available, state.locked])
+    }
+  }
+  return { holdings, platform }
+}
+
+/** Puts the balances of a checkpoint back (a refused set leaves the book as it found it). */
+export const restore = (saved: Checkpoint): void => {
+  for (const [state, available, locked] of saved.holdings) {
+    state.available = available
+    state.locked = locked
+  }
+  for (const [state, balance] of saved.platform) state.balance = balance
 }
 
 const missing = (key: string) =>
   Effect.die(new MissingRow({ table: "entity_holdings", key, invariant: "every account a transfer moves is locked" }))
+
+/** Why a line cannot be applied: a limit (a refusal), or an account that was not locked (a defect). */
+export type LineError = Errors.InsufficientFunds | PlatformOverdraft | CreditOnlyDebit | MissingRow
+
+const notLocked = (key: string) =>
+  Result.fail(new MissingRow({ table: "entity_holdings", key, invariant: "every account a transfer moves is locked" }))
 
 /** One line on a platform account, under its limit. */
 const applyPlatform = (
@@ -176,15 +264,15 @@ const applyPlatform = (
   name: PlatformAccountName,
   asset: Enums.AssetType,
   amount: bigint
-): Effect.Effect<PlannedLine, PlatformOverdraft | CreditOnlyDebit> => {
+): Result.Result<PlannedLine, LineError> => {
   const state = book.platform.get(platformKey(name, asset))
-  if (state === undefined) return missing(platformKey(name, asset))
+  if (state === undefined) return notLocked(platformKey(name, asset))
   const next = state.balance + amount
   if (amount < 0n && limits[name] === "credit_only") {
-    return Effect.fail(new CreditOnlyDebit({ account: "FEES", asset_type: asset, amount: format(asset, -amount) }))
+    return Result.fail(new CreditOnlyDebit({ account: "FEES", asset_type: asset, amount: format(asset, -amount) }))
   }
   if (next < 0n && (name === "CUSTODY" || name === "SETTLEMENT_PENDING")) {
-    return Effect.fail(
+    return Result.fail(
       new PlatformOverdraft({
         account: name,
         asset_type: asset,
@@ -194,7 +282,13 @@ const applyPlatform = (
     )
   }
   state.balance = next
-  return Effect.succeed<PlannedLine>({ entity_id: null, account: name, amount, balance_after: null })
+  return Result.succeed({
+    target: { _tag: "Platform", name },
+    entity_id: null,
+    account: name,
+    amount,
+    balance_after: null
+  })
 }
 
 /** One line on an entity's account, never below zero. */
@@ -203,13 +297,13 @@ const applyHolding = (
   account: Account & { readonly entity_id: Ids.EntityId },
   asset: Enums.AssetType,
   amount: bigint
-): Effect.Effect<PlannedLine, Errors.InsufficientFunds> => {
+): Result.Result<PlannedLine, LineError> => {
   const holding = book.holdings.get(holdingKey(account.entity_id, asset))
-  if (holding === undefined) return missing(holdingKey(account.entity_id, asset))
+  if (holding === undefined) return notLocked(holdingKey(account.entity_id, asset))
   const balance = account._tag === "Available" ? holding.available : holding.locked
   const next = balance + amount
   if (next < 0n) {
-    return Effect.fail(
+    return Result.fail(
       new Errors.InsufficientFunds({
         entity_id: account.entity_id,
         asset_type: asset,
@@ -220,7 +314,8 @@ const applyHolding = (
   }
   if (account._tag === "Available") holding.available = next
   else holding.locked = next
-  return Effect.succeed<PlannedLine>({
+  return Result.succeed({
+    target: account,
     entity_id: account.entity_id,
     account: accountColumn(account),
     amount,
@@ -230,59 +325,82 @@ const applyHolding = (
 
 /**
  * Applies a transfer's lines to the book in order, each under its account's limit, and
- * returns them with their `balance_after`. The first line that would break a limit fails
- * the whole set (nothing is written).
+ * returns them with their `balance_after`. The first line that would break a limit
+ * refuses the whole set; the lines before it stay applied to the book, which the caller
+ * puts back from its {@link Checkpoint}. Plain code on the hot path of a batch: no effect
+ * per line.
  */
 export const applyLines = (
   book: Book,
   asset: Enums.AssetType,
   legs: ReadonlyArray<readonly [Account, bigint]>
-): Effect.Effect<
-  ReadonlyArray<PlannedLine>,
-  Errors.InsufficientFunds | PlatformOverdraft | CreditOnlyDebit
-> =>
-  Effect.forEach(
-    legs,
-    ([account, amount]): Effect.Effect<PlannedLine, Errors.InsufficientFunds | PlatformOverdraft | CreditOnlyDebit> =>
-      account._tag === "Platform"
-        ? applyPlatform(book, account.name, asset, amount)
-        : applyHolding(book, account, asset, amount)
-  )
+): Result.Result<ReadonlyArray<PlannedLine>, LineError> => {
+  const lines: Array<PlannedLine> = []
+  for (const [account, amount] of legs) {
+    const line = account._tag === "Platform"
+      ? applyPlatform(book, account.name, asset, amount)
+      : applyHolding(book, account, asset, amount)
+    if (Result.isFailure(line)) return Result.fail(line.failure)
+    lines.push(line.success)
+  }
+  return Result.succeed(lines)
+}
 
-const stored = (account: string, expected: bigint, actual: bigint) =>
-  expected === actual ? Effect.void : Effect.die(
-    new InconsistentBalance({
-      account,
-      expected: String(expected),
-      actual: String(actual),
-      invariant: "the database stores the balance the ledger computed"
-    })
-  )
+/** The balances a batch writes, as columns: every holding and platform account whose balance changed. */
+export interface BookColumns {
+  /** The changed holdings: row id, available and locked. */
+  readonly holdings: { readonly [Column in "id" | "available" | "locked"]: ReadonlyArray<string> }
+  /** The changed platform accounts: name, asset and balance. */
+  readonly platform: { readonly [Column in "name" | "asset" | "balance"]: ReadonlyArray<string> }
+}
 
-/** Writes back every row whose balance changed, and checks what the database stored. */
-export const writeBook = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, book: Book) {
+/** The rows of the book whose balance changed, as the batch's writing statement takes them. */
+export const bookColumns = (book: Book): BookColumns => {
+  const holdings = [...book.holdings.values()].filter((holding) =>
+    holding.available !== holding.before.available || holding.locked !== holding.before.locked
+  )
+  const platform = [...book.platform.values()].filter((state) => state.balance !== state.before)
+  return {
+    holdings: {
+      id: holdings.map((holding) => holding.id),
+      available: holdings.map((holding) => format(holding.asset, holding.available)),
+      locked: holdings.map((holding) => format(holding.asset, holding.locked))
+    },
+    platform: {
+      name: platform.map((state) => state.name),
+      asset: platform.map((state) => state.asset),
+      balance: platform.map((state) => format(state.asset, state.balance))
+    }
+  }
+}
+
+/** The account and the balance the ledger computed of a holding row (by id) or platform row (`name/asset`). */
+export const describeRow = (book: Book, key: string): { readonly account: string; readonly expected: string } => {
   for (const holding of book.holdings.values()) {
-    if (holding.available === holding.before.available && holding.locked === holding.before.locked) continue
-    const rows = yield* Constraints.refine(sql<{ available: string; locked: string }>`
-      UPDATE entity_holdings
-      SET available = ${format(holding.asset, holding.available)}, locked = ${format(holding.asset, holding.locked)},
-          updated_at = now()
-      WHERE id = ${holding.id}
-      RETURNING available::text AS available, locked::text AS locked`)
-    const key = holdingKey(holding.entity_id, holding.asset)
-    const [row] = rows
-    if (row === undefined) return yield* missing(key)
-    yield* stored(`${key}/AVAILABLE`, holding.available, yield* toMinor(holding.asset, row.available))
-    yield* stored(`${key}/LOCKED`, holding.locked, yield* toMinor(holding.asset, row.locked))
+    if (holding.id === key) {
+      return {
+        account: `${holdingKey(holding.entity_id, holding.asset)}/AVAILABLE/LOCKED`,
+        expected: `${format(holding.asset, holding.available)}/${format(holding.asset, holding.locked)}`
+      }
+    }
   }
-  for (const state of book.platform.values()) {
-    if (state.balance === state.before) continue
-    const rows = yield* Constraints.refine(sql<{ balance: string }>`
-      UPDATE ledger.platform_accounts SET balance = ${format(state.asset, state.balance)}, updated_at = now()
-      WHERE account = ${state.name} AND asset_type = ${state.asset}
-      RETURNING balance::text AS balance`)
-    const [row] = rows
-    if (row === undefined) return yield* missing(platformKey(state.name, state.asset))
-    yield* stored(platformKey(state.name, state.asset), state.balance, yield* toMinor(state.asset, row.balance))
-  }
+  const state = book.platform.get(key)
+  return { account: key, expected: state === undefined ? "" : format(state.asset, state.balance) }
+}
+
+/**
+ * Deletes the holdings this transaction created that no line uses (their set was
+ * refused), so a refused set leaves no empty holding behind.
+ */
+export const dropUnused = Effect.fnUntraced(function*(
+  sql: SqlClient.SqlClient,
+  book: Book,
+  used: ReadonlySet<string>
+) {
+  const unused = [...book.holdings.values()].filter((holding) =>
+    book.created.has(holding.id) && !used.has(holdingKey(holding.entity_id, holding.asset))
+  )
+  if (unused.length === 0) return
+  const ids = yield* column(unused.map((holding) => holding.id))
+  yield* Constraints.refine(sql`DELETE FROM entity_holdings WHERE id = ANY(${ids}::uuid[])`)
 })

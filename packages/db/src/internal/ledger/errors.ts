@@ -234,3 +234,46 @@ export type LedgerError =
   | CreditOnlyDebit
   | Constraints.ConstraintViolation
   | SqlError
+
+/**
+ * What refuses one linked set of a batch: the set is reported with it in its place, and
+ * the batch's other sets go on.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type SetError =
+  | Errors.InsufficientFunds
+  | Errors.Conflict
+  | Errors.NotFound
+  | Errors.ValidationFailed
+  | PendingClosed
+  | ExceedsPending
+  | PlatformOverdraft
+  | CreditOnlyDebit
+
+/**
+ * What fails a whole batch (nothing of it is written): the database.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type BatchError = Constraints.ConstraintViolation | SqlError
+
+/**
+ * A batch was submitted to run inside the caller's transaction while none was open: a
+ * programming error (its statements would each commit alone, and its locks would not
+ * last), so the ledger dies with it before touching anything.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotInTransaction extends Schema.TaggedError<NotInTransaction>()("NotInTransaction", {
+  /** The operation called. */
+  operation: Schema.String
+}) {
+  /** A sentence saying what to do. */
+  override get message(): string {
+    return `${this.operation} runs inside the caller's transaction: call it within Transaction.run`
+  }
+}

@@ -1,19 +1,20 @@
 /**
  * The journal as the ledger stores it: one `asset_transactions` row per line of a
  * transfer, decoded by the domain's EUR or tonne codecs, read back into {@link Transfer}s,
- * and written in one statement per transfer. Lines are never updated (the database
- * refuses it).
+ * and given as columns to the batch's one writing statement (`write.ts`). Lines are never
+ * updated (the database refuses it).
  */
 import { Enums, Ids, Money, Quantity } from "@niha/domain"
-import * as Arr from "effect/Array"
+import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as Constraints from "../../Constraints.ts"
 import { format } from "../amounts.ts"
+import { column } from "./arrays.ts"
 import { MissingRow } from "./errors.ts"
-import { type Account, type Request, type Transfer, TransferId, TransferKind } from "./model.ts"
+import { timeOrdered } from "./ids.ts"
+import { type Account, type Line, type Request, type Transfer, TransferId, TransferKind } from "./model.ts"
 
 /** The `account` column's values: an entity's two accounts, then the platform's four. */
 export const accountColumns = ["AVAILABLE", "LOCKED", "FEES", "CUSTODY", "SETTLEMENT_PENDING", "WORLD"] as const
@@ -119,6 +120,8 @@ export const toTransfer = (lines: ReadonlyArray<StoredLine>): Transfer => {
 
 /** One planned line: the account column, its entity (null on platform lines), the amount and `balance_after`. */
 export interface PlannedLine {
+  /** The account the line moves. */
+  readonly target: Account
   readonly entity_id: Ids.EntityId | null
   readonly account: (typeof accountColumns)[number]
   readonly amount: bigint
@@ -146,6 +149,28 @@ export const loadLines = (
 export const findStored = (sql: SqlClient.SqlClient, key: string): Effect.Effect<Transfer | undefined, SqlError> =>
   Effect.map(loadLines(sql, "key", key), (lines) => lines.length === 0 ? undefined : toTransfer(lines))
 
+/** The stored transfers of the given caller's keys, in one query, by key (a key never used has none). */
+export const findStoredByKeys = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, keys: ReadonlyArray<string>) {
+  const found = new Map<string, Transfer>()
+  if (keys.length === 0) return found as ReadonlyMap<string, Transfer>
+  const first = yield* column(keys.map((key) => legKey(key, 0)))
+  const rows = yield* sql`
+    SELECT * FROM asset_transactions WHERE transfer_id IN (
+      SELECT transfer_id FROM asset_transactions WHERE idempotency_key = ANY(${first}::text[]))`
+  if (rows.length === 0) return found as ReadonlyMap<string, Transfer>
+  const byTransfer = new Map<string, Array<StoredLine>>()
+  for (const line of yield* Effect.orDie(decodeStoredLines(rows))) {
+    const lines = byTransfer.get(line.transfer_id)
+    if (lines === undefined) byTransfer.set(line.transfer_id, [line])
+    else lines.push(line)
+  }
+  for (const lines of byTransfer.values()) {
+    const transfer = toTransfer(lines)
+    found.set(transfer.key, transfer)
+  }
+  return found as ReadonlyMap<string, Transfer>
+})
+
 /** What one transfer writes: the request it applies, its id, kind, asset and lines. */
 export interface Plan {
   readonly request: Request
@@ -156,34 +181,134 @@ export interface Plan {
   readonly lines: ReadonlyArray<PlannedLine>
 }
 
-/** Writes the lines of a planned transfer in one statement and returns the stored transfer. */
-export const insertLines = (
-  sql: SqlClient.SqlClient,
-  plan: Plan
-): Effect.Effect<Transfer, SqlError | Constraints.ConstraintViolation> => {
-  const request = plan.request
-  const rows = plan.lines.map((line, index) => ({
-    entity_id: line.entity_id,
-    transaction_type: request.type,
-    reference: request.reference,
-    idempotency_key: legKey(request.key, index),
-    market_maker_id: request.market_maker_id ?? null,
-    created_by: request.created_by ?? null,
-    notes: request.notes ?? null,
-    asset_type: plan.asset,
-    amount: format(plan.asset, line.amount),
-    balance_after: line.balance_after === null ? null : format(plan.asset, line.balance_after),
+/** A transfer as a replay compares it: a stored one, or one planned earlier in the same batch. */
+export const comparable = (plan: Plan): Comparable => ({
+  kind: plan.kind,
+  type: plan.request.type,
+  asset: plan.asset,
+  reference: plan.request.reference,
+  pending_id: plan.pending_id,
+  notes: plan.request.notes ?? null,
+  created_by: plan.request.created_by ?? null,
+  market_maker_id: plan.request.market_maker_id ?? null,
+  lines: plan.lines.map((line) => ({ account: line.target, amount: Number(line.amount) }))
+})
+
+/** What a replay compares of a transfer. */
+export interface Comparable {
+  readonly kind: TransferKind
+  readonly type: Enums.TransactionType
+  readonly asset: Enums.AssetType
+  readonly reference: string
+  readonly pending_id: TransferId | null
+  readonly notes: string | null
+  readonly created_by: Ids.UserId | null
+  readonly market_maker_id: Ids.MarketMakerClientId | null
+  readonly lines: ReadonlyArray<{ readonly account: Account; readonly amount: number }>
+}
+
+/**
+ * The stored transfer of a plan, its lines given their ids, written at `created_at`; a
+ * string naming the defect when a line has no id or an amount beyond the safe integers
+ * (a `Line` carries numbers, which would round it). Plain code: a batch makes thousands.
+ */
+export const transferOf = (
+  plan: Plan,
+  ids: ReadonlyArray<Ids.AssetTransactionId>,
+  created_at: DateTime.Utc
+): Transfer | string => {
+  const lines: Array<Line> = []
+  for (const [index, line] of plan.lines.entries()) {
+    const id = ids[index]
+    if (id === undefined) return "every line has its id"
+    const amount = Number(line.amount)
+    const balance_after = line.balance_after === null ? null : Number(line.balance_after)
+    if (!Number.isSafeInteger(amount) || (balance_after !== null && !Number.isSafeInteger(balance_after))) {
+      return "a line's amount and balance are safe integers"
+    }
+    lines.push({ id, account: line.target, amount, balance_after })
+  }
+  return {
     transfer_id: plan.transfer_id,
-    account: line.account,
-    transfer_kind: plan.kind,
-    pending_id: plan.pending_id
-  }))
-  return Arr.isArrayNonEmpty(rows)
-    ? Effect.flatMap(
-      Constraints.refine(sql`INSERT INTO asset_transactions ${sql.insert(rows)} RETURNING *`),
-      (stored) => Effect.map(Effect.orDie(decodeStoredLines(stored)), toTransfer)
-    )
-    : Effect.die(
-      new MissingRow({ table: "asset_transactions", key: request.key, invariant: "a transfer has at least one line" })
-    )
+    key: plan.request.key,
+    kind: plan.kind,
+    type: plan.request.type,
+    asset: plan.asset,
+    reference: plan.request.reference,
+    pending_id: plan.pending_id,
+    notes: plan.request.notes ?? null,
+    created_by: plan.request.created_by ?? null,
+    market_maker_id: plan.request.market_maker_id ?? null,
+    created_at,
+    lines
+  }
+}
+
+/** The journal lines of a batch as columns (one array each, in the order of the plans), with their new ids. */
+export interface LineColumns {
+  /** The ids of each plan's lines. */
+  readonly ids: ReadonlyArray<ReadonlyArray<Ids.AssetTransactionId>>
+  /** The columns of `asset_transactions`, one value per line. */
+  readonly columns: { readonly [Column in LineColumn]: ReadonlyArray<string | null> }
+}
+
+/** The columns of `asset_transactions` the ledger writes. */
+export type LineColumn =
+  | "id"
+  | "entity"
+  | "type"
+  | "reference"
+  | "key"
+  | "marketMaker"
+  | "createdBy"
+  | "notes"
+  | "asset"
+  | "amount"
+  | "balanceAfter"
+  | "transfer"
+  | "account"
+  | "kind"
+  | "pending"
+
+/**
+ * The lines of every planned transfer as columns, their ids made here (version 7 UUIDs):
+ * the values the batch's one `INSERT ... SELECT * FROM unnest(...)` takes. A plan without
+ * lines is a defect.
+ */
+export const lineColumns = (plans: ReadonlyArray<Plan>): LineColumns | MissingRow => {
+  const ids = plans.map((plan) =>
+    plan.lines.map(() => Ids.AssetTransactionId.make(timeOrdered(), { disableChecks: true }))
+  )
+  const empty = plans.find((plan) => plan.lines.length === 0)
+  if (empty !== undefined) {
+    return new MissingRow({
+      table: "asset_transactions",
+      key: empty.request.key,
+      invariant: "a transfer has at least one line"
+    })
+  }
+  const lines = plans.flatMap((plan) => plan.lines.map((line, index) => ({ plan, line, index })))
+  const text = (value: string | null | undefined) => value ?? null
+  return {
+    ids,
+    columns: {
+      id: ids.flat(),
+      entity: lines.map(({ line }) => line.entity_id),
+      type: lines.map(({ plan }) => plan.request.type),
+      reference: lines.map(({ plan }) => plan.request.reference),
+      key: lines.map(({ index, plan }) => legKey(plan.request.key, index)),
+      marketMaker: lines.map(({ plan }) => text(plan.request.market_maker_id)),
+      createdBy: lines.map(({ plan }) => text(plan.request.created_by)),
+      notes: lines.map(({ plan }) => text(plan.request.notes)),
+      asset: lines.map(({ plan }) => plan.asset),
+      amount: lines.map(({ line, plan }) => format(plan.asset, line.amount)),
+      balanceAfter: lines.map(({ line, plan }) =>
+        line.balance_after === null ? null : format(plan.asset, line.balance_after)
+      ),
+      transfer: lines.map(({ plan }) => plan.transfer_id),
+      account: lines.map(({ line }) => line.account),
+      kind: lines.map(({ plan }) => plan.kind),
+      pending: lines.map(({ plan }) => plan.pending_id)
+    }
+  }
 }

@@ -5,7 +5,9 @@
  */
 import { Enums, Ids } from "@niha/domain"
 import type * as DateTime from "effect/DateTime"
+import type * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type { SetError } from "./errors.ts"
 
 // ---------------------------------------------------------------------------------------------
 // Accounts and amounts
@@ -380,3 +382,12 @@ export interface PendingState {
   /** What is still pending: the amount less everything posted or returned since. */
   readonly remaining: number
 }
+
+/**
+ * The outcome of one linked set of a batch: its transfers (written now, or before under
+ * the same keys), or the error that refused it (and nothing of it was written).
+ *
+ * @category results
+ * @since 0.1.0
+ */
+export type SetResult = Result.Result<ReadonlyArray<Transfer>, SetError>

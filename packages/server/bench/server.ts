@@ -1,0 +1,229 @@
+/**
+ * The server bench: a `niha` process on a fresh PostgreSQL database, many funded entities,
+ * limit orders placed over HTTP by concurrent keep-alive clients for a fixed time; then, in
+ * the same run and with the same clients, a bare Node `http` server answering the same
+ * request with a canned answer: the ceiling of HTTP on this machine.
+ *
+ *   pnpm bench:server                      (BENCH_CLIENTS=32 BENCH_SECONDS=10 by default)
+ *
+ * Prints acknowledged orders per second, p50 and p99 latency, the bare server's rate and
+ * the ratio; the last line is one JSON object:
+ * `{"ordersPerSec", "p50Ms", "p99Ms", "bareHttpPerSec", "ratio", "errors"}`.
+ * Needs PostgreSQL (`NIHA_TEST_DATABASE_URL`, else postgres://postgres@127.0.0.1:5432/test).
+ */
+import { Database, Ledger } from "@niha/db"
+import type { Ids } from "@niha/domain"
+import { Password } from "@niha/server"
+import * as Effect from "effect/Effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeChildProcess from "node:child_process"
+import * as NodeCrypto from "node:crypto"
+import * as NodeFs from "node:fs/promises"
+import * as NodeHttp from "node:http"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+
+const clients = Number(process.env["BENCH_CLIENTS"] ?? 32)
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 10)
+const entityCount = Number(process.env["BENCH_ENTITIES"] ?? 16)
+const adminUrl = process.env["NIHA_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+const password = "a long and quite unusual passphrase 93"
+
+interface Result {
+  readonly ok: number
+  readonly errors: number
+  readonly latencies: Array<number>
+  readonly seconds: number
+}
+
+/** `clients` keep-alive loops sending `request(i)` for `seconds`. */
+const load = async (
+  base: URL,
+  body: (client: number, n: number) => { readonly token: string; readonly json: string }
+): Promise<Result> => {
+  const agent = new NodeHttp.Agent({ keepAlive: true, maxSockets: clients })
+  const latencies: Array<number> = []
+  let ok = 0
+  let errors = 0
+  const started = performance.now()
+  const until = started + seconds * 1000
+  const one = (client: number, n: number) =>
+    new Promise<void>((resolve) => {
+      const { json, token } = body(client, n)
+      const sent = performance.now()
+      const request = NodeHttp.request(
+        {
+          agent,
+          host: base.hostname,
+          port: base.port,
+          method: "POST",
+          path: "/orders",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(json),
+            authorization: `Bearer ${token}`
+          }
+        },
+        (response) => {
+          response.resume()
+          response.on("end", () => {
+            if (response.statusCode === 201) {
+              ok++
+              latencies.push(performance.now() - sent)
+            } else {
+              errors++
+            }
+            resolve()
+          })
+        }
+      )
+      request.on("error", () => {
+        errors++
+        resolve()
+      })
+      request.end(json)
+    })
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let n = 0; performance.now() < until; n++) await one(client, n)
+    })
+  )
+  agent.destroy()
+  return { ok, errors, latencies, seconds: (performance.now() - started) / 1000 }
+}
+
+const percentile = (values: Array<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
+}
+
+/** A fresh database on the PostgreSQL server; dropped at the end. */
+const freshDatabase = async () => {
+  const name = `niha_bench_${NodeCrypto.randomBytes(5).toString("hex")}`
+  const run = (statement: string) =>
+    Effect.runPromise(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+        Effect.provide(Database.layerUrl({ url: adminUrl, maxConnections: 1 }))
+      )
+    )
+  await run(`CREATE DATABASE ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+}
+
+/** Entities at stage CEA with a password user, funded with EUR and CEA. */
+const fund = (url: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const ledger = Ledger.make(sql)
+    const hashed = yield* Password.hash(password).pipe(
+      Effect.provideService(Password.CurrentParams, { ln: 10, r: 8, p: 1 })
+    )
+    const emails: Array<string> = []
+    for (let index = 0; index < entityCount; index++) {
+      const [entity] = yield* sql<{ id: Ids.EntityId }>`
+        INSERT INTO entities (name, jurisdiction) VALUES (${`Bench ${index}`}, 'EU') RETURNING id`
+      if (entity === undefined) return yield* Effect.die("no entity")
+      const email = `bench${index}@bench.test`
+      yield* sql`
+        INSERT INTO users (email, first_name, last_name, role, entity_id, password_hash)
+        VALUES (${email}, 'Ben', 'Bench', 'CEA', ${entity.id}, ${hashed})`
+      for (const [asset, amount] of [["EUR", 100_000_000_000], ["CEA", 100_000_000]] as const) {
+        yield* Effect.orDie(ledger.apply(Ledger.adjust({
+          key: `bench:${entity.id}:${asset}`,
+          entity_id: entity.id,
+          asset,
+          amount,
+          reason: "bench funding"
+        })))
+      }
+      emails.push(email)
+    }
+    return emails
+  }).pipe(Effect.provide(Database.layerUrl({ url, maxConnections: 2 })))
+
+const startServer = async (url: string, storage: string) => {
+  const bin = NodePath.resolve(import.meta.dirname, "../src/bin.ts")
+  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", bin, "start"], {
+    env: { ...process.env, PORT: "0", DATABASE_URL: url, NIHA_STORAGE_DIR: storage, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const found = /API\s+(http:\/\/\S+)/.exec(stderr)?.[1]
+    if (found !== undefined) return { child, base: new URL(found) }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill("SIGKILL")
+  throw new Error(`niha start printed no URL:\n${stderr}`)
+}
+
+const main = async () => {
+  const database = await freshDatabase()
+  const storage = await NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "niha-bench-"))
+  const { base, child } = await startServer(database.url, storage)
+  try {
+    const emails = await Effect.runPromise(fund(database.url))
+    const tokens: Array<string> = []
+    for (const email of emails) {
+      const response = await fetch(new URL("/auth/login", base), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password })
+      })
+      tokens.push(((await response.json()) as { token: string }).token)
+    }
+    // Orders around 12.00: about half cross and trade, the rest rest on the book.
+    const order = (client: number, n: number) => {
+      const side = (client + n) % 2 === 0 ? "BUY" : "SELL"
+      const offset = ((client * 7 + n * 13) % 21) - 10
+      const price = ((side === "BUY" ? 1195 : 1205) + offset) / 100
+      return {
+        token: tokens[client % tokens.length] ?? "",
+        json: JSON.stringify({
+          market: "CEA_CASH",
+          side,
+          type: "LIMIT",
+          quantity: String(1 + ((client + n) % 10)),
+          price: price.toFixed(2)
+        })
+      }
+    }
+    await load(base, order).then(() => undefined) // warm-up
+    const server = await load(base, order)
+    child.kill("SIGTERM")
+    // The ceiling: a bare Node server answering the same request with a canned answer.
+    const canned = JSON.stringify({ order: { id: NodeCrypto.randomUUID(), status: "OPEN" }, fills: [] })
+    const bare = NodeHttp.createServer((request, response) => {
+      request.resume()
+      request.on("end", () => response.writeHead(201, { "content-type": "application/json" }).end(canned))
+    })
+    await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve))
+    const address = bare.address()
+    const bareBase = new URL(`http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`)
+    const ceiling = await load(bareBase, order)
+    bare.close()
+    const ordersPerSec = Math.round(server.ok / server.seconds)
+    const bareHttpPerSec = Math.round(ceiling.ok / ceiling.seconds)
+    const figures = {
+      ordersPerSec,
+      p50Ms: Number(percentile(server.latencies, 50).toFixed(2)),
+      p99Ms: Number(percentile(server.latencies, 99).toFixed(2)),
+      bareHttpPerSec,
+      ratio: Number((ordersPerSec / Math.max(1, bareHttpPerSec)).toFixed(3)),
+      errors: server.errors
+    }
+    console.log(`clients ${clients}, ${seconds} s, ${entityCount} entities, PostgreSQL`)
+    console.log(`acknowledged orders/s ${figures.ordersPerSec} (p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms)`)
+    console.log(`bare Node http/s      ${figures.bareHttpPerSec} (ratio ${figures.ratio})`)
+    console.log(JSON.stringify(figures))
+  } finally {
+    child.kill("SIGKILL")
+    await database.drop()
+    await NodeFs.rm(storage, { recursive: true, force: true })
+  }
+}
+
+await main()

@@ -1,0 +1,224 @@
+/**
+ * Two real `niha` processes on one PostgreSQL database, under a load of orders sent to
+ * both: one of them is killed (SIGKILL) in the middle of it and started again. Afterwards
+ * every acknowledged order is stored once, the market's commands run 0, 1, 2, ... with no
+ * gap, a replay of them gives a book whose resting orders are exactly the open orders of
+ * the database, and the ledger's `verify` is clean. The survivor goes on matching at once
+ * (the dead writer's advisory lock ends with its connection).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Database, Ledger } from "@niha/db"
+import type { Ids } from "@niha/domain"
+import { Command, Instrument, OrderBook } from "@niha/matching"
+import { PromiseClient } from "@niha/sdk"
+import { Password } from "@niha/server"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeFs from "node:fs/promises"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { type Child, spawn, waitForApiUrl } from "./support/Processes.ts"
+import * as TestServer from "./support/TestServer.ts"
+
+const password = "a long and quite unusual passphrase 93"
+
+/** A client entity at stage CEA with a password user, funded from WORLD. */
+const trader = (name: string, funds: { readonly asset: "EUR" | "CEA"; readonly amount: number }) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [entity] = yield* sql<{ id: Ids.EntityId }>`
+      INSERT INTO entities (name, jurisdiction) VALUES (${name}, 'EU') RETURNING id`
+    if (entity === undefined) return yield* Effect.die("no entity")
+    const email = `${name.toLowerCase()}@instances.test`
+    const hashed = yield* Password.hash(password).pipe(
+      Effect.provideService(Password.CurrentParams, TestServer.testPasswordParams)
+    )
+    yield* sql`
+      INSERT INTO users (email, first_name, last_name, role, entity_id, password_hash)
+      VALUES (${email}, 'Ivo', 'Instance', 'CEA', ${entity.id}, ${hashed})`
+    yield* Effect.orDie(
+      Ledger.make(sql).apply(Ledger.adjust({
+        key: `fund:${entity.id}`,
+        entity_id: entity.id,
+        asset: funds.asset,
+        amount: funds.amount,
+        reason: "test funding"
+      }))
+    )
+    return { email, entityId: entity.id }
+  })
+
+const signIn = (baseUrl: string, email: string) =>
+  Effect.promise(async () => {
+    const anonymous = PromiseClient.createClient({ baseUrl })
+    const session = await anonymous.auth.login({ payload: { email, password } })
+    return session.token
+  })
+
+interface Outcome {
+  readonly acknowledged: Array<string>
+  failed: number
+}
+
+/** Places random CEA_CASH limit orders around 12.00 until `until`, through the first live base URL. */
+const load = (
+  token: string,
+  side: "BUY" | "SELL",
+  bases: ReadonlyArray<() => string | undefined>,
+  until: number,
+  seed: number,
+  outcome: Outcome
+) =>
+  Effect.promise(async () => {
+    let state = seed
+    const next = () => {
+      state = (state * 1103515245 + 12345) % 2147483648
+      return state
+    }
+    let sent = 0
+    while (Date.now() < until) {
+      const base = bases[sent++ % bases.length]?.() ?? bases.map((live) => live()).find((url) => url !== undefined)
+      if (base === undefined) break
+      const client = PromiseClient.createClient({ baseUrl: base, apiKey: token })
+      const price = (1190 + (next() % 21)) / 100
+      try {
+        const placed = await client.orders.placeOrder({
+          payload: {
+            market: "CEA_CASH",
+            side,
+            type: "LIMIT",
+            quantity: String(1 + (next() % 20)),
+            price: price.toFixed(2)
+          }
+        })
+        outcome.acknowledged.push(placed.order.id)
+      } catch {
+        // A server killed mid-request: the order is not acknowledged (it may or may not exist).
+        outcome.failed++
+      }
+    }
+  })
+
+describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("two niha processes on one PostgreSQL", () => {
+  it.live(
+    "share the market under load, survive a SIGKILL of one, and lose or double no order",
+    () =>
+      Effect.gen(function*() {
+        const url = yield* TestServer.freshPostgresUrl
+        const storage = yield* Effect.acquireRelease(
+          Effect.promise(() => NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "niha-instances-"))),
+          (dir) => Effect.promise(() => NodeFs.rm(dir, { recursive: true, force: true }))
+        )
+        const children: Array<Child> = []
+        yield* Effect.addFinalizer(() => Effect.sync(() => children.forEach((child) => child.process.kill("SIGKILL"))))
+        const start = Effect.gen(function*() {
+          const child = spawn(["start"], {
+            PORT: "0",
+            DATABASE_URL: url,
+            NIHA_STORAGE_DIR: storage,
+            NIHA_ANONYMITY_SECRET: "instances-test",
+            LOG_LEVEL: "warn"
+          })
+          children.push(child)
+          return { child, baseUrl: yield* waitForApiUrl(child) }
+        })
+        const first = yield* start
+        const second = yield* start
+        const database = Database.layerUrl({ url, maxConnections: 2 })
+
+        const traders = yield* Effect.gen(function*() {
+          const buyers = [
+            yield* trader("BuyerOne", { asset: "EUR", amount: 100_000_000 }),
+            yield* trader("BuyerTwo", { asset: "EUR", amount: 100_000_000 })
+          ]
+          const sellers = [
+            yield* trader("SellerOne", { asset: "CEA", amount: 1_000_000 }),
+            yield* trader("SellerTwo", { asset: "CEA", amount: 1_000_000 })
+          ]
+          return { buyers, sellers }
+        }).pipe(Effect.provide(database))
+
+        let firstAlive = true
+        const viaFirst = () => firstAlive ? first.baseUrl : undefined
+        const viaSecond = () => second.baseUrl
+        const outcome: Outcome = { acknowledged: [], failed: 0 }
+        const loads = [
+          ...traders.buyers.map((buyer, index) => ({ ...buyer, side: "BUY" as const, seed: 11 + index })),
+          ...traders.sellers.map((seller, index) => ({ ...seller, side: "SELL" as const, seed: 23 + index }))
+        ]
+        const tokens = yield* Effect.forEach(loads, (one) => signIn(first.baseUrl, one.email))
+        const until = Date.now() + 4000
+        const running = Effect.forEach(
+          loads,
+          (one, index) => load(tokens[index] ?? "", one.side, [viaFirst, viaSecond], until, one.seed, outcome),
+          { concurrency: "unbounded" }
+        )
+        // Halfway through, the first process dies without a word.
+        const kill = Effect.gen(function*() {
+          yield* Effect.sleep("1500 millis")
+          firstAlive = false
+          first.child.process.kill("SIGKILL")
+          yield* Effect.promise(() => first.child.exited)
+          // The survivor matches the market within 5 seconds of the death.
+          const killedAt = Date.now()
+          const survivor = PromiseClient.createClient({ baseUrl: second.baseUrl, apiKey: tokens[0] ?? "" })
+          const placed = yield* Effect.promise(() =>
+            survivor.orders.placeOrder({
+              payload: { market: "CEA_CASH", side: "BUY", type: "LIMIT", quantity: "1", price: "11.00" }
+            })
+          )
+          outcome.acknowledged.push(placed.order.id)
+          assert.isBelow(Date.now() - killedAt, 5000)
+        })
+        yield* Effect.all([running, kill], { concurrency: "unbounded" })
+        assert.isAbove(outcome.acknowledged.length, 20)
+
+        // Started again, the first process rebuilds the book from the database and trades on.
+        const restarted = yield* start
+        const again = PromiseClient.createClient({ baseUrl: restarted.baseUrl, apiKey: tokens[2] ?? "" })
+        const late = yield* Effect.promise(() =>
+          again.orders.placeOrder({
+            payload: { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "5", price: "11.90" }
+          })
+        )
+        outcome.acknowledged.push(late.order.id)
+
+        yield* Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const stored = new Set(
+            (yield* sql<{ id: string }>`SELECT id FROM orders`).map((row) => row.id)
+          )
+          for (const id of outcome.acknowledged) assert.isTrue(stored.has(id), `acknowledged order ${id} is stored`)
+          const commands = yield* sql<{ sequence: string; command: unknown }>`
+            SELECT sequence::text AS sequence, command FROM market_commands WHERE market = 'CEA_CASH' ORDER BY market_commands.sequence`
+          assert.deepStrictEqual(commands.map((row) => Number(row.sequence)), commands.map((_, index) => index))
+          const book = OrderBook.make({ instrument: Instrument.ceaCash, anonymitySecret: "instances-test" })
+          const placedIds = new Set<string>()
+          for (const row of commands) {
+            const command = Result.getOrThrow(Command.decodeUnknown(row.command))
+            if (command._tag === "PlaceLimit") {
+              assert.isFalse(placedIds.has(command.orderId), `order ${command.orderId} placed once`)
+              placedIds.add(command.orderId)
+            }
+            const [event] = OrderBook.apply(book, command)
+            assert.notStrictEqual(event?._tag, "CommandRejected", `stored command ${row.sequence} replays`)
+          }
+          const resting = new Map(
+            OrderBook.snapshot(book).orders.map((order) => [order.orderId, order.quantity] as const)
+          )
+          const open = yield* sql<{ id: string; open: string }>`
+            SELECT id, (quantity - filled_quantity)::text AS open FROM orders
+            WHERE status IN ('OPEN', 'PARTIALLY_FILLED')`
+          assert.deepStrictEqual(
+            new Map(open.map((row) => [row.id, Number(row.open)] as const)),
+            resting,
+            "the open orders of the database are the replayed book's"
+          )
+          const report = yield* Ledger.make(sql).verify
+          assert.isTrue(report.ok, JSON.stringify(report))
+        }).pipe(Effect.provide(database))
+      }),
+    { timeout: 180_000 }
+  )
+})
