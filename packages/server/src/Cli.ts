@@ -305,6 +305,8 @@ const start = Command.make(
         storage: DocumentStorage.layerDirectory(resolveStorageDir(target, flags.storageDir)),
         publicUrl: Option.getOrUndefined(flags.publicUrl),
         anonymitySecret: Option.getOrUndefined(flags.anonymitySecret),
+        // On a PostgreSQL server other instances may serve the same database.
+        peers: target._tag === "Url",
         firstAdmin: {
           email: flags.adminEmail,
           announce: (created, apiUrl) => Console.error(announceAdmin(created, apiUrl))

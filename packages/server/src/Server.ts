@@ -130,6 +130,12 @@ export interface Options<DatabaseError = never> {
    * at a restart).
    */
   readonly anonymitySecret?: string | undefined
+  /**
+   * Whether other instances serve the same database (PostgreSQL): each market's writes then
+   * notify them, so the market data streams of every instance follow every write
+   * (`MarketWriter.Options.peers`). Off unless given.
+   */
+  readonly peers?: boolean | undefined
   /** How often the outbox dispatcher (a recurring job) looks for mail to send; one second unless given. */
   readonly mailPollInterval?: Duration.Input | undefined
   /** How often the job runner looks for due jobs; the mail interval unless given. */
@@ -311,7 +317,8 @@ export const layer = <DatabaseError>(
     options.storage,
     jobs(options),
     MarketWriter.MarketWriter.layer({
-      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex")
+      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
+      peers: options.peers
     }),
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api

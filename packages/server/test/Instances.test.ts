@@ -10,7 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Database, Ledger } from "@niha/db"
 import type { Ids } from "@niha/domain"
 import { Command, Instrument, OrderBook } from "@niha/matching"
-import { PromiseClient } from "@niha/sdk"
+import { type MarketDataApi, PromiseClient } from "@niha/sdk"
 import { Password } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -139,6 +139,17 @@ describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("two niha pro
           return { buyers, sellers }
         }).pipe(Effect.provide(database))
 
+        // A stream of the second instance follows the writes of both.
+        const watcher = PromiseClient.createClient({ baseUrl: second.baseUrl })
+        const stream = yield* Effect.promise(() =>
+          watcher.marketData.stream({ params: { market: "CEA_CASH" }, query: {} })
+        )
+        const streamed: Array<MarketDataApi.StreamEvent> = []
+        const following = Effect.promise(async () => {
+          for await (const event of stream) streamed.push(event)
+        }).pipe(Effect.ignore)
+        yield* Effect.forkScoped(following)
+
         let firstAlive = true
         const viaFirst = () => firstAlive ? first.baseUrl : undefined
         const viaSecond = () => second.baseUrl
@@ -148,6 +159,19 @@ describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("two niha pro
           ...traders.sellers.map((seller, index) => ({ ...seller, side: "SELL" as const, seed: 23 + index }))
         ]
         const tokens = yield* Effect.forEach(loads, (one) => signIn(first.baseUrl, one.email))
+        // Writes through the first instance alone reach the second one's stream (NOTIFY).
+        const onlyFirst = PromiseClient.createClient({ baseUrl: first.baseUrl, apiKey: tokens[2] ?? "" })
+        for (const price of ["13.00", "13.10", "13.20"]) {
+          yield* Effect.promise(() =>
+            onlyFirst.orders.placeOrder({
+              payload: { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "1", price }
+            })
+          )
+        }
+        for (let wait = 0; wait < 50 && streamed.filter((event) => event.event === "book").length < 3; wait++) {
+          yield* Effect.sleep("100 millis")
+        }
+        assert.strictEqual(streamed.filter((event) => event.event === "book").length, 3)
         const until = Date.now() + 4000
         const running = Effect.forEach(
           loads,
@@ -173,6 +197,17 @@ describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("two niha pro
         })
         yield* Effect.all([running, kill], { concurrency: "unbounded" })
         assert.isAbove(outcome.acknowledged.length, 20)
+        // It saw the first instance's writes as they committed, in sequence, without a new
+        // snapshot: each book event starts where the one before ended.
+        yield* Effect.sleep("500 millis")
+        const books = streamed.flatMap((event) => event.event === "book" ? [event.data] : [])
+        assert.isAbove(books.length, 10)
+        for (const [index, book] of books.entries()) {
+          const before = books[index - 1]
+          if (before !== undefined) assert.strictEqual(book.previous_sequence, before.sequence)
+        }
+        assert.strictEqual(streamed.filter((event) => event.event === "snapshot").length, 1)
+        yield* Effect.promise(() => stream.close())
 
         // Started again, the first process rebuilds the book from the database and trades on.
         const restarted = yield* start

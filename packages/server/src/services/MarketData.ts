@@ -13,9 +13,9 @@
  *   codes (`OrderBook.counterpartyCode`), never by entity.
  * - **The live stream** subscribes to the writer's updates before it reads its snapshot,
  *   drops the updates the snapshot already holds, and sends each write as a `book` event
- *   then its trades. When an update does not follow the last one it sent (another instance
- *   wrote the market, or this subscriber fell more than the buffer behind), it sends a new
- *   snapshot instead of the gap.
+ *   then its trades (the writes of other instances too: the writer publishes what it
+ *   catches up). When an update does not follow the last one it sent (this subscriber fell
+ *   more than the buffer behind), it sends a new snapshot instead of the gap.
  *
  * @since 0.1.0
  */
@@ -344,7 +344,7 @@ export const make: Effect.Effect<Service, never, SqlClient.SqlClient | MarketWri
             held = update.sequence
             return eventsOf(update)
           }
-          // Written by another instance, or dropped by the buffer: start again from the book.
+          // Dropped by the buffer (or a write not seen): start again from the book.
           // Updates are published under the writer's permit and the snapshot is read under
           // it, so the new snapshot holds this update too.
           return [snapshot(yield* Effect.orDie(depth(market, levels)))]

@@ -18,6 +18,11 @@
  *    (by the caller) in the same transaction; a snapshot is stored every
  *    {@link Options.snapshotEvery} commands.
  *
+ * With `Options.peers` (several instances on one PostgreSQL), each committed write notifies
+ * the others (`NOTIFY niha_market`, delivered at commit), and each brings its book up to the
+ * database at once; every catch-up publishes the commands it applied, so the market data
+ * streams of every instance follow every write in sequence.
+ *
  * This is the server README's "every instance is a writer, one at a time" design: there
  * is no leader to elect and nothing to take over when an instance dies (its lock ends
  * with its connection, and the next writer catches up from the database), at the cost of
@@ -26,6 +31,7 @@
  *
  * @since 0.1.0
  */
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { Transaction } from "@niha/db"
 import { Enums } from "@niha/domain"
 import { Command, type Event, Instrument, OrderBook, Snapshot } from "@niha/matching"
@@ -79,6 +85,13 @@ export interface Options {
   readonly snapshotEvery?: number | undefined
   /** The most commands of a market committed in one transaction; 64 unless given. */
   readonly maxBatch?: number | undefined
+  /**
+   * Whether other instances may write the same database (PostgreSQL): each write then
+   * notifies them (`NOTIFY niha_market`) and this instance listens, so its streams follow
+   * their writes. Off unless given; the embedded database has one instance and one
+   * connection, which a listener would hold.
+   */
+  readonly peers?: boolean | undefined
 }
 
 /**
@@ -179,6 +192,7 @@ interface MarketState {
 
 // Advisory locks are keyed by two integers: a constant for this use, and the market.
 const lockClass = 0x4e494841 // "NIHA"
+const channel = "niha_market"
 const marketKey = (market: Enums.MarketType) => Enums.MarketType.literals.indexOf(market)
 
 const decodeCommand = Command.decodeUnknown
@@ -208,6 +222,7 @@ export const make = (options: Options) =>
     const sql = yield* SqlClient.SqlClient
     const snapshotEvery = Math.max(1, options.snapshotEvery ?? 1000)
     const maxBatch = Math.max(1, options.maxBatch ?? 64)
+    const peers = options.peers ?? false
     const configOf = (market: Enums.MarketType): OrderBook.Config => ({
       instrument: Instrument.forMarket(market),
       anonymitySecret: options.anonymitySecret
@@ -230,20 +245,41 @@ export const make = (options: Options) =>
     // Slow subscribers lose the oldest updates rather than slow the writer; an update
     // carries its sequence, so a subscriber sees the gap and reads a fresh snapshot.
     const published = yield* PubSub.sliding<Update>(4096)
+    const updateOf = (
+      market: Enums.MarketType,
+      previousSequence: number,
+      sequence: number,
+      events: ReadonlyArray<Event.Event>,
+      levels: touchedLevels.Touched,
+      book: OrderBook.OrderBook
+    ): Update => ({
+      market,
+      previousSequence,
+      sequence,
+      events,
+      levels: touchedLevels.changes(levels, book),
+      trades: events.flatMap((event) =>
+        event._tag === "Trade" ? [{ ...OrderBook.publicTrade(book, event), sequence: event.seq }] : []
+      )
+    })
     const outOfSync = (market: Enums.MarketType, reason: string) => Effect.die(new BookOutOfSync({ market, reason }))
 
     /** Applies the stored commands after the book's sequence. */
-    const catchUp = (state: MarketState, book: OrderBook.OrderBook) =>
+    const catchUp = (state: MarketState, book: OrderBook.OrderBook, publish: boolean) =>
       Effect.gen(function*() {
         const rows = yield* sql<{ sequence: string; command: unknown }>`
           SELECT sequence::text AS sequence, command FROM market_commands
           WHERE market = ${state.market} AND market_commands.sequence > ${state.sequence}
           ORDER BY market_commands.sequence`
+        const previous = state.sequence
+        const levels = touchedLevels.make()
+        const applied: Array<Event.Event> = []
         for (const row of rows) {
           const command = decodeCommand(row.command)
           if (Result.isFailure(command)) {
             return yield* outOfSync(state.market, `stored command ${row.sequence} does not decode`)
           }
+          touchedLevels.before(levels, book, command.success)
           const events = OrderBook.apply(book, command.success)
           const first = events[0]
           if (first !== undefined && first._tag === "CommandRejected") {
@@ -252,7 +288,13 @@ export const make = (options: Options) =>
               `stored command ${row.sequence} is refused on replay: ${first.reason} (caught up to ${state.sequence})`
             )
           }
+          touchedLevels.after(levels, events)
+          applied.push(...events)
           state.sequence = Number(row.sequence)
+        }
+        // Commands another instance committed: this instance's streams follow them too.
+        if (publish && applied.length > 0) {
+          yield* PubSub.publish(published, updateOf(state.market, previous, state.sequence, applied, levels, book))
         }
       })
 
@@ -278,7 +320,7 @@ export const make = (options: Options) =>
           state.sequence = Number(stored.sequence)
           state.snapshotSequence = state.sequence
         }
-        yield* catchUp(state, book)
+        yield* catchUp(state, book, false)
         state.book = book
         state.dirty = false
         return book
@@ -287,7 +329,7 @@ export const make = (options: Options) =>
     const current = (state: MarketState) =>
       state.book === undefined || state.dirty ?
         rebuild(state) :
-        Effect.as(catchUp(state, state.book), state.book)
+        Effect.as(catchUp(state, state.book, true), state.book)
 
     const storeSnapshot = (state: MarketState, book: OrderBook.OrderBook) =>
       Effect.gen(function*() {
@@ -362,6 +404,8 @@ export const make = (options: Options) =>
           exits.push(exit)
         }
         if (state.sequence - state.snapshotSequence >= snapshotEvery) yield* storeSnapshot(state, book)
+        // Delivered at commit, to the other instances' listeners (`Options.peers`).
+        if (peers && accepted.length > 0) yield* sql`SELECT pg_notify(${channel}, ${`${market}:${state.sequence}`})`
         return exits
       })
       return state.semaphore.withPermits(1)(
@@ -372,16 +416,7 @@ export const make = (options: Options) =>
             // Still under the permit: the book is exactly as the batch left it.
             return accepted.length === 0 || book === undefined ?
               Effect.void :
-              PubSub.publish(published, {
-                market,
-                previousSequence: previous,
-                sequence: state.sequence,
-                events: accepted,
-                levels: touchedLevels.changes(levels, book),
-                trades: accepted.flatMap((event) =>
-                  event._tag === "Trade" ? [{ ...OrderBook.publicTrade(book, event), sequence: event.seq }] : []
-                )
-              })
+              PubSub.publish(published, updateOf(market, previous, state.sequence, accepted, levels, book))
           })
         ))
       )
@@ -414,6 +449,22 @@ export const make = (options: Options) =>
       }))
 
     for (const state of Object.values(states)) yield* Effect.forkScoped(drain(state))
+
+    if (peers) {
+      // Another instance committed commands of a market: bring its book up to the database
+      // now (publishing them), so this instance's market data streams follow every write.
+      const pg = yield* PgClient.PgClient
+      const notifications = yield* pg.listen(channel)
+      yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+        const notification = yield* Queue.take(notifications)
+        const [name = "", at = ""] = notification.payload.split(":")
+        const market = Enums.MarketType.literals.find((literal) => literal === name)
+        if (market === undefined) return
+        const state = stateOf(market)
+        if (Number(at) <= state.sequence || state.book === undefined || state.dirty) return
+        yield* state.semaphore.withPermits(1)(Effect.ignore(current(state)))
+      })))
+    }
 
     /**
      * Runs `f` as the market's writer: queued behind the market's other commands and run in
@@ -494,6 +545,8 @@ export class MarketWriter extends Context.Service<MarketWriter, Effect.Success<R
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: Options): Layer.Layer<MarketWriter, never, SqlClient.SqlClient> =>
+  static readonly layer = (
+    options: Options
+  ): Layer.Layer<MarketWriter, SqlError, SqlClient.SqlClient | PgClient.PgClient> =>
     Layer.effect(MarketWriter, make(options))
 }
