@@ -261,3 +261,67 @@ export const swapFee = (
     ),
     (value) => value as Quantity.Tonnes
   )
+
+// ---------------------------------------------------------------------------------------------
+// The fees and the lock of an order
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The fee of one fill of an order, charged on the order's *cumulative* notional:
+ * `fee(before + notional) - fee(before)`, in the quote asset's unit. However an order is
+ * split into fills, its fees add up to exactly the fee of its whole notional, so rounding
+ * each fill never charges more than the order's lock allowed for.
+ *
+ * @category orders
+ * @since 0.1.0
+ */
+export const fillFee = (filledNotional: number, notional: number, rate: Rate.Ppm): number =>
+  fee(filledNotional + notional, rate) - fee(filledNotional, rate)
+
+/**
+ * The quote notional of one fill in a market's units: exact in CEA_CASH (tonnes times cents
+ * per tonne are cents), half-up to the whole CEA tonne in SWAP.
+ *
+ * @category orders
+ * @since 0.1.0
+ */
+export const fillNotional = (
+  market: Enums.MarketType,
+  quantity: number,
+  price: number
+): Result.Result<number, Errors.OutOfRange> =>
+  market === "CEA_CASH" ?
+    Price.cashNotional(Quantity.Tonnes.make(quantity), Price.CashPrice.make(price)) :
+    Price.swapNotional(Quantity.Tonnes.make(quantity), Price.SwapPrice.make(price), "HALF_UP")
+
+/**
+ * What a BUY locks in the quote asset's unit when it is placed: the most its fills can cost
+ * in notional, capped by its budget when it has one, plus the fee on that at its rate. The
+ * notional bound is `price x quantity` at its limit (or protection) price, plus in SWAP half a
+ * tonne per tonne, because each fill's CEA notional rounds half-up on its own and a fill is
+ * at least one tonne.
+ *
+ * @category orders
+ * @since 0.1.0
+ */
+export const buyLock = (options: {
+  /** The market. */
+  readonly market: Enums.MarketType
+  /** The worst price the order may trade at, in the market's price units. */
+  readonly price: number
+  /** Its quantity, whole tonnes. */
+  readonly quantity: number
+  /** A MARKET buy's most to spend on notional, or null. */
+  readonly budget: number | null
+  /** Its fee rate. */
+  readonly rate: Rate.Ppm
+}): Result.Result<number, Errors.OutOfRange> => {
+  const exact = BigInt(options.price) * BigInt(options.quantity)
+  const scale = BigInt(Price.SWAP_PRICE_SCALE)
+  const bound = options.market === "CEA_CASH" ? exact : (exact + BigInt(options.quantity) * (scale / 2n)) / scale
+  const notional = options.budget === null || BigInt(options.budget) > bound ? bound : BigInt(options.budget)
+  return Result.flatMap(
+    decimal.checked(notional, Money.spec),
+    (checked) => decimal.checked(BigInt(checked) + BigInt(fee(checked, options.rate)), Money.spec)
+  )
+}

@@ -211,3 +211,65 @@ describe("FeeSchedule.checkRate", () => {
     }
   })
 })
+
+describe("the fees and the lock of an order", () => {
+  const rates = fc.integer({ min: 0, max: FeeSchedule.maxRate }).map(ppm)
+
+  it("charges fills on the cumulative notional: an order's fees are the fee of its whole notional", () =>
+    check(
+      fc.property(rates, fc.array(fc.integer({ min: 1, max: 10_000_000 }), { minLength: 1, maxLength: 50 }), (
+        rate,
+        notionals
+      ) => {
+        let filled = 0
+        let fees = 0
+        for (const notional of notionals) {
+          const fee = FeeSchedule.fillFee(filled, notional, rate)
+          expect(fee).toBeGreaterThanOrEqual(0)
+          expect(fee).toBeLessThanOrEqual(notional)
+          filled += notional
+          fees += fee
+        }
+        expect(fees).toBe(FeeSchedule.fee(filled, rate))
+      })
+    ))
+
+  it("locks enough for a buy filled in any split at any prices up to its limit, in both markets", () =>
+    check(
+      fc.property(
+        fc.constantFrom<Enums.MarketType>("CEA_CASH", "SWAP"),
+        rates,
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.array(fc.record({ quantity: fc.integer({ min: 1, max: 500 }), discount: fc.nat(5_000) }), {
+          minLength: 1,
+          maxLength: 20
+        }),
+        (market, rate, limit, fills) => {
+          const quantity = fills.reduce((sum, fill) => sum + fill.quantity, 0)
+          const lock = Result.getOrThrow(FeeSchedule.buyLock({ market, price: limit, quantity, budget: null, rate }))
+          let notional = 0
+          let fees = 0
+          for (const fill of fills) {
+            const price = Math.max(1, limit - fill.discount)
+            const paid = Result.getOrThrow(FeeSchedule.fillNotional(market, fill.quantity, price))
+            fees += FeeSchedule.fillFee(notional, paid, rate)
+            notional += paid
+          }
+          expect(notional + fees).toBeLessThanOrEqual(lock)
+        }
+      )
+    ))
+
+  it("caps a budget buy's lock at its budget plus the fee on it", () => {
+    const lock = FeeSchedule.buyLock({
+      market: "CEA_CASH",
+      price: 100_000,
+      quantity: 100,
+      budget: 6_000,
+      rate: ppm(2_500)
+    })
+    expect(Result.getOrThrow(lock)).toBe(6_015)
+    expect(Result.getOrThrow(FeeSchedule.fillNotional("SWAP", 3, 15_001))).toBe(5)
+    expect(Result.getOrThrow(FeeSchedule.fillNotional("CEA_CASH", 3, 1_250))).toBe(3_750)
+  })
+})

@@ -18,7 +18,9 @@
  *   fill is charged `fee(notional so far) - fee(notional before it)`, so an order's fees
  *   are exactly the fee of its whole notional however it was filled, and never more than
  *   its lock. In SWAP a fill's CEA notional is `quantity x price` rounded half-up to the
- *   tonne, so a buy locks half a tonne per tonne more than its exact notional.
+ *   tonne, so a buy locks half a tonne per tonne more than its exact notional. These rules
+ *   are the domain's (`FeeSchedule.fillFee`, `fillNotional`, `buyLock`), property-tested
+ *   there: any split of a buy at any prices up to its limit costs no more than its lock.
  * - **State.** Statuses move through `StateMachine.orderStatus`; the buyer's clients
  *   move CEA -> CEA_SETTLE at a first CEA purchase (SWAP -> EUA_SETTLE at a first EUA
  *   one). Every command is audited. Placement is idempotent by `client_reference`.
@@ -190,27 +192,6 @@ const specOf = (input: OrdersApi.PlaceOrder, clientReference: string | null) =>
 // Amounts in the quote asset's minor unit (EUR cents in CEA_CASH, CEA tonnes in SWAP)
 // ---------------------------------------------------------------------------------------------
 
-const swapScale = BigInt(Price.SWAP_PRICE_SCALE)
-
-/** The quote notional of one fill: exact in CEA_CASH, half-up to the tonne in SWAP. */
-const fillNotional = (market: Enums.MarketType, quantity: number, price: number): number => {
-  if (market === "CEA_CASH") return quantity * price
-  const exact = BigInt(quantity) * BigInt(price)
-  return Number((exact + swapScale / 2n) / swapScale)
-}
-
-/**
- * The most a buy's fills can cost in notional: `price x quantity`, plus in SWAP half a
- * tonne per tonne for the half-up rounding of each fill (a fill is at least one tonne).
- */
-const notionalBound = (spec: Spec): bigint => {
-  const exact = BigInt(spec.price) * BigInt(spec.quantity)
-  const bound = spec.market === "CEA_CASH" ?
-    exact :
-    (exact + BigInt(spec.quantity) * (swapScale / 2n)) / swapScale
-  return spec.budget === null || BigInt(spec.budget) > bound ? bound : BigInt(spec.budget)
-}
-
 const formatQuote = (market: Enums.MarketType, amount: number): string =>
   Market.quoteAsset(market) === "EUR" ? Money.format(Money.SignedCents.make(amount)) : Quantity.format(
     Quantity.SignedTonnes.make(amount)
@@ -263,11 +244,9 @@ const consumed = (order: Touched) => order.side === "BUY" ? order.notional + ord
 
 /** Charges a fill's fee on the order's cumulative notional and returns it. */
 const charge = (order: Touched, notional: number): number => {
-  const cumulative = order.notional + notional
-  const total = FeeSchedule.fee(cumulative, order.feeRate)
-  const fee = total - order.fees
-  order.notional = cumulative
-  order.fees = total
+  const fee = FeeSchedule.fillFee(order.notional, notional, order.feeRate)
+  order.notional += notional
+  order.fees += fee
   return fee
 }
 
@@ -421,7 +400,11 @@ export const make = Effect.gen(function*() {
           case "Trade": {
             const buyer = yield* find(event.buyOrderId)
             const seller = yield* find(event.sellOrderId)
-            const notional = fillNotional(market, event.quantity, event.price)
+            // The instruments bound price x quantity far below the largest safe amount.
+            const notional = yield* Result.match(FeeSchedule.fillNotional(market, event.quantity, event.price), {
+              onFailure: Effect.die,
+              onSuccess: Effect.succeed
+            })
             const buyerFee = charge(buyer, notional)
             const sellerFee = charge(seller, notional)
             buyer.filled += event.quantity
@@ -587,14 +570,19 @@ export const make = Effect.gen(function*() {
           const id = newId()
           const rate = yield* feeRate(spec.market, entityId, spec.side)
           const { base, quote } = Market.instruments[spec.market]
-          const bound = notionalBound(spec)
-          const lockWide = spec.side === "BUY" ?
-            bound + BigInt(FeeSchedule.fee(Number(bound), rate)) :
-            BigInt(spec.quantity)
-          if (lockWide > BigInt(Number.MAX_SAFE_INTEGER)) {
+          const lock = spec.side === "BUY" ?
+            FeeSchedule.buyLock({
+              market: spec.market,
+              price: spec.price,
+              quantity: spec.quantity,
+              budget: spec.budget,
+              rate
+            }) :
+            Result.succeed(spec.quantity)
+          if (Result.isFailure(lock)) {
             return yield* invalid("quantity", "the order's cost is beyond what the platform can hold")
           }
-          const locked = Number(lockWide)
+          const locked = lock.success
           // The lock comes first: an order the account cannot pay for changes nothing. Any
           // other refusal of a lock this module built under a fresh key is a defect.
           yield* Effect.catchIf(
