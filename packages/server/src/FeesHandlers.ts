@@ -43,14 +43,7 @@ export const fees: Layer.Layer<
       key: string | undefined,
       input: unknown,
       effect: (actor: Parties.User) => Effect.Effect<A, E, R>
-    ) =>
-      Effect.gen(function*() {
-        const actor = yield* signedIn
-        return yield* Idempotency.once(
-          { key, principal: actor.id, endpoint, input, success },
-          ErrorHandling.answer(effect(actor))
-        )
-      }).pipe(Effect.provideContext(context))
+    ) => Idempotency.onceForCaller({ success, endpoint, key, input }, effect).pipe(Effect.provideContext(context))
     const as = <A, E, R>(effect: (actor: Parties.User) => Effect.Effect<A, E, R>) =>
       Effect.flatMap(signedIn, effect).pipe(ErrorHandling.answer)
     return handlers.handleAll({

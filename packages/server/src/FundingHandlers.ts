@@ -47,14 +47,7 @@ export const funding: Layer.Layer<
       key: string | undefined,
       input: unknown,
       effect: (actor: Parties.User) => Effect.Effect<A, E, R>
-    ) =>
-      Effect.gen(function*() {
-        const actor = yield* signedIn
-        return yield* Idempotency.once(
-          { key, principal: actor.id, endpoint, input, success },
-          ErrorHandling.answer(effect(actor))
-        )
-      }).pipe(Effect.provideContext(context))
+    ) => Idempotency.onceForCaller({ success, endpoint, key, input }, effect).pipe(Effect.provideContext(context))
     const deposit = <E, R>(
       endpoint: string,
       key: string | undefined,

@@ -16,7 +16,8 @@
  * @since 0.1.0
  */
 import { Transaction } from "@niha/db"
-import { ApiError } from "@niha/sdk"
+import type { Parties } from "@niha/domain"
+import { ApiError, Authentication } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as HttpEffect from "effect/http/HttpEffect"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -140,3 +141,37 @@ export const once = <A, E, R>(
     })))
   }).pipe(ErrorHandling.dieOnSqlError)
 }
+
+/**
+ * {@link once} for the signed-in caller of an endpoint: the principal is the request's
+ * user, and the service's errors are answered once (`ErrorHandling.answer`).
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const onceForCaller = <A, I, E, R>(
+  request: {
+    /** The schema of the answer. */
+    readonly success: Schema.Codec<A, I>
+    /** The endpoint, as `group.endpoint`. */
+    readonly endpoint: string
+    /** The client's key, if it sent one. */
+    readonly key: string | undefined
+    /** The request's input, for the fingerprint. */
+    readonly input: unknown
+  },
+  effect: (actor: Parties.User) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    const { user } = yield* Authentication.CurrentPrincipal
+    return yield* once(
+      {
+        key: request.key,
+        principal: user.id,
+        endpoint: request.endpoint,
+        input: request.input,
+        success: request.success
+      },
+      ErrorHandling.answer(effect(user))
+    )
+  })

@@ -79,19 +79,15 @@ export const ledger: Layer.Layer<
     const adjustments = yield* Adjustments
     return handlers.handleAll({
       adjust: ({ headers, params, payload }) =>
-        Effect.gen(function*() {
-          const actor = yield* signedIn
-          return yield* Idempotency.once(
-            {
-              key: headers["idempotency-key"],
-              principal: actor.id,
-              endpoint: "ledger.adjust",
-              input: { ...params, ...payload },
-              success: FundingApi.Holding
-            },
-            ErrorHandling.answer(adjustments.adjust(actor, params.id, payload))
-          )
-        }).pipe(Effect.provideContext(context))
+        Idempotency.onceForCaller(
+          {
+            success: FundingApi.Holding,
+            endpoint: "ledger.adjust",
+            key: headers["idempotency-key"],
+            input: { ...params, ...payload }
+          },
+          (actor) => adjustments.adjust(actor, params.id, payload)
+        ).pipe(Effect.provideContext(context))
     })
   })
 ).pipe(Layer.provide(ErrorHandling.layer))

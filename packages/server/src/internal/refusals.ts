@@ -6,7 +6,10 @@
  *
  * @internal
  */
-import { Errors, StateMachine } from "@niha/domain"
+import { Errors, type Parties, StateMachine } from "@niha/domain"
+import * as Effect from "effect/Effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Audit from "../Audit.ts"
 
 /** Whether a failure is a domain refusal of the caller's attempt. */
 export const isRefusal = (error: unknown): boolean =>
@@ -16,3 +19,21 @@ export const isRefusal = (error: unknown): boolean =>
   error instanceof Errors.Conflict ||
   error instanceof Errors.LimitExceeded ||
   error instanceof Errors.InsufficientFunds
+
+/**
+ * The refusal recorder of a service on `sql`: `refused(actor, action, table, id, input)`
+ * wraps an attempt so that its domain refusals are put on the audit trail, on the subject
+ * row, or on the entity before the row exists.
+ */
+export const refusalRecorder = (sql: SqlClient.SqlClient) =>
+(
+  actor: Parties.User,
+  action: string,
+  subject_table: string,
+  subject_id: string | null,
+  input: Audit.Json
+) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Audit.refusalsOf(isRefusal, { user_id: actor.id, action, subject_table, subject_id: subject_id ?? undefined, input })(
+    effect
+  ).pipe(Effect.provideService(SqlClient.SqlClient, sql))

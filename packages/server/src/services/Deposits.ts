@@ -36,7 +36,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Audit from "../Audit.ts"
-import { isRefusal } from "../internal/refusals.ts"
+import { refusalRecorder } from "../internal/refusals.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
 import * as JobRunner from "../jobs/JobRunner.ts"
@@ -174,27 +174,8 @@ export const make = Effect.gen(function*() {
       after: depositJson(after)
     })
 
-  /**
-   * Records the refusals of an attempt (`Audit.recordRefusal`), on the deposit, or on the
-   * entity before the deposit exists.
-   */
-  const refused = (
-    actor: Parties.User,
-    action: string,
-    subject_table: "deposits" | "entities",
-    subject_id: string | null,
-    input: Audit.Json
-  ) => {
-    const recording = Audit.refusalsOf(isRefusal, {
-      user_id: actor.id,
-      action,
-      subject_table,
-      subject_id: subject_id ?? undefined,
-      input
-    })
-    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      recording(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-  }
+  /** Puts the domain refusals of an attempt on the audit trail (`internal/refusals.ts`). */
+  const refused = refusalRecorder(sql)
 
   const announce = Effect.fn("Deposits.announce")(function*(actor: Parties.User, input: Announcement) {
     yield* authorize(actor, "announce_deposit")

@@ -33,7 +33,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
-import { isRefusal } from "../internal/refusals.ts"
+import { refusalRecorder } from "../internal/refusals.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
@@ -106,27 +106,8 @@ export const make = Effect.gen(function*() {
       ([row]) => Effect.orDie(decodeCents(row?.total ?? "0.00"))
     )
 
-  /**
-   * Records the refusals of an attempt (`Audit.recordRefusal`), on the withdrawal, or on
-   * the entity before the withdrawal exists.
-   */
-  const refused = (
-    actor: Parties.User,
-    action: string,
-    subject_table: "withdrawals" | "entities",
-    subject_id: string | null,
-    input: Audit.Json
-  ) => {
-    const recording = Audit.refusalsOf(isRefusal, {
-      user_id: actor.id,
-      action,
-      subject_table,
-      subject_id: subject_id ?? undefined,
-      input
-    })
-    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      recording(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-  }
+  /** Puts the domain refusals of an attempt on the audit trail (`internal/refusals.ts`). */
+  const refused = refusalRecorder(sql)
 
   const request = Effect.fn("Withdrawals.request")(function*(actor: Parties.User, input: Request) {
     yield* authorize(actor, "request_withdrawal")
