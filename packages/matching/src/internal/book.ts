@@ -9,8 +9,9 @@
  * - A two-level bitset per side marks the non-empty levels, so the next best level is found
  *   with a few `Math.clz32` rather than a scan of empty ticks. Best bid and ask are kept
  *   incrementally.
- * - Order ids (caller strings) map to slots through an open-addressing table of integers
- *   (`IdTable`); owners are interned to small integers, with an intrusive list of each
+ * - Order ids map to slots through an open-addressing table of integers (`IdTable`); the
+ *   book keeps each resting order's id in its slot record, not the caller's string (see
+ *   `orderId.ts`). Owners are interned to small integers, with an intrusive list of each
  *   owner's orders for cancel-all and per-owner totals.
  *
  * No closure, promise or Effect is created per order; the only allocations on the hot path
@@ -23,6 +24,7 @@ import type * as Event from "../Event.ts"
 import * as Instrument from "../Instrument.ts"
 import type * as Snapshot from "../Snapshot.ts"
 import { IdTable } from "./idTable.ts"
+import { decode, IdKey, isLong } from "./orderId.ts"
 
 /** The null slot / level / owner index. */
 export const NIL = -1
@@ -226,14 +228,15 @@ const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffe
 const INITIAL_SLOTS = 1024
 
 /**
- * An order slot is one record of 32 bytes: eight 32-bit fields. One record rather than one
+ * An order slot is one record of 48 bytes: twelve 32-bit fields. One record rather than one
  * array per field, because a cancel or a fill touches most fields of a slot that is not in
- * cache: together they sit on one cache line (records are aligned, two to a line) instead of
- * one line per field. 32 bytes rather than the 48 of the first layout: the level and the
- * flags share a field, and the quantity is a 32-bit integer (an instrument's maximum quantity
- * is at most 2^31 - 1); the priority, read only by snapshots, lives in its own array.
+ * cache: together they sit on one or two adjacent cache lines instead of one line per field.
+ * The level and the flags share a field, and the quantity is a 32-bit integer (an
+ * instrument's maximum quantity is at most 2^31 - 1); the priority, read only by snapshots,
+ * lives in its own array. The last 16 bytes are the order's id (see `orderId.ts`): a cancel
+ * confirms the id table's hash match there, in the record it reads next anyway.
  */
-const SLOT_BYTES = 32
+const SLOT_BYTES = 48
 const SLOT_INTS = SLOT_BYTES / 4
 /** The level queue's links. */
 const NEXT = 0
@@ -248,6 +251,11 @@ const OWNER_PREV = 5
 const ID_HASH = 6
 /** The open quantity. */
 const QUANTITY = 7
+/** The order's id, as the four words of an `IdKey` (a long id's string is in `longIds`). */
+const ID_W0 = 8
+const ID_W1 = 9
+const ID_W2 = 10
+const ID_W3 = 11
 /** Flags, in the low bits of PLACE. Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
 const FLAG_BITS = 4
 const FLAG_MASK = (1 << FLAG_BITS) - 1
@@ -271,7 +279,7 @@ export class Book {
   readonly bids: BookSide
   readonly asks: BookSide
 
-  // Order slots: one 32-byte record per slot (see SLOT_BYTES). A free slot's NEXT links the
+  // Order slots: one 48-byte record per slot (see SLOT_BYTES). A free slot's NEXT links the
   // free list and its OWNER is NIL.
   private capacity = INITIAL_SLOTS
   private freeHead = NIL
@@ -279,8 +287,11 @@ export class Book {
   private slots = new Int32Array(INITIAL_SLOTS * SLOT_INTS)
   /** The `seq` that gave the order in each slot its place in the queue (snapshots only). */
   private priorities = new Float64Array(INITIAL_SLOTS)
-  readonly slotId: Array<string> = []
   private readonly ids: IdTable
+  /** The id being looked up or stored by the command being executed. */
+  private readonly key: IdKey
+  /** The ids too long (or too wide) to keep in a slot record, by slot. */
+  private readonly longIds = new Map<number, string>()
 
   // Owners, interned to small integers.
   private ownerCapacity = INITIAL_OWNERS
@@ -313,7 +324,8 @@ export class Book {
       broken(`instrument ${instrument.market} exceeds the book's quantity or level limits`)
     }
     this.codeKey = CounterpartyCode.key(anonymitySecret)
-    this.ids = new IdTable(Number(BigInt.asIntN(32, this.codeKey.k0 ^ this.codeKey.k1)), this.slotId)
+    this.key = new IdKey(Number(BigInt.asIntN(32, this.codeKey.k0 ^ this.codeKey.k1)))
+    this.ids = new IdTable(this)
     this.bids = new BookSide(true, this.levelCount)
     this.asks = new BookSide(false, this.levelCount)
   }
@@ -400,8 +412,8 @@ export class Book {
     const problem = this.quantityProblem(quantity) ?? this.priceProblem(price)
     if (problem !== undefined) return this.reject(command, problem, out)
     if (price * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
-    const idHash = this.ids.hash(command.orderId)
-    if (this.ids.find(command.orderId, idHash) !== NIL) return this.reject(command, "DUPLICATE_ORDER_ID", out)
+    const idHash = this.key.set(command.orderId)
+    if (this.ids.find(idHash) !== NIL) return this.reject(command, "DUPLICATE_ORDER_ID", out)
     const level = (price - this.minPrice) / this.tick
     if (postOnly && this.crosses(side, level)) return this.reject(command, "POST_ONLY_WOULD_CROSS", out)
     if (
@@ -464,7 +476,7 @@ export class Book {
       })
     } else if (remaining > 0) {
       if (restFlags !== EXPIRE_REST) {
-        this.rest(command.orderId, idHash, owner, side, level, remaining, seq, restFlags)
+        this.rest(idHash, owner, side, level, remaining, seq, restFlags)
         out.push({
           _tag: "OrderRested",
           seq,
@@ -511,7 +523,7 @@ export class Book {
       const worstPrice = side === BUY && limitPrice !== null ? limitPrice : this.maxPrice
       if (worstPrice * quantity > MAX_SAFE) return this.reject(command, "NOTIONAL_OVERFLOW", out)
     }
-    if (this.ids.find(command.orderId, this.ids.hash(command.orderId)) !== NIL) {
+    if (this.ids.find(this.key.set(command.orderId)) !== NIL) {
       return this.reject(command, "DUPLICATE_ORDER_ID", out)
     }
     const limitLevel = limitPrice !== null
@@ -572,14 +584,14 @@ export class Book {
 
   private cancel(command: Command.Cancel, out: Array<Event.Event>): void {
     if (!isId(command.orderId) || !isId(command.owner)) return this.reject(command, "INVALID_COMMAND", out)
-    const idHash = this.ids.hash(command.orderId)
-    const slot = this.ids.find(command.orderId, idHash)
+    const slot = this.ids.find(this.key.set(command.orderId))
     if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
     if (this.ownerIds[int32(this.slots, slot * SLOT_INTS + OWNER)] !== command.owner) {
       return this.reject(command, "NOT_ORDER_OWNER", out)
     }
     this.lastSeq = command.seq
-    out.push(this.cancelledEvent(command.seq, slot, "REQUESTED"))
+    // The command's id equals the stored one: no need to make the string again.
+    out.push(this.cancelledEvent(command.seq, slot, command.orderId, "REQUESTED"))
     this.remove(slot)
   }
 
@@ -588,8 +600,8 @@ export class Book {
     if (
       !isId(command.orderId) || !isId(command.owner) || (command.price === null && command.quantity === null)
     ) return this.reject(command, "INVALID_COMMAND", out)
-    const idHash = this.ids.hash(command.orderId)
-    const slot = this.ids.find(command.orderId, idHash)
+    const idHash = this.key.set(command.orderId)
+    const slot = this.ids.find(idHash)
     if (slot === NIL) return this.reject(command, "UNKNOWN_ORDER", out)
     const owner = int32(this.slots, slot * SLOT_INTS + OWNER)
     if (this.ownerIds[owner] !== command.owner) return this.reject(command, "NOT_ORDER_OWNER", out)
@@ -655,7 +667,7 @@ export class Book {
       let slot = int32(this.ownerHead, owner)
       while (slot !== NIL) {
         const next = int32(this.slots, slot * SLOT_INTS + OWNER_NEXT)
-        out.push(this.cancelledEvent(seq, slot, "CANCEL_ALL"))
+        out.push(this.cancelledEvent(seq, slot, this.idOf(slot), "CANCEL_ALL"))
         this.remove(slot)
         count++
         slot = next
@@ -728,7 +740,7 @@ export class Book {
         const next = int32(this.slots, maker * SLOT_INTS + NEXT)
         if (int32(this.slots, maker * SLOT_INTS + OWNER) === takerOwner) {
           if (stp === STP_CANCEL_MAKER || stp === STP_CANCEL_BOTH) {
-            out.push(this.cancelledEvent(seq, maker, "SELF_TRADE"))
+            out.push(this.cancelledEvent(seq, maker, this.idOf(maker), "SELF_TRADE"))
             this.remove(maker)
             if (stp === STP_CANCEL_BOTH) {
               this.takerCancelled = true
@@ -886,9 +898,12 @@ export class Book {
     return code
   }
 
-  /** Puts an order at the back of its level's queue. */
+  /**
+   * Puts an order at the back of its level's queue. Its id is the one in `key`, whose hash is
+   * `idHash`: the command that rests it set the key (looking the id up for a duplicate) and
+   * nothing in between sets it again.
+   */
   rest(
-    orderId: string,
     idHash: number,
     owner: number,
     side: number,
@@ -902,7 +917,13 @@ export class Book {
     this.slots[slot * SLOT_INTS + QUANTITY] = quantity
     this.priorities[slot] = priority
     this.slots[slot * SLOT_INTS + OWNER] = owner
-    this.slotId[slot] = orderId
+    const key = this.key
+    if (key.hash !== idHash) broken(`slot ${slot} rests with a hash that is not its id's`)
+    this.slots[slot * SLOT_INTS + ID_W0] = key.w0
+    this.slots[slot * SLOT_INTS + ID_W1] = key.w1
+    this.slots[slot * SLOT_INTS + ID_W2] = key.w2
+    this.slots[slot * SLOT_INTS + ID_W3] = key.w3
+    if (isLong(key.w0)) this.longIds.set(slot, key.long)
     this.slots[slot * SLOT_INTS + ID_HASH] = idHash
     this.ids.insert(idHash, slot)
 
@@ -992,17 +1013,23 @@ export class Book {
     else this.ownerBuy[owner] = float64(this.ownerBuy, owner) - quantity
 
     this.ids.delete(int32(this.slots, slot * SLOT_INTS + ID_HASH), slot)
-    this.slotId[slot] = ""
+    if (isLong(int32(this.slots, slot * SLOT_INTS + ID_W0))) this.longIds.delete(slot)
     this.slots[slot * SLOT_INTS + OWNER] = NIL
     this.slots[slot * SLOT_INTS + NEXT] = this.freeHead
     this.freeHead = slot
   }
 
-  private cancelledEvent(seq: number, slot: number, reason: Event.CancelReason): Event.OrderCancelled {
+  /** The cancellation of the order in `slot`, whose id is `orderId`. */
+  private cancelledEvent(
+    seq: number,
+    slot: number,
+    orderId: string,
+    reason: Event.CancelReason
+  ): Event.OrderCancelled {
     return {
       _tag: "OrderCancelled",
       seq,
-      orderId: this.idOf(slot),
+      orderId,
       owner: this.ownerName(int32(this.slots, slot * SLOT_INTS + OWNER)),
       side: (this.flagsOf(slot) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
       price: this.minPrice + this.levelOf(slot) * this.tick,
@@ -1026,14 +1053,35 @@ export class Book {
   }
 
   /**
-   * The id of the order in `slot`. A freed slot has no owner (see `remove`); that is checked
-   * in the slot record, already in cache, rather than by reading the id string, which is not.
+   * Whether the order in `slot` has the id in `key` (the id table's check of a hash match):
+   * four integers of the slot record, and for a long id the string kept beside it.
+   */
+  matches(slot: number): boolean {
+    const base = slot * SLOT_INTS
+    const key = this.key
+    const w0 = int32(this.slots, base + ID_W0)
+    return w0 === key.w0 && int32(this.slots, base + ID_W1) === key.w1 &&
+      int32(this.slots, base + ID_W2) === key.w2 && int32(this.slots, base + ID_W3) === key.w3 &&
+      (!isLong(w0) || this.longIds.get(slot) === key.long)
+  }
+
+  /**
+   * The id of the order in `slot`, made again from the slot record (or the long id kept
+   * beside it). A freed slot has no owner (see `remove`).
    */
   idOf(slot: number): string {
-    const id = this.slotId[slot]
-    return id === undefined || int32(this.slots, slot * SLOT_INTS + OWNER) === NIL
-      ? broken(`slot ${slot} holds no order`)
-      : id
+    const base = slot * SLOT_INTS
+    if (int32(this.slots, base + OWNER) === NIL) return broken(`slot ${slot} holds no order`)
+    const w0 = int32(this.slots, base + ID_W0)
+    if (!isLong(w0)) {
+      return decode(
+        w0,
+        int32(this.slots, base + ID_W1),
+        int32(this.slots, base + ID_W2),
+        int32(this.slots, base + ID_W3)
+      )
+    }
+    return this.longIds.get(slot) ?? broken(`slot ${slot} holds a long id that is not kept`)
   }
 
   /** The resting quantity per side and the number of orders of an interned owner. */
@@ -1094,9 +1142,11 @@ export class Book {
 
   /** Every resting order, in priority order (the order they were given their places). */
   restingOrders(): Array<Snapshot.RestingOrder> {
-    // A slot holds an order exactly when its id is not empty (freed slots are cleared).
+    // A slot holds an order exactly when it has an owner (freed slots have none).
     const slots: Array<number> = []
-    for (let slot = 0; slot < this.highWater; slot++) if (this.slotId[slot] !== "") slots.push(slot)
+    for (let slot = 0; slot < this.highWater; slot++) {
+      if (int32(this.slots, slot * SLOT_INTS + OWNER) !== NIL) slots.push(slot)
+    }
     slots.sort((a, b) => float64(this.priorities, a) - float64(this.priorities, b))
     return slots.map((slot) => this.restingOrder(slot))
   }
@@ -1111,8 +1161,8 @@ export class Book {
     if (side === NIL || stp === NIL || !isId(order.orderId) || !isId(order.owner)) {
       return `order ${order.orderId}: malformed`
     }
-    const idHash = this.ids.hash(order.orderId)
-    if (this.ids.find(order.orderId, idHash) !== NIL) return `order ${order.orderId}: duplicate id`
+    const idHash = this.key.set(order.orderId)
+    if (this.ids.find(idHash) !== NIL) return `order ${order.orderId}: duplicate id`
     // A partly filled order may be below the minimum quantity, so only the grid is checked.
     const quantity = order.quantity
     if (!Number.isSafeInteger(quantity) || quantity <= 0 || quantity > this.maxQuantity || quantity % this.lot !== 0) {
@@ -1125,13 +1175,13 @@ export class Book {
     const level = (order.price - this.minPrice) / this.tick
     if (this.crosses(side, level)) return `order ${order.orderId}: the book would be crossed`
     const flags = side | (order.postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT)
-    this.rest(order.orderId, idHash, this.internOwner(order.owner), side, level, quantity, order.priority, flags)
+    this.rest(idHash, this.internOwner(order.owner), side, level, quantity, order.priority, flags)
     return undefined
   }
 
   /** The slot of the resting order `orderId`, or NIL. */
   slotOf(orderId: string): number {
-    return this.ids.find(orderId, this.ids.hash(orderId))
+    return this.ids.find(this.key.set(orderId))
   }
 
   /** The next order in the same level's queue, or NIL. */

@@ -7,10 +7,12 @@
  * keeps its entries in insertion order with chained buckets, and each step along a chain
  * reads another key string to compare hashes, a cache miss in a book of thousands of orders.
  * Here each entry is two adjacent 32-bit words, the id's hash and its slot, so a probe reads
- * one cache line and compares integers; only an equal hash reads the stored id string
- * (through the book's `slotId`), normally the very string looked up.
+ * one cache line and compares integers; only an equal hash asks the table's {@link Keys}
+ * whether that slot holds the id looked up (the book compares the id's characters, which it
+ * keeps in the slot's own record: see `orderId.ts`).
  *
- * The hash is MurmurHash3 over the id's UTF-16 code units, seeded from the book's anonymity
+ * The hash is MurmurHash3 (over the packed characters of a short id, over the UTF-16 code
+ * units of a long one: see `orderId.ts`), seeded from the book's anonymity
  * key, so the layout differs from book to book and a fixed list of colliding ids does not
  * carry over. That is not a defence against a caller free to choose millions of ids
  * (MurmurHash3 has seed-independent multicollisions): ids should be assigned by the
@@ -66,36 +68,35 @@ export const hashId = (seed: number, id: string): number => {
   return h ^ (h >>> 16)
 }
 
-/** Order id to slot. The ids themselves live in the book's `slotId`, indexed by slot. */
+/** Where the ids live: the table stores hashes and slots, never the ids themselves. */
+export interface Keys {
+  /** Whether the order in `slot` has the id being looked up (the one `find` was called for). */
+  readonly matches: (slot: number) => boolean
+}
+
+/** Order id to slot. The ids themselves live with their slots (see {@link Keys}). */
 export class IdTable {
   /** Entry `i` is `entries[2i]` (the id's hash) and `entries[2i + 1]` (its slot, or EMPTY). */
   private entries: Int32Array<ArrayBuffer>
   private mask: number
   /** The number of ids in the table. */
   size = 0
-  readonly seed: number
-  private readonly slotId: Array<string>
+  private readonly keys: Keys
 
-  constructor(seed: number, slotId: Array<string>) {
-    this.seed = seed
-    this.slotId = slotId
+  constructor(keys: Keys) {
+    this.keys = keys
     this.entries = new Int32Array(INITIAL_CAPACITY * 2).fill(EMPTY)
     this.mask = INITIAL_CAPACITY - 1
   }
 
-  /** The hash of `id` under this table's seed. */
-  hash(id: string): number {
-    return hashId(this.seed, id)
-  }
-
-  /** The slot of `id`, whose hash is `hash`, or -1. */
-  find(id: string, hash: number): number {
+  /** The slot of the id being looked up, whose hash is `hash`, or -1. */
+  find(hash: number): number {
     const entries = this.entries
     const mask = this.mask
     for (let i = hash & mask;; i = (i + 1) & mask) {
       const slot = word(entries, 2 * i + 1)
       if (slot === EMPTY) return EMPTY
-      if (entries[2 * i] === hash && this.slotId[slot] === id) return slot
+      if (entries[2 * i] === hash && this.keys.matches(slot)) return slot
     }
   }
 
