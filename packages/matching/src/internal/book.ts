@@ -23,6 +23,7 @@ import * as CounterpartyCode from "../CounterpartyCode.ts"
 import type * as Event from "../Event.ts"
 import * as Instrument from "../Instrument.ts"
 import type * as Snapshot from "../Snapshot.ts"
+import * as Events from "./events.ts"
 import { IdTable } from "./idTable.ts"
 import { decode, IdKey, isLong } from "./orderId.ts"
 
@@ -360,7 +361,7 @@ export class Book {
 
   private reject(command: Command.Command, reason: Event.RejectReason, out: Array<Event.Event>): void {
     const orderId = "orderId" in command && typeof command.orderId === "string" ? command.orderId : null
-    out.push({ _tag: "CommandRejected", seq: command.seq, command: String(command._tag), orderId, reason })
+    out.push(new Events.CommandRejected(command.seq, String(command._tag), orderId, reason))
   }
 
   private quantityProblem(quantity: unknown): Event.RejectReason | undefined {
@@ -424,7 +425,7 @@ export class Book {
     const seq = command.seq
     this.lastSeq = seq
     this.tradeCount = 0
-    out.push({ _tag: "OrderAccepted", seq, orderId: command.orderId, owner: command.owner, side: command.side })
+    out.push(new Events.OrderAccepted(seq, command.orderId, command.owner, command.side))
     const owner = this.internOwner(command.owner)
     const restFlags = tif === TIF_GTC ? side | (postOnly ? FLAG_POST_ONLY : 0) | (stp << STP_SHIFT) : EXPIRE_REST
     this.matchThenRest(command, idHash, owner, side, command.side, stp, level, price, quantity, restFlags, out)
@@ -464,38 +465,15 @@ export class Book {
       out
     )
     if (this.takerCancelled) {
-      out.push({
-        _tag: "OrderCancelled",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: sideName,
-        price,
-        remainingQuantity: small(remaining),
-        reason: "SELF_TRADE"
-      })
+      out.push(
+        new Events.OrderCancelled(seq, command.orderId, command.owner, sideName, price, small(remaining), "SELF_TRADE")
+      )
     } else if (remaining > 0) {
       if (restFlags !== EXPIRE_REST) {
         this.rest(idHash, owner, side, level, remaining, seq, restFlags)
-        out.push({
-          _tag: "OrderRested",
-          seq,
-          orderId: command.orderId,
-          owner: command.owner,
-          side: sideName,
-          price,
-          quantity: small(remaining)
-        })
+        out.push(new Events.OrderRested(seq, command.orderId, command.owner, sideName, price, small(remaining)))
       } else {
-        out.push({
-          _tag: "OrderExpired",
-          seq,
-          orderId: command.orderId,
-          owner: command.owner,
-          side: sideName,
-          remainingQuantity: small(remaining),
-          remainingBudget: null
-        })
+        out.push(new Events.OrderExpired(seq, command.orderId, command.owner, sideName, small(remaining), null))
       }
     }
   }
@@ -541,7 +519,7 @@ export class Book {
     const seq = command.seq
     this.lastSeq = seq
     this.tradeCount = 0
-    out.push({ _tag: "OrderAccepted", seq, orderId: command.orderId, owner: command.owner, side: command.side })
+    out.push(new Events.OrderAccepted(seq, command.orderId, command.owner, command.side))
     const owner = this.internOwner(command.owner)
     const remaining = this.match(
       seq,
@@ -559,26 +537,28 @@ export class Book {
     )
     const remainingQuantity = quantity === null ? null : small(remaining)
     if (this.takerCancelled) {
-      out.push({
-        _tag: "OrderCancelled",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: command.side,
-        price: null,
-        remainingQuantity,
-        reason: "SELF_TRADE"
-      })
+      out.push(
+        new Events.OrderCancelled(
+          seq,
+          command.orderId,
+          command.owner,
+          command.side,
+          null,
+          remainingQuantity,
+          "SELF_TRADE"
+        )
+      )
     } else if (quantity === null || remaining > 0) {
-      out.push({
-        _tag: "OrderExpired",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: command.side,
-        remainingQuantity,
-        remainingBudget: budget === null ? null : small(this.budgetLeft)
-      })
+      out.push(
+        new Events.OrderExpired(
+          seq,
+          command.orderId,
+          command.owner,
+          command.side,
+          remainingQuantity,
+          budget === null ? null : small(this.budgetLeft)
+        )
+      )
     }
   }
 
@@ -627,31 +607,13 @@ export class Book {
     const sideName = side === BUY ? "BUY" : "SELL"
     if (price === currentPrice && quantity < currentQuantity) {
       this.reduce(slot, currentQuantity - quantity)
-      out.push({
-        _tag: "OrderAmended",
-        seq,
-        orderId: command.orderId,
-        owner: command.owner,
-        side: sideName,
-        price,
-        quantity,
-        priorityKept: true
-      })
+      out.push(new Events.OrderAmended(seq, command.orderId, command.owner, sideName, price, quantity, true))
       return
     }
     // A price change or a size increase: the order leaves its queue and comes back as a new
     // GTC order at the back of its level, trading first if it now crosses.
     this.remove(slot)
-    out.push({
-      _tag: "OrderAmended",
-      seq,
-      orderId: command.orderId,
-      owner: command.owner,
-      side: sideName,
-      price,
-      quantity,
-      priorityKept: false
-    })
+    out.push(new Events.OrderAmended(seq, command.orderId, command.owner, sideName, price, quantity, false))
     const stp = (flags >>> STP_SHIFT) & 3
     this.matchThenRest(command, idHash, owner, side, sideName, stp, level, price, quantity, flags, out)
   }
@@ -673,21 +635,21 @@ export class Book {
         slot = next
       }
     }
-    out.push({ _tag: "OwnerOrdersCancelled", seq, owner: command.owner, count })
+    out.push(new Events.OwnerOrdersCancelled(seq, command.owner, count))
   }
 
   private halt(command: Command.Halt, out: Array<Event.Event>): void {
     if (this.halted) return this.reject(command, "ALREADY_HALTED", out)
     this.lastSeq = command.seq
     this.halted = true
-    out.push({ _tag: "MarketHalted", seq: command.seq })
+    out.push(new Events.MarketHalted(command.seq))
   }
 
   private resume(command: Command.Resume, out: Array<Event.Event>): void {
     if (!this.halted) return this.reject(command, "NOT_HALTED", out)
     this.lastSeq = command.seq
     this.halted = false
-    out.push({ _tag: "MarketResumed", seq: command.seq })
+    out.push(new Events.MarketResumed(command.seq))
   }
 
   // ---------------------------------------------------------------------------------------
@@ -755,37 +717,39 @@ export class Book {
           }
           remaining -= filled
           if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
-          out.push({
-            _tag: "SelfTradeDecremented",
-            seq,
-            owner: takerOwnerId,
-            takerOrderId: takerId,
-            makerOrderId: this.idOf(maker),
-            price,
-            quantity: small(filled),
-            takerRemaining: quantityKnown ? small(remaining) : null,
-            makerRemaining: small(makerQuantity - filled)
-          })
+          out.push(
+            new Events.SelfTradeDecremented(
+              seq,
+              takerOwnerId,
+              takerId,
+              this.idOf(maker),
+              price,
+              small(filled),
+              quantityKnown ? small(remaining) : null,
+              small(makerQuantity - filled)
+            )
+          )
         } else {
           remaining -= filled
           if (budget !== NO_BUDGET) this.budgetLeft -= filled * price
           const makerId = this.idOf(maker)
           const makerOwnerId = this.ownerName(int32(this.slots, maker * SLOT_INTS + OWNER))
-          out.push({
-            _tag: "Trade",
-            seq,
-            tradeId: `${this.market}-${seq}-${++this.tradeCount}`,
-            timestamp,
-            price,
-            quantity: small(filled),
-            aggressor: buy ? "BUY" : "SELL",
-            buyOrderId: buy ? takerId : makerId,
-            buyOwner: buy ? takerOwnerId : makerOwnerId,
-            sellOrderId: buy ? makerId : takerId,
-            sellOwner: buy ? makerOwnerId : takerOwnerId,
-            makerRemaining: small(makerQuantity - filled),
-            takerRemaining: quantityKnown ? small(remaining) : null
-          })
+          out.push(
+            new Events.Trade(
+              seq,
+              `${this.market}-${seq}-${++this.tradeCount}`,
+              timestamp,
+              price,
+              small(filled),
+              buy ? "BUY" : "SELL",
+              buy ? takerId : makerId,
+              buy ? takerOwnerId : makerOwnerId,
+              buy ? makerId : takerId,
+              buy ? makerOwnerId : takerOwnerId,
+              small(makerQuantity - filled),
+              quantityKnown ? small(remaining) : null
+            )
+          )
         }
         if (filled === makerQuantity) this.remove(maker)
         else this.reduce(maker, filled)
@@ -1026,16 +990,15 @@ export class Book {
     orderId: string,
     reason: Event.CancelReason
   ): Event.OrderCancelled {
-    return {
-      _tag: "OrderCancelled",
+    return new Events.OrderCancelled(
       seq,
       orderId,
-      owner: this.ownerName(int32(this.slots, slot * SLOT_INTS + OWNER)),
-      side: (this.flagsOf(slot) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
-      price: this.minPrice + this.levelOf(slot) * this.tick,
-      remainingQuantity: small(int32(this.slots, slot * SLOT_INTS + QUANTITY)),
+      this.ownerName(int32(this.slots, slot * SLOT_INTS + OWNER)),
+      (this.flagsOf(slot) & FLAG_SELL) !== 0 ? "SELL" : "BUY",
+      this.minPrice + this.levelOf(slot) * this.tick,
+      small(int32(this.slots, slot * SLOT_INTS + QUANTITY)),
       reason
-    }
+    )
   }
 
   // ---------------------------------------------------------------------------------------
