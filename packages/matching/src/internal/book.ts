@@ -24,8 +24,8 @@ import type * as Event from "../Event.ts"
 import * as Instrument from "../Instrument.ts"
 import type * as Snapshot from "../Snapshot.ts"
 import * as Events from "./events.ts"
-import { IdTable } from "./idTable.ts"
-import { decode, IdKey, isLong } from "./orderId.ts"
+import { hashId, IdTable } from "./idTable.ts"
+import { decode, hashWords, IdKey, isLong } from "./orderId.ts"
 
 /** The null slot / level / owner index. */
 export const NIL = -1
@@ -229,34 +229,35 @@ const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffe
 const INITIAL_SLOTS = 1024
 
 /**
- * An order slot is one record of 48 bytes: twelve 32-bit fields. One record rather than one
- * array per field, because a cancel or a fill touches most fields of a slot that is not in
+ * An order slot is one record of 36 bytes: nine 32-bit fields. One record rather than one
+ * array per field, because a cancel or a fill touches every field of a slot that is not in
  * cache: together they sit on one or two adjacent cache lines instead of one line per field.
  * The level and the flags share a field, and the quantity is a 32-bit integer (an
- * instrument's maximum quantity is at most 2^31 - 1); the priority, read only by snapshots,
- * lives in its own array. The last 16 bytes are the order's id (see `orderId.ts`): a cancel
- * confirms the id table's hash match there, in the record it reads next anyway.
+ * instrument's maximum quantity is at most 2^31 - 1); the priority, read only by snapshots
+ * and cancel-all, lives in its own array. The last 16 bytes are the order's id (see
+ * `orderId.ts`): a cancel confirms the id table's hash match there, in the record it reads
+ * next anyway, and removing an order recomputes the id's hash from them rather than store it.
+ *
+ * There is no list of each owner's orders: it cost two more cache misses (the owner's
+ * neighbouring orders) on every rest, fill and cancel, for cancel-all alone, which scans the
+ * slots instead (see `cancelAll`).
  */
-const SLOT_BYTES = 48
+const SLOT_BYTES = 36
 const SLOT_INTS = SLOT_BYTES / 4
 /** The level queue's links. */
 const NEXT = 0
 const PREV = 1
 /** The level (at most 2^24 levels) above the flags: `level << FLAG_BITS | flags`. */
 const PLACE = 2
-/** The interned owner, and the links of the owner's list. */
+/** The interned owner. */
 const OWNER = 3
-const OWNER_NEXT = 4
-const OWNER_PREV = 5
-/** The hash of the order's id in the id table, kept so removing it needs no rehash. */
-const ID_HASH = 6
 /** The open quantity. */
-const QUANTITY = 7
+const QUANTITY = 4
 /** The order's id, as the four words of an `IdKey` (a long id's string is in `longIds`). */
-const ID_W0 = 8
-const ID_W1 = 9
-const ID_W2 = 10
-const ID_W3 = 11
+const ID_W0 = 5
+const ID_W1 = 6
+const ID_W2 = 7
+const ID_W3 = 8
 /** Flags, in the low bits of PLACE. Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
 const FLAG_BITS = 4
 const FLAG_MASK = (1 << FLAG_BITS) - 1
@@ -299,8 +300,6 @@ export class Book {
   readonly ownerIndex = new Map<string, number>()
   readonly ownerIds: Array<string> = []
   private readonly ownerCodes: Array<string | undefined> = []
-  ownerHead = new Int32Array(INITIAL_OWNERS)
-  ownerTail = new Int32Array(INITIAL_OWNERS)
   ownerOrders = new Int32Array(INITIAL_OWNERS)
   ownerBuy = new Float64Array(INITIAL_OWNERS)
   ownerSell = new Float64Array(INITIAL_OWNERS)
@@ -625,14 +624,10 @@ export class Book {
     let count = 0
     const owner = this.ownerIndex.get(command.owner)
     if (owner !== undefined) {
-      // The owner's list is in priority order, so the cancellations are too.
-      let slot = int32(this.ownerHead, owner)
-      while (slot !== NIL) {
-        const next = int32(this.slots, slot * SLOT_INTS + OWNER_NEXT)
+      for (const slot of this.slotsOf(owner)) {
         out.push(this.cancelledEvent(seq, slot, this.idOf(slot), "CANCEL_ALL"))
         this.remove(slot)
         count++
-        slot = next
       }
     }
     out.push(new Events.OwnerOrdersCancelled(seq, command.owner, count))
@@ -838,8 +833,6 @@ export class Book {
     const owner = this.ownerIds.length
     if (owner === this.ownerCapacity) {
       const size = this.ownerCapacity * 2
-      this.ownerHead = growInt32(this.ownerHead, size)
-      this.ownerTail = growInt32(this.ownerTail, size)
       this.ownerOrders = growInt32(this.ownerOrders, size)
       this.ownerBuy = growFloat64(this.ownerBuy, size)
       this.ownerSell = growFloat64(this.ownerSell, size)
@@ -848,8 +841,6 @@ export class Book {
     this.ownerIndex.set(ownerId, owner)
     this.ownerIds.push(ownerId)
     this.ownerCodes.push(undefined)
-    this.ownerHead[owner] = NIL
-    this.ownerTail[owner] = NIL
     return owner
   }
 
@@ -888,7 +879,6 @@ export class Book {
     this.slots[slot * SLOT_INTS + ID_W2] = key.w2
     this.slots[slot * SLOT_INTS + ID_W3] = key.w3
     if (isLong(key.w0)) this.longIds.set(slot, key.long)
-    this.slots[slot * SLOT_INTS + ID_HASH] = idHash
     this.ids.insert(idHash, slot)
 
     const book = side === BUY ? this.bids : this.asks
@@ -915,12 +905,6 @@ export class Book {
     chunk.count[offset] = int32(chunk.count, offset) + 1
     book.orders++
 
-    const ownerTail = int32(this.ownerTail, owner)
-    this.slots[slot * SLOT_INTS + OWNER_NEXT] = NIL
-    this.slots[slot * SLOT_INTS + OWNER_PREV] = ownerTail
-    if (ownerTail === NIL) this.ownerHead[owner] = slot
-    else this.slots[ownerTail * SLOT_INTS + OWNER_NEXT] = slot
-    this.ownerTail[owner] = slot
     this.ownerOrders[owner] = int32(this.ownerOrders, owner) + 1
     if (side === BUY) this.ownerBuy[owner] = float64(this.ownerBuy, owner) + quantity
     else this.ownerSell[owner] = float64(this.ownerSell, owner) + quantity
@@ -966,18 +950,21 @@ export class Book {
     book.orders--
 
     const owner = int32(this.slots, slot * SLOT_INTS + OWNER)
-    const ownerPrev = int32(this.slots, slot * SLOT_INTS + OWNER_PREV)
-    const ownerNext = int32(this.slots, slot * SLOT_INTS + OWNER_NEXT)
-    if (ownerPrev === NIL) this.ownerHead[owner] = ownerNext
-    else this.slots[ownerPrev * SLOT_INTS + OWNER_NEXT] = ownerNext
-    if (ownerNext === NIL) this.ownerTail[owner] = ownerPrev
-    else this.slots[ownerNext * SLOT_INTS + OWNER_PREV] = ownerPrev
     this.ownerOrders[owner] = int32(this.ownerOrders, owner) - 1
     if (sell) this.ownerSell[owner] = float64(this.ownerSell, owner) - quantity
     else this.ownerBuy[owner] = float64(this.ownerBuy, owner) - quantity
 
-    this.ids.delete(int32(this.slots, slot * SLOT_INTS + ID_HASH), slot)
-    if (isLong(int32(this.slots, slot * SLOT_INTS + ID_W0))) this.longIds.delete(slot)
+    const w0 = int32(this.slots, slot * SLOT_INTS + ID_W0)
+    if (isLong(w0)) {
+      const id = this.longIds.get(slot) ?? broken(`slot ${slot} holds a long id that is not kept`)
+      this.ids.delete(hashId(this.key.seed, id), slot)
+      this.longIds.delete(slot)
+    } else {
+      const base = slot * SLOT_INTS
+      const w1 = int32(this.slots, base + ID_W1)
+      const w2 = int32(this.slots, base + ID_W2)
+      this.ids.delete(hashWords(this.key.seed, w0, w1, w2, int32(this.slots, base + ID_W3)), slot)
+    }
     this.slots[slot * SLOT_INTS + OWNER] = NIL
     this.slots[slot * SLOT_INTS + NEXT] = this.freeHead
     this.freeHead = slot
@@ -1045,6 +1032,22 @@ export class Book {
       )
     }
     return this.longIds.get(slot) ?? broken(`slot ${slot} holds a long id that is not kept`)
+  }
+
+  /**
+   * The slots of an owner's resting orders, in priority order (the order cancel-all cancels
+   * them in): a scan of the slots in use, stopped once all the owner's orders are found, and
+   * a sort by priority (priorities are unique). Cancel-all is rare, and this keeps every
+   * other command free of a per-owner list (see SLOT_BYTES).
+   */
+  private slotsOf(owner: number): Array<number> {
+    const expected = int32(this.ownerOrders, owner)
+    const found: Array<number> = []
+    for (let slot = 0; slot < this.highWater && found.length < expected; slot++) {
+      if (int32(this.slots, slot * SLOT_INTS + OWNER) === owner) found.push(slot)
+    }
+    if (found.length !== expected) broken(`owner ${owner} has ${found.length} orders, not ${expected}`)
+    return found.sort((a, b) => float64(this.priorities, a) - float64(this.priorities, b))
   }
 
   /** The resting quantity per side and the number of orders of an interned owner. */
