@@ -19,8 +19,9 @@ const copyOf = (id: string): string => [...id].join("")
 const ids: ReadonlyArray<readonly [string, string]> = [
   ["one character", "x"],
   ["seven ASCII characters", "o123456"],
-  ["fifteen ASCII characters (the longest inline)", "abcdefghijklmno"],
-  ["sixteen ASCII characters (the shortest long)", "abcdefghijklmnop"],
+  ["eleven ASCII characters (the longest inline)", "abcdefghijk"],
+  ["twelve ASCII characters (the shortest long)", "abcdefghijkl"],
+  ["fifteen ASCII characters", "abcdefghijklmno"],
   ["a UUID", "3f2b8c1e-9d4a-4e6f-8b7c-2a1d0e9f8c7b"],
   ["Latin-1 characters", "ordre-\u00e9t\u00e9-\u00ff"],
   ["a NUL character", "a\u0000b"],
@@ -40,7 +41,7 @@ describe("IdKey", () => {
         key.set(id)
         assert.isFalse(isLong(key.w0), id)
         assert.strictEqual(key.long, "")
-        assert.strictEqual(decode(key.w0, key.w1, key.w2, key.w3), id)
+        assert.strictEqual(decode(key.w0, key.w1, key.w2), id)
       }
     }
   })
@@ -57,19 +58,19 @@ describe("IdKey", () => {
 
   it("gives ids that differ in any one character different words", () => {
     const key = new IdKey(7)
-    const base = "abcdefghijklmno"
+    const base = "abcdefghijk"
     key.set(base)
-    const words = [key.w0, key.w1, key.w2, key.w3].join()
+    const words = [key.w0, key.w1, key.w2].join()
     for (let at = 0; at < base.length; at++) {
       const other = base.slice(0, at) + "\u00ff" + base.slice(at + 1)
       key.set(other)
-      assert.notStrictEqual([key.w0, key.w1, key.w2, key.w3].join(), words, other)
+      assert.notStrictEqual([key.w0, key.w1, key.w2].join(), words, other)
     }
     // A prefix differs by its length byte, even when the missing characters are NUL.
     key.set("ab")
-    const ab = [key.w0, key.w1, key.w2, key.w3].join()
+    const ab = [key.w0, key.w1, key.w2].join()
     key.set("ab\u0000")
-    assert.notStrictEqual([key.w0, key.w1, key.w2, key.w3].join(), ab)
+    assert.notStrictEqual([key.w0, key.w1, key.w2].join(), ab)
   })
 
   it("hashes the same id to the same value and depends on the seed", () => {
@@ -207,5 +208,56 @@ describe("order ids kept by the book", () => {
       expect(events).toMatchObject([{ _tag: "OrderCancelled", orderId: order.orderId }])
     }
     expect(OrderBook.snapshot(copy).orders).toEqual([])
+  })
+
+  it("keeps priorities beyond 32 bits exact (snapshots, cancel-all order)", () => {
+    const book = OrderBook.make({ instrument: cea, anonymitySecret: secret })
+    const seqs = [2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32 + 1, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER - 1]
+    for (const seq of seqs) {
+      OrderBook.apply(
+        book,
+        Command.limit({ seq, timestamp: 0, orderId: `p${seq}`, owner: "mm", side: "SELL", price: 1_000, quantity: 1 })
+      )
+    }
+    expect(OrderBook.snapshot(book).orders.map((o) => o.priority)).toEqual(seqs)
+    const restored = Result.getOrThrow(
+      OrderBook.restore({ instrument: cea, anonymitySecret: secret }, OrderBook.snapshot(book))
+    )
+    expect(OrderBook.snapshot(restored)).toEqual(OrderBook.snapshot(book))
+    const events = OrderBook.apply(restored, {
+      _tag: "CancelAll",
+      seq: Number.MAX_SAFE_INTEGER,
+      timestamp: 0,
+      owner: "mm"
+    })
+    expect(events.map((e) => ("orderId" in e ? e.orderId : e._tag))).toEqual([
+      ...seqs.map((seq) => `p${seq}`),
+      "OwnerOrdersCancelled"
+    ])
+  })
+})
+
+describe("events", () => {
+  it("are plain objects, their fields in schema order", () => {
+    const s = session(cea)
+    const events = [
+      ...s.limit("mm", "a1", "SELL", 1_000, 5),
+      ...s.limit("b", "b1", "BUY", 1_000, 2, { timeInForce: "IOC" }),
+      ...s.limit("b", "b2", "BUY", 1_000, 9, { timeInForce: "IOC" }),
+      ...s.cancel("b", "nothing")
+    ]
+    expect(tags(events)).toEqual([
+      "OrderAccepted",
+      "OrderRested",
+      "OrderAccepted",
+      "Trade",
+      "OrderAccepted",
+      "Trade",
+      "OrderExpired",
+      "CommandRejected"
+    ])
+    for (const event of events) assert.strictEqual(Object.getPrototypeOf(event), Object.prototype)
+    expect(Object.keys(events[1] ?? {})).toEqual(["_tag", "seq", "orderId", "owner", "side", "price", "quantity"])
+    expect(Object.keys(events[3] ?? {})[0]).toBe("_tag")
   })
 })

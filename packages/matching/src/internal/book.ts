@@ -229,20 +229,21 @@ const growFloat64 = (array: Float64Array, size: number): Float64Array<ArrayBuffe
 const INITIAL_SLOTS = 1024
 
 /**
- * An order slot is one record of 36 bytes: nine 32-bit fields. One record rather than one
+ * An order slot is one record of 32 bytes: eight 32-bit fields. One record rather than one
  * array per field, because a cancel or a fill touches every field of a slot that is not in
- * cache: together they sit on one or two adjacent cache lines instead of one line per field.
- * The level and the flags share a field, and the quantity is a 32-bit integer (an
- * instrument's maximum quantity is at most 2^31 - 1); the priority, read only by snapshots
- * and cancel-all, lives in its own array. The last 16 bytes are the order's id (see
- * `orderId.ts`): a cancel confirms the id table's hash match there, in the record it reads
- * next anyway, and removing an order recomputes the id's hash from them rather than store it.
+ * cache: aligned, two to a cache line, they cost one miss instead of one per field (records
+ * of 36 and 44 bytes, which straddle lines, measured slower). The level and the flags share
+ * a field, and the quantity is a 32-bit integer (an instrument's maximum quantity is at most
+ * 2^31 - 1); the priority, read only by snapshots and cancel-all, lives in its own array.
+ * The last 12 bytes are the order's id (see `orderId.ts`): a cancel confirms the id table's
+ * hash match there, in the record it reads next anyway, and removing an order recomputes the
+ * id's hash from them rather than store it.
  *
  * There is no list of each owner's orders: it cost two more cache misses (the owner's
  * neighbouring orders) on every rest, fill and cancel, for cancel-all alone, which scans the
  * slots instead (see `cancelAll`).
  */
-const SLOT_BYTES = 36
+const SLOT_BYTES = 32
 const SLOT_INTS = SLOT_BYTES / 4
 /** The level queue's links. */
 const NEXT = 0
@@ -253,11 +254,10 @@ const PLACE = 2
 const OWNER = 3
 /** The open quantity. */
 const QUANTITY = 4
-/** The order's id, as the four words of an `IdKey` (a long id's string is in `longIds`). */
+/** The order's id, as the three words of an `IdKey` (a long id's string is in `longIds`). */
 const ID_W0 = 5
 const ID_W1 = 6
 const ID_W2 = 7
-const ID_W3 = 8
 /** Flags, in the low bits of PLACE. Bit 0: sell; bit 1: post-only; bits 2-3: self-trade prevention mode. */
 const FLAG_BITS = 4
 const FLAG_MASK = (1 << FLAG_BITS) - 1
@@ -293,7 +293,9 @@ export class Book {
   /** The id being looked up or stored by the command being executed. */
   private readonly key: IdKey
   /** The ids too long (or too wide) to keep in a slot record, by slot. */
-  private readonly longIds = new Map<number, string>()
+  // By slot, "" where the slot holds no long id; it grows only when long ids rest, so a book
+  // of short ids pays nothing for it, and a book of UUIDs reads an array, not a Map.
+  private readonly longIds: Array<string> = []
 
   // Owners, interned to small integers.
   private ownerCapacity = INITIAL_OWNERS
@@ -877,8 +879,10 @@ export class Book {
     this.slots[slot * SLOT_INTS + ID_W0] = key.w0
     this.slots[slot * SLOT_INTS + ID_W1] = key.w1
     this.slots[slot * SLOT_INTS + ID_W2] = key.w2
-    this.slots[slot * SLOT_INTS + ID_W3] = key.w3
-    if (isLong(key.w0)) this.longIds.set(slot, key.long)
+    if (isLong(key.w0)) {
+      while (this.longIds.length <= slot) this.longIds.push("")
+      this.longIds[slot] = key.long
+    }
     this.ids.insert(idHash, slot)
 
     const book = side === BUY ? this.bids : this.asks
@@ -956,14 +960,13 @@ export class Book {
 
     const w0 = int32(this.slots, slot * SLOT_INTS + ID_W0)
     if (isLong(w0)) {
-      const id = this.longIds.get(slot) ?? broken(`slot ${slot} holds a long id that is not kept`)
+      const id = this.longIdOf(slot)
       this.ids.delete(hashId(this.key.seed, id), slot)
-      this.longIds.delete(slot)
+      this.longIds[slot] = ""
     } else {
       const base = slot * SLOT_INTS
       const w1 = int32(this.slots, base + ID_W1)
-      const w2 = int32(this.slots, base + ID_W2)
-      this.ids.delete(hashWords(this.key.seed, w0, w1, w2, int32(this.slots, base + ID_W3)), slot)
+      this.ids.delete(hashWords(this.key.seed, w0, w1, int32(this.slots, base + ID_W2)), slot)
     }
     this.slots[slot * SLOT_INTS + OWNER] = NIL
     this.slots[slot * SLOT_INTS + NEXT] = this.freeHead
@@ -1004,15 +1007,15 @@ export class Book {
 
   /**
    * Whether the order in `slot` has the id in `key` (the id table's check of a hash match):
-   * four integers of the slot record, and for a long id the string kept beside it.
+   * three integers of the slot record, and for a long id the string kept beside it.
    */
   matches(slot: number): boolean {
     const base = slot * SLOT_INTS
     const key = this.key
     const w0 = int32(this.slots, base + ID_W0)
     return w0 === key.w0 && int32(this.slots, base + ID_W1) === key.w1 &&
-      int32(this.slots, base + ID_W2) === key.w2 && int32(this.slots, base + ID_W3) === key.w3 &&
-      (!isLong(w0) || this.longIds.get(slot) === key.long)
+      int32(this.slots, base + ID_W2) === key.w2 &&
+      (!isLong(w0) || this.longIds[slot] === key.long)
   }
 
   /**
@@ -1024,14 +1027,14 @@ export class Book {
     if (int32(this.slots, base + OWNER) === NIL) return broken(`slot ${slot} holds no order`)
     const w0 = int32(this.slots, base + ID_W0)
     if (!isLong(w0)) {
-      return decode(
-        w0,
-        int32(this.slots, base + ID_W1),
-        int32(this.slots, base + ID_W2),
-        int32(this.slots, base + ID_W3)
-      )
+      return decode(w0, int32(this.slots, base + ID_W1), int32(this.slots, base + ID_W2))
     }
-    return this.longIds.get(slot) ?? broken(`slot ${slot} holds a long id that is not kept`)
+    return this.longIdOf(slot)
+  }
+
+  private longIdOf(slot: number): string {
+    const id = this.longIds[slot]
+    return id === undefined || id === "" ? broken(`slot ${slot} holds a long id that is not kept`) : id
   }
 
   /**
