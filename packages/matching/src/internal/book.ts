@@ -11,11 +11,12 @@
  *   incrementally.
  * - Order ids map to slots through an open-addressing table of integers (`IdTable`); the
  *   book keeps each resting order's id in its slot record, not the caller's string (see
- *   `orderId.ts`). Owners are interned to small integers, with an intrusive list of each
- *   owner's orders for cancel-all and per-owner totals.
+ *   `orderId.ts`). Owners are interned to small integers, with per-owner totals; cancel-all
+ *   finds an owner's orders by scanning the slots (see `slotsOf`).
  *
  * No closure, promise or Effect is created per order; the only allocations on the hot path
- * are the events themselves (and a trade id string per trade). The public modules wrap this
+ * are the events themselves (made by constructors: see `events.ts`), a trade id string per
+ * trade, and a maker's id string when an event names it. The public modules wrap this
  * class; nothing here is exported from the package.
  */
 import type * as Command from "../Command.ts"
