@@ -395,10 +395,15 @@ export const redeemMagicLink = Effect.fn("Auth.redeemMagicLink")(function*(token
   return yield* openSession(user, "MAGIC_LINK")
 })
 
+/** How often at most a credential's idle clock (`last_seen_at`, `last_used_at`) is written, in milliseconds. */
+const touchEvery = 1000
+
 /**
  * Resolves a bearer token or session cookie to the caller, or undefined when it is not a
  * live credential. A session's `last_seen_at` (its idle clock) and a key's `last_used_at`
- * are moved forward.
+ * are moved forward, at most once a second: a credential used many times a second is
+ * written once a second (the idle timeout counts from up to a second earlier), so a
+ * request that is only read commits nothing.
  *
  * @category authentication
  * @since 0.1.0
@@ -410,13 +415,22 @@ export const authenticate = Effect.fn("Auth.authenticate")(function*(token: stri
   const policy = yield* CurrentPolicy
   const now = yield* DateTime.now
   const hash = Tokens.hashToken(token)
+  // The idle clock moves at most once a second (`touchEvery`): a session or key used many
+  // times a second is written once a second, not on every request (a read commits nothing).
+  const touchBefore = toDate(DateTime.subtract(now, { milliseconds: touchEvery }))
   if (kind === "session") {
     const idleSince = toDate(DateTime.subtract(now, { milliseconds: Duration.toMillis(policy.idleTimeout) }))
     const [row] = yield* sql<{ user_id: Ids.UserId; id: Ids.UserSessionId }>`
-      UPDATE user_sessions SET last_seen_at = ${toDate(now)}
-      WHERE token_hash = ${hash} AND revoked_at IS NULL AND expires_at > ${toDate(now)}
-        AND coalesce(last_seen_at, created_at) > ${idleSince}
-      RETURNING id, user_id`
+      WITH live AS (
+        SELECT id, user_id, last_seen_at FROM user_sessions
+        WHERE token_hash = ${hash} AND revoked_at IS NULL AND expires_at > ${toDate(now)}
+          AND coalesce(last_seen_at, created_at) > ${idleSince}
+      ), touched AS (
+        UPDATE user_sessions SET last_seen_at = ${toDate(now)} FROM live
+        WHERE user_sessions.id = live.id AND (live.last_seen_at IS NULL OR live.last_seen_at <= ${touchBefore})
+        RETURNING user_sessions.id
+      )
+      SELECT id, user_id FROM live`
     if (row === undefined) return undefined
     const user = yield* getUser(row.user_id)
     if (!user.is_active) return undefined
@@ -424,9 +438,15 @@ export const authenticate = Effect.fn("Auth.authenticate")(function*(token: stri
     return principal
   }
   const [row] = yield* sql<{ user_id: Ids.UserId; id: Ids.ApiKeyId }>`
-    UPDATE api_keys SET last_used_at = ${toDate(now)}
-    WHERE key_hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${toDate(now)})
-    RETURNING id, user_id`
+    WITH live AS (
+      SELECT id, user_id, last_used_at FROM api_keys
+      WHERE key_hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${toDate(now)})
+    ), touched AS (
+      UPDATE api_keys SET last_used_at = ${toDate(now)} FROM live
+      WHERE api_keys.id = live.id AND (live.last_used_at IS NULL OR live.last_used_at <= ${touchBefore})
+      RETURNING api_keys.id
+    )
+    SELECT id, user_id FROM live`
   if (row === undefined) return undefined
   const user = yield* getUser(row.user_id)
   if (!user.is_active) return undefined

@@ -48,6 +48,7 @@ import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import * as Stream from "effect/Stream"
 import * as NodeCrypto from "node:crypto"
 import * as touchedLevels from "../internal/touchedLevels.ts"
@@ -120,6 +121,14 @@ export interface Writer {
   readonly storeAll: (
     commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>
   ) => Effect.Effect<void, SqlError>
+  /**
+   * {@link Writer.storeAll} inside the caller's statement: `write` is given the insert of
+   * the commands, to run as part of one statement with the commands' effects (a `WITH`).
+   */
+  readonly storeAllWithin: <A>(
+    commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>,
+    write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
+  ) => Effect.Effect<A, SqlError>
   /** The book, for pure reads (a quote, an order's place). */
   readonly book: OrderBook.OrderBook
 }
@@ -407,10 +416,31 @@ export const make = (options: Options) =>
         accepted = []
         levels = touchedLevels.make()
         previous = state.sequence
+        const storeAllWithin = <A>(
+          commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>,
+          write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
+        ) =>
+          Effect.gen(function*() {
+            const insert = commands.length === 0 ? sql`SELECT 1 WHERE FALSE` : sql`
+              INSERT INTO market_commands (market, sequence, command, order_id)
+              VALUES ${
+              sql.csv(commands.map(({ command, orderId }) =>
+                sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
+              ))
+            }`
+            const written = yield* write(insert)
+            const last = commands.at(-1)
+            if (last !== undefined) {
+              state.sequence = last.command.seq
+              next = last.command.seq + 1
+            }
+            return written
+          })
         const writer: Writer = {
           market,
           book,
-          nextSequence: () => next,
+          nextSequence: () =>
+            next,
           apply: (command) => {
             touchedLevels.before(levels, book, command)
             const events = OrderBook.apply(book, command)
@@ -432,20 +462,8 @@ export const make = (options: Options) =>
               state.sequence = command.seq
               next = command.seq + 1
             }),
-          storeAll: (commands) =>
-            Effect.gen(function*() {
-              const last = commands.at(-1)
-              if (last === undefined) return
-              yield* sql`
-                INSERT INTO market_commands (market, sequence, command, order_id)
-                VALUES ${
-                sql.csv(commands.map(({ command, orderId }) =>
-                  sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
-                ))
-              }`
-              state.sequence = last.command.seq
-              next = last.command.seq + 1
-            })
+          storeAll: (commands) => storeAllWithin(commands, (insert) => Effect.asVoid(sql`${insert}`)),
+          storeAllWithin
         }
         const exits: Array<Exit.Exit<unknown, unknown>> = []
         let index = 0
@@ -466,14 +484,12 @@ export const make = (options: Options) =>
           for (let at = jobs[end]; at?._tag === "Grouped" && at.group === job.group; at = jobs[++end]) {
             items.push(at.item)
           }
-          const exit = yield* Effect.exit(Transaction.run(job.runAll(writer, items)))
-          if (Exit.isFailure(exit)) {
-            // Which command is at fault is not known: the batch is run again one per transaction.
-            if (jobTouched || items.length > 1) return yield* Effect.failCause(exit.cause)
-            exits.push(exit)
-          } else {
-            exits.push(...exit.value)
-          }
+          // No savepoint: a group answers its refusals as exits and writes nothing for them,
+          // and a group that fails fails the batch, which is then run again one command per
+          // transaction (a batch of this one command fails with it).
+          const exit = yield* Effect.exit(job.runAll(writer, items))
+          if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
+          exits.push(...exit.value)
           index = end
         }
         if (state.sequence - state.snapshotSequence >= snapshotEvery) yield* storeSnapshot(state, book)

@@ -56,6 +56,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
 import { columns } from "../internal/columns.ts"
@@ -401,8 +402,8 @@ export const make = Effect.gen(function*() {
       return { fills, named }
     })
 
-  /** New orders, with their state after matching, in one statement; answers the stored rows. */
-  const insertOrders = (
+  /** The insert of new orders, with their state after matching, answering the stored rows (`RETURNING *`). */
+  const ordersInsert = (
     market: Enums.MarketType,
     placed: ReadonlyArray<{ readonly spec: Spec; readonly order: Touched; readonly sequence: number }>,
     now: Date
@@ -429,7 +430,7 @@ export const make = Effect.gen(function*() {
         fees: placed.map(({ order }) => formatQuote(market, order.fees)),
         sequence: placed.map(({ sequence }) => String(sequence))
       })
-      return yield* orders.all(sql`
+      return sql`
         INSERT INTO orders (id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
           market, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional,
           fees_paid, market_sequence)
@@ -444,16 +445,17 @@ export const make = Effect.gen(function*() {
           AS placed(id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at, price,
             order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional, fees_paid,
             market_sequence)
-        RETURNING *`)
+        RETURNING *`
     })
 
   /**
-   * Trades with their rates and fees, and a settlement batch (due on its schedule's date)
-   * with its first history line for each: three statements whatever their number.
+   * The inserts of trades with their rates and fees, and of a settlement batch (due on its
+   * schedule's date) with its first history line for each, as named parts of one statement
+   * (`WITH`), whatever their number.
    */
-  const insertTrades = (market: Enums.MarketType, fills: ReadonlyArray<CommandFill>) =>
-    Effect.gen(function*() {
-      if (fills.length === 0) return
+  const tradeInserts = (market: Enums.MarketType, fills: ReadonlyArray<CommandFill>) =>
+    Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
+      if (fills.length === 0) return []
       const instrument = Market.instruments[market]
       const schedules = yield* Effect.forEach(fills, (fill) =>
         Result.match(
@@ -485,7 +487,7 @@ export const make = Effect.gen(function*() {
         aggressor: fills.map((fill) => fill.event.aggressor),
         sequence: fills.map((fill) => String(fill.sequence))
       })
-      yield* sql`
+      const trades = sql`
         INSERT INTO cash_market_trades (id, buy_order_id, sell_order_id, quantity, executed_at, market, price,
           notional, buyer_fee, seller_fee, buyer_fee_rate, seller_fee_rate, match_id, aggressor, market_sequence)
         SELECT id, buy, sell, quantity, executed, ${market}::markettype, price, notional, buyer_fee, seller_fee,
@@ -511,8 +513,7 @@ export const make = Effect.gen(function*() {
         total: fills.map((fill) => formatQuote(market, fill.notional)),
         actor: fills.map((fill) => fill.actor)
       })
-      yield* sql`
-        WITH batch AS (
+      const batches = sql`
           INSERT INTO settlement_batches (batch_reference, entity_id, order_id, cash_market_trade_id, status,
             quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price,
             total_amount)
@@ -522,18 +523,22 @@ export const make = Effect.gen(function*() {
             ${b.quantity}::bigint[], ${b.executed}::timestamptz[], ${b.tradeDate}::date[], ${b.due}::date[],
             ${b.price}::numeric[], ${b.total}::numeric[])
             AS batch(reference, entity, order_id, trade, quantity, executed, trade_date, due, price, total)
-          RETURNING id, cash_market_trade_id
-        )
+          RETURNING id, cash_market_trade_id`
+      const history = sql`
         INSERT INTO settlement_status_history (settlement_batch_id, from_status, to_status, updated_by, note)
         SELECT batch.id, NULL, 'PENDING', actor.actor, 'created by a trade'
         FROM batch JOIN unnest(${b.trade}::uuid[], ${b.actor}::uuid[]) AS actor(trade, actor)
           ON actor.trade = batch.cash_market_trade_id`
+      return [["trade", trades], ["batch", batches], ["history", history]]
     })
 
-  /** The resting orders a write touched: their fills and statuses (moves the machine allows), in one statement. */
-  const updateResting = (market: Enums.MarketType, resting: ReadonlyArray<Touched>, now: Date) =>
-    Effect.gen(function*() {
-      if (resting.length === 0) return
+  /**
+   * The update of the resting orders a write touched (their fills and statuses, moves the
+   * machine allows) as a named part of one statement.
+   */
+  const restingUpdate = (market: Enums.MarketType, resting: ReadonlyArray<Touched>, now: Date) =>
+    Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
+      if (resting.length === 0) return []
       const status: Array<Enums.OrderStatus> = []
       for (const order of resting) {
         const next = statusOf(order)
@@ -550,14 +555,23 @@ export const make = Effect.gen(function*() {
         fees: resting.map((order) => formatQuote(market, order.fees)),
         cancelled: status.map((one) => one === "CANCELLED" ? now.toISOString() : null)
       })
-      yield* sql`
+      return [[
+        "resting",
+        sql`
         UPDATE orders SET status = touched.status, filled_quantity = touched.filled,
           filled_notional = touched.notional, fees_paid = touched.fees, cancelled_at = touched.cancelled,
           updated_at = ${now}
         FROM unnest(${c.id}::uuid[], ${c.status}::orderstatus[], ${c.filled}::bigint[], ${c.notional}::numeric[],
           ${c.fees}::numeric[], ${c.cancelled}::timestamptz[]) AS touched(id, status, filled, notional, fees, cancelled)
         WHERE orders.id = touched.id`
+      ]]
     })
+
+  /** One statement: the parts as `WITH` queries, then `main` (they all run, in one snapshot). */
+  const statement = (parts: ReadonlyArray<Part>, main: Statement.Fragment) =>
+    parts.length === 0 ? sql`${main}` : sql`
+      WITH ${sql.csv(parts.map(([name, part]) => sql`${sql.literal(name)} AS (${part})`))}
+      ${main}`
 
   /**
    * The buyers' clients move CEA -> CEA_SETTLE at a first CEA purchase (SWAP -> EUA_SETTLE
@@ -619,15 +633,22 @@ export const make = Effect.gen(function*() {
         }
         if (order.done && left > 0) {
           requests.push(
-            Ledger.unlockOrder({ key: `orders:${order.id}:unlock`, lock: { key: lockKey(order.id) }, order_id: order.id })
+            Ledger.unlockOrder({
+              key: `orders:${order.id}:unlock`,
+              lock: { key: lockKey(order.id) },
+              order_id: order.id
+            })
           )
         }
       }
       const caller = yield* Effect.context<never>()
       const fills = matched.fills.map((fill): CommandFill => ({ ...fill, sequence, actor, context: caller }))
       const now = DateTime.toDate(yield* DateTime.now)
-      yield* insertTrades(market, fills)
-      yield* updateResting(market, [...touched.values()].filter((order) => order.before !== null), now)
+      const parts = [
+        ...(yield* tradeInserts(market, fills)),
+        ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
+      ]
+      if (parts.length > 0) yield* statement(parts, sql`SELECT 1`)
       if (requests.length > 0) yield* orDieLedger(ledger.submit(requests))
       const firstBuy = new Map<string, CommandFill>()
       for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
@@ -736,7 +757,9 @@ export const make = Effect.gen(function*() {
           return sql`(entity_id = ${entityId} AND client_reference = ${spec.clientReference})`
         }))
       }`)
-      const earlierBy = new Map<string, Trading.Order>(earlier.map((order) => [`${order.entity_id}|${order.client_reference}`, order] as const))
+      const earlierBy = new Map<string, Trading.Order>(
+        earlier.map((order) => [`${order.entity_id}|${order.client_reference}`, order] as const)
+      )
       const seen = new Set<string>()
       const fresh: Array<number> = []
       for (const index of indices) {
@@ -763,7 +786,9 @@ export const make = Effect.gen(function*() {
           SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
           WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
           ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE`
-        for (const row of held) balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
+        for (const row of held) {
+          balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
+        }
       }
       const placed: Array<Placed> = []
       const touched = new Map<string, Touched>()
@@ -785,8 +810,9 @@ export const make = Effect.gen(function*() {
         if (available < locked) {
           // A fill or an unlock earlier in this round may have paid this entity: the next
           // round reads the balances again, after this round's writes.
-          if (placed.length > 0) later.push(index)
-          else {
+          if (placed.length > 0) {
+            later.push(index)
+          } else {
             exits[index] = Exit.fail(
               new Errors.InsufficientFunds({
                 entity_id: entityId,
@@ -859,7 +885,9 @@ export const make = Effect.gen(function*() {
           const one = touched.get(id)
           if (one === undefined) continue
           const left = one.locked - consumed(one)
-          if (left < 0) return yield* Effect.die(new Error(`invariant broken: order ${id}'s fills took more than its lock`))
+          if (left < 0) {
+            return yield* Effect.die(new Error(`invariant broken: order ${id}'s fills took more than its lock`))
+          }
           if (one.done && left > 0 && !unlocked.has(id)) {
             unlocked.add(id)
             requests.push(Ledger.unlockOrder({ key: `orders:${id}:unlock`, lock: { key: lockKey(id) }, order_id: id }))
@@ -881,10 +909,17 @@ export const make = Effect.gen(function*() {
       }
       const now = DateTime.toDate(yield* DateTime.now)
       const newOrders = placed.map(({ command, item, order }) => ({ spec: item.spec, order, sequence: command.seq }))
-      const stored = yield* insertOrders(market, newOrders, now)
-      yield* writing.storeAll(placed.map(({ command, order }) => ({ command, orderId: order.id })))
-      yield* insertTrades(market, fills)
-      yield* updateResting(market, [...touched.values()].filter((order) => order.before !== null), now)
+      const parts: Array<Part> = [
+        ["placed", yield* ordersInsert(market, newOrders, now)],
+        ...(yield* tradeInserts(market, fills)),
+        ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
+      ]
+      // The orders, the commands, the trades, their batches and history, the resting orders:
+      // one statement (its foreign keys are checked at its end, when every row is in).
+      const stored = yield* writing.storeAllWithin(
+        placed.map(({ command, order }) => ({ command, orderId: order.id })),
+        (commands) => orders.all(statement([...parts, ["command", commands]], sql`SELECT * FROM placed`))
+      )
       const firstBuy = new Map<Ids.EntityId, (typeof fills)[number]>()
       for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
       yield* moveStages(market, [...firstBuy.values()])
@@ -893,7 +928,9 @@ export const make = Effect.gen(function*() {
       const audit: Array<{ readonly entry: Audit.Entry; readonly origin: Audit.Origin }> = []
       for (const { command, item, order } of placed) {
         const after = byId.get(order.id)
-        if (after === undefined) return yield* Effect.die(new Error(`invariant broken: order ${order.id} was not stored`))
+        if (after === undefined) {
+          return yield* Effect.die(new Error(`invariant broken: order ${order.id} was not stored`))
+        }
         answers.set(order.id, after)
         audit.push({
           entry: {
@@ -939,7 +976,9 @@ export const make = Effect.gen(function*() {
       const schedule = yield* fees.schedule(sql, { market: writing.market })
       let pending: ReadonlyArray<number> = items.map((_, index) => index)
       while (pending.length > 0) pending = yield* placeRound(writing, items, schedule, exits, pending)
-      return exits.map((exit): PlaceExit => exit ?? Exit.die(new Error("invariant broken: a placement was not answered")))
+      return exits.map((exit): PlaceExit =>
+        exit ?? Exit.die(new Error("invariant broken: a placement was not answered"))
+      )
     }).pipe(Effect.provideContext(context))
 
   const placements: Group<Placement, OrdersApi.OrderWithFills, PlaceError> = { run: placeAll }
@@ -1217,6 +1256,9 @@ interface Placed {
   readonly command: Command.Command
   readonly events: ReadonlyArray<Event.Event>
 }
+
+/** A named part of a statement's `WITH`. */
+type Part = readonly [name: string, part: Statement.Fragment]
 
 /** Digits after the decimal point of an asset's minor unit (cents for EUR, tonnes otherwise). */
 const scaleOf = (asset: Enums.AssetType): number => asset === "EUR" ? 2 : 0
