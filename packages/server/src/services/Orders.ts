@@ -1236,8 +1236,15 @@ interface Placement {
   readonly context: Context.Context<never>
 }
 
-/** How a placement can be refused. */
-type PlaceError =
+/**
+ * How a placement can be refused: the account cannot pay (`InsufficientFunds`), the
+ * engine refuses it (`OrderRejected`), bad input (`ValidationFailed`), a client reference
+ * used for another order (`Conflict`), or the database fails.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type PlaceError =
   | Errors.InsufficientFunds
   | Errors.OrderRejected
   | Errors.ValidationFailed
