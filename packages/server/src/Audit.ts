@@ -127,6 +127,50 @@ export const record = Effect.fn("Audit.record")(function*(entry: Entry) {
 })
 
 /**
+ * Records the trail of many commands at once, each with its caller's origin, in one
+ * statement: the rows of `activity_logs` and `ticket_logs` {@link record} writes one entry
+ * at a time (a batch of the order writer's).
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const recordAll = Effect.fn("Audit.recordAll")(
+  function*(entries: ReadonlyArray<{ readonly entry: Entry; readonly origin: Origin }>) {
+    const sql = yield* SqlClient.SqlClient
+    const json = (value: Json | undefined) => value === undefined ? null : JSON.stringify(value)
+    const activity = entries.filter(({ entry }) => entry.user_id !== null)
+    const tickets = entries.filter(({ entry }) => entry.subject_table !== undefined)
+    const references = yield* Effect.forEach(tickets, () => ticketReference)
+    const activityInsert = sql`
+      INSERT INTO activity_logs (user_id, action, details, ip_address, user_agent)
+      VALUES ${
+      sql.csv(activity.map(({ entry, origin }) =>
+        sql`(${entry.user_id}, ${entry.action}, ${
+          json(entry.details)
+        }::jsonb, ${origin.ip_address}, ${origin.user_agent})`
+      ))
+    }`
+    const ticketInsert = sql`
+      INSERT INTO ticket_logs (ticket_reference, user_id, action, subject_table, subject_id, status,
+        request_payload, before_state, after_state, ip_address, user_agent)
+      VALUES ${
+      sql.csv(tickets.map(({ entry, origin }, index) =>
+        sql`(${references[index] ?? ""}, ${entry.user_id}, ${entry.action}, ${entry.subject_table ?? null},
+          ${entry.subject_id ?? null}, 'SUCCESS', ${json(entry.details)}::jsonb, ${json(entry.before)}::jsonb,
+          ${json(entry.after)}::jsonb, ${origin.ip_address}, ${origin.user_agent})`
+      ))
+    }`
+    if (activity.length > 0 && tickets.length > 0) {
+      yield* sql`WITH activity AS (${activityInsert}) ${ticketInsert}`
+    } else if (activity.length > 0) {
+      yield* activityInsert
+    } else if (tickets.length > 0) {
+      yield* ticketInsert
+    }
+  }
+)
+
+/**
  * A refused attempt, as recorded: who tried what on which subject, with which input, and
  * the refusal.
  *

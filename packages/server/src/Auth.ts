@@ -25,13 +25,14 @@
  * @since 0.1.0
  */
 import { Repository, Transaction } from "@niha/db"
-import { Auth as AuthModels, type Ids, Parties } from "@niha/domain"
+import { Auth as AuthModels, Ids, Parties } from "@niha/domain"
 import { ApiError, type Authentication } from "@niha/sdk"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Audit from "./Audit.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
@@ -395,10 +396,18 @@ export const redeemMagicLink = Effect.fn("Auth.redeemMagicLink")(function*(token
   return yield* openSession(user, "MAGIC_LINK")
 })
 
+/** The credential id beside the user's row in {@link authenticate}'s answer. */
+const credentialOf = Schema.Struct({ credential_id: Schema.String })
+
+/** How often at most a credential's idle clock (`last_seen_at`, `last_used_at`) is written, in milliseconds. */
+const touchEvery = 1000
+
 /**
  * Resolves a bearer token or session cookie to the caller, or undefined when it is not a
  * live credential. A session's `last_seen_at` (its idle clock) and a key's `last_used_at`
- * are moved forward.
+ * are moved forward, at most once a second: a credential used many times a second is
+ * written once a second (the idle timeout counts from up to a second earlier), so a
+ * request that is only read commits nothing.
  *
  * @category authentication
  * @since 0.1.0
@@ -410,27 +419,39 @@ export const authenticate = Effect.fn("Auth.authenticate")(function*(token: stri
   const policy = yield* CurrentPolicy
   const now = yield* DateTime.now
   const hash = Tokens.hashToken(token)
-  if (kind === "session") {
-    const idleSince = toDate(DateTime.subtract(now, { milliseconds: Duration.toMillis(policy.idleTimeout) }))
-    const [row] = yield* sql<{ user_id: Ids.UserId; id: Ids.UserSessionId }>`
-      UPDATE user_sessions SET last_seen_at = ${toDate(now)}
+  // The idle clock moves at most once a second (`touchEvery`): a session or key used many
+  // times a second is written once a second, not on every request (a read commits nothing).
+  const touchBefore = toDate(DateTime.subtract(now, { milliseconds: touchEvery }))
+  // The credential and its user in one statement.
+  const live = kind === "session" ?
+    sql`
+      SELECT id, user_id, last_seen_at AS touched_at FROM user_sessions
       WHERE token_hash = ${hash} AND revoked_at IS NULL AND expires_at > ${toDate(now)}
-        AND coalesce(last_seen_at, created_at) > ${idleSince}
-      RETURNING id, user_id`
-    if (row === undefined) return undefined
-    const user = yield* getUser(row.user_id)
-    if (!user.is_active) return undefined
-    const principal: Authentication.Principal = { user, credential: { _tag: "Session", id: row.id } }
-    return principal
+        AND coalesce(last_seen_at, created_at) > ${
+      toDate(DateTime.subtract(now, { milliseconds: Duration.toMillis(policy.idleTimeout) }))
+    }` :
+    sql`
+      SELECT id, user_id, last_used_at AS touched_at FROM api_keys
+      WHERE key_hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${toDate(now)})`
+  const touch = kind === "session" ?
+    sql`
+      UPDATE user_sessions SET last_seen_at = ${toDate(now)} FROM live
+      WHERE user_sessions.id = live.id AND (live.touched_at IS NULL OR live.touched_at <= ${touchBefore})` :
+    sql`
+      UPDATE api_keys SET last_used_at = ${toDate(now)} FROM live
+      WHERE api_keys.id = live.id AND (live.touched_at IS NULL OR live.touched_at <= ${touchBefore})`
+  const found = yield* sql`
+    WITH live AS (${live}), touched AS (${touch})
+    SELECT live.id AS credential_id, users.* FROM live JOIN users ON users.id = live.user_id`
+  const [user] = yield* users.all(Effect.succeed(found))
+  if (user === undefined || !user.is_active) return undefined
+  const { credential_id } = yield* Effect.orDie(Schema.decodeUnknownEffect(credentialOf)(found[0]))
+  const principal: Authentication.Principal = {
+    user,
+    credential: kind === "session" ?
+      { _tag: "Session", id: Ids.UserSessionId.make(credential_id) } :
+      { _tag: "ApiKey", id: Ids.ApiKeyId.make(credential_id) }
   }
-  const [row] = yield* sql<{ user_id: Ids.UserId; id: Ids.ApiKeyId }>`
-    UPDATE api_keys SET last_used_at = ${toDate(now)}
-    WHERE key_hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${toDate(now)})
-    RETURNING id, user_id`
-  if (row === undefined) return undefined
-  const user = yield* getUser(row.user_id)
-  if (!user.is_active) return undefined
-  const principal: Authentication.Principal = { user, credential: { _tag: "ApiKey", id: row.id } }
   return principal
 })
 

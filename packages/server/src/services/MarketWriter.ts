@@ -48,6 +48,7 @@ import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import * as Stream from "effect/Stream"
 import * as NodeCrypto from "node:crypto"
 import * as touchedLevels from "../internal/touchedLevels.ts"
@@ -113,6 +114,21 @@ export interface Writer {
   readonly apply: (command: Command.Command) => ReadonlyArray<Event.Event>
   /** Stores an accepted command with its sequence (and the order it concerns). */
   readonly store: (command: Command.Command, orderId: string | null) => Effect.Effect<void, SqlError>
+  /**
+   * Stores several accepted commands, in sequence order, in one statement (a batch's);
+   * the commands must follow one another from the book's last stored sequence.
+   */
+  readonly storeAll: (
+    commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>
+  ) => Effect.Effect<void, SqlError>
+  /**
+   * {@link Writer.storeAll} inside the caller's statement: `write` is given the insert of
+   * the commands, to run as part of one statement with the commands' effects (a `WITH`).
+   */
+  readonly storeAllWithin: <A>(
+    commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>,
+    write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
+  ) => Effect.Effect<A, SqlError>
   /** The book, for pure reads (a quote, an order's place). */
   readonly book: OrderBook.OrderBook
 }
@@ -171,11 +187,40 @@ export interface PublicTrade extends OrderBook.PublicTrade {
   readonly sequence: number
 }
 
-/** A command queued for the market's writer, with its caller's context already provided. */
-interface Job {
-  readonly run: (writer: Writer) => Effect.Effect<unknown, unknown>
-  readonly done: Deferred.Deferred<unknown, unknown>
+/**
+ * Commands of one kind that the writer runs together: consecutive queued commands of one
+ * group are given to {@link Group.run} at once, which answers each one's exit in order
+ * (a refused command fails alone) and writes the effects of all of them set-based. It
+ * fails as a whole only when the database does or on a defect; then the batch is run again
+ * one command per transaction, as with any failed batch.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Group<I, A, E> {
+  /** Runs the items in order as the market's writer, inside its transaction. */
+  readonly run: (writer: Writer, items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<Exit.Exit<A, E>>, SqlError>
 }
+
+/** A command queued for the market's writer, with its caller's context already provided. */
+type Job =
+  | {
+    readonly _tag: "One"
+    readonly run: (writer: Writer) => Effect.Effect<unknown, unknown>
+    readonly done: Deferred.Deferred<unknown, unknown>
+  }
+  | {
+    readonly _tag: "Grouped"
+    /** The group (its identity joins consecutive jobs). */
+    readonly group: object
+    readonly item: unknown
+    /** Runs the group on the items of consecutive jobs of the same group. */
+    readonly runAll: (
+      writer: Writer,
+      items: ReadonlyArray<unknown>
+    ) => Effect.Effect<ReadonlyArray<Exit.Exit<unknown, unknown>>, SqlError>
+    readonly done: Deferred.Deferred<unknown, unknown>
+  }
 
 interface MarketState {
   readonly market: Enums.MarketType
@@ -371,10 +416,31 @@ export const make = (options: Options) =>
         accepted = []
         levels = touchedLevels.make()
         previous = state.sequence
+        const storeAllWithin = <A>(
+          commands: ReadonlyArray<{ readonly command: Command.Command; readonly orderId: string | null }>,
+          write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
+        ) =>
+          Effect.gen(function*() {
+            const insert = commands.length === 0 ? sql`SELECT 1 WHERE FALSE` : sql`
+              INSERT INTO market_commands (market, sequence, command, order_id)
+              VALUES ${
+              sql.csv(commands.map(({ command, orderId }) =>
+                sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
+              ))
+            }`
+            const written = yield* write(insert)
+            const last = commands.at(-1)
+            if (last !== undefined) {
+              state.sequence = last.command.seq
+              next = last.command.seq + 1
+            }
+            return written
+          })
         const writer: Writer = {
           market,
           book,
-          nextSequence: () => next,
+          nextSequence: () =>
+            next,
           apply: (command) => {
             touchedLevels.before(levels, book, command)
             const events = OrderBook.apply(book, command)
@@ -382,6 +448,7 @@ export const make = (options: Options) =>
             if (first === undefined || first._tag !== "CommandRejected") {
               state.dirty = true
               jobTouched = true
+              next = command.seq + 1
               accepted.push(...events)
               touchedLevels.after(levels, events)
             }
@@ -394,14 +461,36 @@ export const make = (options: Options) =>
                 VALUES (${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
               state.sequence = command.seq
               next = command.seq + 1
-            })
+            }),
+          storeAll: (commands) => storeAllWithin(commands, (insert) => Effect.asVoid(sql`${insert}`)),
+          storeAllWithin
         }
         const exits: Array<Exit.Exit<unknown, unknown>> = []
-        for (const job of jobs) {
+        let index = 0
+        while (index < jobs.length) {
+          const job = jobs[index]
+          if (job === undefined) break
           jobTouched = false
-          const exit = yield* Effect.exit(Transaction.run(job.run(writer)))
-          if (Exit.isFailure(exit) && jobTouched) return yield* Effect.failCause(exit.cause)
-          exits.push(exit)
+          if (job._tag === "One") {
+            const exit = yield* Effect.exit(Transaction.run(job.run(writer)))
+            if (Exit.isFailure(exit) && jobTouched) return yield* Effect.failCause(exit.cause)
+            exits.push(exit)
+            index++
+            continue
+          }
+          // The consecutive jobs of one group run together.
+          const items: Array<unknown> = []
+          let end = index
+          for (let at = jobs[end]; at?._tag === "Grouped" && at.group === job.group; at = jobs[++end]) {
+            items.push(at.item)
+          }
+          // No savepoint: a group answers its refusals as exits and writes nothing for them,
+          // and a group that fails fails the batch, which is then run again one command per
+          // transaction (a batch of this one command fails with it).
+          const exit = yield* Effect.exit(job.runAll(writer, items))
+          if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
+          exits.push(...exit.value)
+          index = end
         }
         if (state.sequence - state.snapshotSequence >= snapshotEvery) yield* storeSnapshot(state, book)
         // Delivered at commit, to the other instances' listeners (`Options.peers`).
@@ -481,11 +570,35 @@ export const make = (options: Options) =>
         const context = yield* Effect.context<R>()
         const done = yield* Deferred.make<unknown, unknown>()
         yield* Queue.offer(stateOf(market).queue, {
+          _tag: "One",
           run: (writer) => Effect.provideContext(f(writer), context),
           done
         })
         // The job's exit is the exit of `f` (or the batch's SqlError): the types were erased
         // only to queue jobs of several kinds together.
+        return yield* (Deferred.await(done) as Effect.Effect<A, E | SqlError>)
+      })
+
+    /**
+     * Queues one item of a {@link Group} for the market's writer: consecutive queued items
+     * of the same group run together in the next batch (`group.run`), and the item's own
+     * exit is answered. Once queued it is not interrupted.
+     */
+    const writeGrouped = <I, A, E>(
+      market: Enums.MarketType,
+      group: Group<I, A, E>,
+      item: I
+    ): Effect.Effect<A, E | SqlError> =>
+      Effect.gen(function*() {
+        const done = yield* Deferred.make<unknown, unknown>()
+        yield* Queue.offer(stateOf(market).queue, {
+          _tag: "Grouped",
+          group,
+          item,
+          // Every item queued under this group was given with it, so it is an `I`.
+          runAll: (writer, items) => group.run(writer, items as ReadonlyArray<I>),
+          done
+        })
         return yield* (Deferred.await(done) as Effect.Effect<A, E | SqlError>)
       })
 
@@ -502,6 +615,7 @@ export const make = (options: Options) =>
 
     return {
       write,
+      writeGrouped,
       read,
       /**
        * The updates of one market committed by this instance from now on (a market data

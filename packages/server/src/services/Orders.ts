@@ -29,6 +29,7 @@
  */
 import { Ledger, type Repository } from "@niha/db"
 import {
+  Decimal,
   type Enums,
   Errors,
   FeeSchedule,
@@ -49,18 +50,21 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
+import { columns } from "../internal/columns.ts"
 import * as rows from "../internal/rows.ts"
-import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
+import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
 import { Fees } from "./Fees.ts"
-import { MarketWriter, type Writer } from "./MarketWriter.ts"
+import { type Group, MarketWriter, type Writer } from "./MarketWriter.ts"
 
 /**
  * The staff action that lets a user read every entity's orders.
@@ -285,13 +289,6 @@ export const make = Effect.gen(function*() {
   // cover its fills: a broken invariant of this module, not the caller's mistake.
   const orDieLedger = <A, E>(effect: Effect.Effect<A, E>) => Effect.orDie(effect)
 
-  /** The rate of one side, from the fee schedule in force (`Fees.schedule`), in the caller's transaction. */
-  const feeRate = (market: Enums.MarketType, entityId: Ids.EntityId, side: Enums.OrderSide) =>
-    Effect.map(
-      fees.schedule(sql, { market, entity_id: entityId }),
-      (schedule) => FeeSchedule.resolve(schedule, { entity_id: entityId, market, side }).rate
-    )
-
   // A command's trades share its sequence; the engine numbers them `<market>-<seq>-<n>`,
   // so within a command they sort by the length, then the text, of their match id.
   const fillsOf = (order: Trading.Order) =>
@@ -320,72 +317,18 @@ export const make = Effect.gen(function*() {
   const withFills = (order: Trading.Order) =>
     Effect.map(fillsOf(order), (fills): OrdersApi.OrderWithFills => ({ order, fills }))
 
-  /** The settlement batch of a purchase, due on its schedule's date. */
-  const settlementBatch = (options: {
-    readonly market: Enums.MarketType
-    readonly tradeId: string
-    readonly buyer: Touched
-    readonly quantity: number
-    readonly price: number
-    readonly notional: number
-    readonly executedAt: DateTime.Utc
-    readonly actor: Ids.UserId
-  }) =>
-    Effect.gen(function*() {
-      const instrument = Market.instruments[options.market]
-      const schedule = yield* Result.match(
-        SettlementSchedule.make({ settlementType: instrument.settlementType, executedAt: options.executedAt }),
-        {
-          // The calendars cover the years the platform trades in; a year without data
-          // needs an operator to add it, and no trade can settle until then.
-          onFailure: (error) => Effect.die(error),
-          onSuccess: Effect.succeed
-        }
-      )
-      const reference = `STL-${schedule.tradeDate.replaceAll("-", "")}-${
-        NodeCrypto.randomBytes(5).toString("hex").toUpperCase()
-      }`
-      const [batch] = yield* sql<{ id: string }>`
-        INSERT INTO settlement_batches (batch_reference, entity_id, order_id, cash_market_trade_id, status,
-          quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price, total_amount)
-        VALUES (${reference}, ${options.buyer.entityId}, ${options.buyer.id}, ${options.tradeId}, 'PENDING',
-          ${options.quantity}, ${DateTime.toDate(options.executedAt)}, ${schedule.tradeDate},
-          ${schedule.settlementDate}, ${instrument.settlementType}, ${instrument.base},
-          ${formatPrice(options.market, options.price)}, ${formatQuote(options.market, options.notional)})
-        RETURNING id`
-      if (batch === undefined) return yield* Effect.die(new Error("invariant broken: a batch insert returned no row"))
-      yield* sql`
-        INSERT INTO settlement_status_history (settlement_batch_id, from_status, to_status, updated_by, note)
-        VALUES (${batch.id}, NULL, 'PENDING', ${options.actor}, 'created by a trade')`
-    })
-
   /**
-   * Writes what a command's events did: the new order's row (`taker`, written first: the
-   * trades refer to it), the trades with their fees, ledger posts and settlement batches,
-   * the resting orders' new fills and statuses, and the unlock of every order that left
-   * the book. The resting orders the events name are loaded and locked here.
+   * What a command's trade events did, in memory: each fill's notional and fees (charged on
+   * the orders' cumulative notional) and ledger posts, the orders' fills, and which orders
+   * left the book. Every order the events name must be in `touched`.
    */
-  const settle = (options: {
-    readonly market: Enums.MarketType
-    readonly events: ReadonlyArray<Event.Event>
-    readonly touched: Map<string, Touched>
-    /** The order that arrived (placed, or amended into a crossing price), if any. */
-    readonly taker: Touched | null
-    /** Writes a new taker's row, with its status after matching. */
-    readonly insertTaker?: ((status: Enums.OrderStatus) => Effect.Effect<void, SqlError>) | undefined
-    readonly actor: Ids.UserId
-    readonly sequence: number
-  }) =>
+  const matchEvents = (
+    market: Enums.MarketType,
+    events: ReadonlyArray<Event.Event>,
+    touched: ReadonlyMap<string, Touched>,
+    taker: Touched | null
+  ) =>
     Effect.gen(function*() {
-      const { actor, events, market, sequence, touched } = options
-      const taker = options.taker
-      const makerIds = makersOf(events, taker?.id ?? null).filter((id) => !touched.has(id))
-      if (makerIds.length > 0) {
-        const loaded = yield* orders.all(
-          sql`SELECT * FROM orders WHERE id IN ${sql.in(makerIds)} ORDER BY id FOR UPDATE`
-        )
-        for (const order of loaded) touched.set(order.id, yield* touchedOf(order))
-      }
       const find = (id: string): Effect.Effect<Touched> => {
         const order = touched.get(id)
         return order === undefined ?
@@ -393,13 +336,15 @@ export const make = Effect.gen(function*() {
           Effect.succeed(order)
       }
       const { base, quote } = Market.instruments[market]
-      const requests: Array<Ledger.Request> = []
       const fills: Array<Fill> = []
+      const named = new Set<string>()
       for (const event of events) {
         switch (event._tag) {
           case "Trade": {
             const buyer = yield* find(event.buyOrderId)
             const seller = yield* find(event.sellOrderId)
+            named.add(buyer.id)
+            named.add(seller.id)
             // The instruments bound price x quantity far below the largest safe amount.
             const notional = yield* Result.match(FeeSchedule.fillNotional(market, event.quantity, event.price), {
               onFailure: Effect.die,
@@ -412,27 +357,38 @@ export const make = Effect.gen(function*() {
             const maker = taker !== null && buyer.id === taker.id ? seller : buyer
             if (event.makerRemaining === 0) maker.done = true
             if (taker !== null && event.takerRemaining === 0) taker.done = true
-            const id = NodeCrypto.randomUUID()
-            fills.push({ id, event, notional, buyerFee, sellerFee, buyer, seller })
-            requests.push(...Ledger.settleTrade({
-              key: `cash_market_trades:${id}`,
-              trade_id: id,
-              base,
-              quote,
-              quantity: event.quantity,
+            const id = NodeCrypto.randomUUID() as Ids.CashMarketTradeId
+            fills.push({
+              id,
+              event,
               notional,
-              buyer_fee: buyerFee,
-              seller_fee: sellerFee,
-              buyer: { entity_id: buyer.entityId, lock: { key: lockKey(buyer.id) } },
-              seller: { entity_id: seller.entityId, lock: { key: lockKey(seller.id) } },
-              delivery: "settlement_pending"
-            }))
+              buyerFee,
+              sellerFee,
+              buyer,
+              seller,
+              requests: Ledger.settleTrade({
+                key: `cash_market_trades:${id}`,
+                trade_id: id,
+                base,
+                quote,
+                quantity: event.quantity,
+                notional,
+                buyer_fee: buyerFee,
+                seller_fee: sellerFee,
+                buyer: { entity_id: buyer.entityId, lock: { key: lockKey(buyer.id) } },
+                seller: { entity_id: seller.entityId, lock: { key: lockKey(seller.id) } },
+                delivery: "settlement_pending"
+              })
+            })
             break
           }
           case "OrderExpired":
-          case "OrderCancelled":
-            ;(yield* find(event.orderId)).done = true
+          case "OrderCancelled": {
+            const order = yield* find(event.orderId)
+            order.done = true
+            named.add(order.id)
             break
+          }
           case "OrderAccepted":
           case "OrderRested":
           case "OrderAmended":
@@ -443,9 +399,233 @@ export const make = Effect.gen(function*() {
             return yield* Effect.die(new Error(`invariant broken: unexpected engine event ${event._tag}`))
         }
       }
-      const now = DateTime.toDate(yield* DateTime.now)
-      if (taker !== null && options.insertTaker !== undefined) yield* options.insertTaker(statusOf(taker))
-      for (const fill of fills) yield* insertTrade(market, fill, sequence, actor)
+      return { fills, named }
+    })
+
+  /** The insert of new orders, with their state after matching, answering the stored rows (`RETURNING *`). */
+  const ordersInsert = (
+    market: Enums.MarketType,
+    placed: ReadonlyArray<{ readonly spec: Spec; readonly order: Touched; readonly sequence: number }>,
+    now: Date
+  ) =>
+    Effect.gen(function*() {
+      const status = placed.map(({ order }) => statusOf(order))
+      const c = yield* columns({
+        id: placed.map(({ order }) => order.id),
+        entity: placed.map(({ order }) => order.entityId),
+        side: placed.map(({ spec }) => spec.side),
+        status,
+        quantity: placed.map(({ spec }) => String(spec.quantity)),
+        filled: placed.map(({ order }) => String(order.filled)),
+        reference: placed.map(({ spec }) => spec.clientReference),
+        cancelled: status.map((one) => one === "CANCELLED" ? now.toISOString() : null),
+        price: placed.map(({ spec }) => formatPrice(market, spec.price)),
+        type: placed.map(({ spec }) => spec.type),
+        timeInForce: placed.map(({ spec }) => spec.timeInForce),
+        postOnly: placed.map(({ spec }) => String(spec.postOnly)),
+        budget: placed.map(({ spec }) => spec.budget === null ? null : formatQuote(market, spec.budget)),
+        rate: placed.map(({ order }) => Rate.format(order.feeRate)),
+        locked: placed.map(({ order, spec }) => formatQuote(market, spec.side === "BUY" ? order.locked : 0)),
+        notional: placed.map(({ order }) => formatQuote(market, order.notional)),
+        fees: placed.map(({ order }) => formatQuote(market, order.fees)),
+        sequence: placed.map(({ sequence }) => String(sequence))
+      })
+      return sql`
+        INSERT INTO orders (id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
+          market, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional,
+          fees_paid, market_sequence)
+        SELECT id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
+          ${market}::markettype, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount,
+          filled_notional, fees_paid, market_sequence
+        FROM unnest(${c.id}::uuid[], ${c.entity}::uuid[], ${c.side}::orderside[], ${c.status}::orderstatus[],
+          ${c.quantity}::bigint[], ${c.filled}::bigint[], ${c.reference}::text[], ${c.cancelled}::timestamptz[],
+          ${c.price}::numeric[], ${c.type}::text[], ${c.timeInForce}::text[], ${c.postOnly}::boolean[],
+          ${c.budget}::numeric[], ${c.rate}::numeric[], ${c.locked}::numeric[], ${c.notional}::numeric[],
+          ${c.fees}::numeric[], ${c.sequence}::bigint[])
+          AS placed(id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at, price,
+            order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional, fees_paid,
+            market_sequence)
+        RETURNING *`
+    })
+
+  /**
+   * The inserts of trades with their rates and fees, and of a settlement batch (due on its
+   * schedule's date) with its first history line for each, as named parts of one statement
+   * (`WITH`), whatever their number.
+   */
+  const tradeInserts = (market: Enums.MarketType, fills: ReadonlyArray<CommandFill>) =>
+    Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
+      if (fills.length === 0) return []
+      const instrument = Market.instruments[market]
+      const schedules = yield* Effect.forEach(fills, (fill) =>
+        Result.match(
+          SettlementSchedule.make({
+            settlementType: instrument.settlementType,
+            executedAt: DateTime.makeUnsafe(fill.event.timestamp)
+          }),
+          {
+            // The calendars cover the years the platform trades in; a year without data
+            // needs an operator to add it, and no trade can settle until then.
+            onFailure: (error) => Effect.die(error),
+            onSuccess: Effect.succeed
+          }
+        ))
+      const executed = fills.map((fill) => new Date(fill.event.timestamp).toISOString())
+      const t = yield* columns({
+        id: fills.map((fill) => fill.id),
+        buy: fills.map((fill) => fill.buyer.id),
+        sell: fills.map((fill) => fill.seller.id),
+        quantity: fills.map((fill) => String(fill.event.quantity)),
+        executed,
+        price: fills.map((fill) => formatPrice(market, fill.event.price)),
+        notional: fills.map((fill) => formatQuote(market, fill.notional)),
+        buyerFee: fills.map((fill) => formatQuote(market, fill.buyerFee)),
+        sellerFee: fills.map((fill) => formatQuote(market, fill.sellerFee)),
+        buyerRate: fills.map((fill) => Rate.format(fill.buyer.feeRate)),
+        sellerRate: fills.map((fill) => Rate.format(fill.seller.feeRate)),
+        match: fills.map((fill) => fill.event.tradeId),
+        aggressor: fills.map((fill) => fill.event.aggressor),
+        sequence: fills.map((fill) => String(fill.sequence))
+      })
+      const trades = sql`
+        INSERT INTO cash_market_trades (id, buy_order_id, sell_order_id, quantity, executed_at, market, price,
+          notional, buyer_fee, seller_fee, buyer_fee_rate, seller_fee_rate, match_id, aggressor, market_sequence)
+        SELECT id, buy, sell, quantity, executed, ${market}::markettype, price, notional, buyer_fee, seller_fee,
+          buyer_rate, seller_rate, match, aggressor, sequence
+        FROM unnest(${t.id}::uuid[], ${t.buy}::uuid[], ${t.sell}::uuid[], ${t.quantity}::bigint[],
+          ${t.executed}::timestamptz[], ${t.price}::numeric[], ${t.notional}::numeric[], ${t.buyerFee}::numeric[],
+          ${t.sellerFee}::numeric[], ${t.buyerRate}::numeric[], ${t.sellerRate}::numeric[], ${t.match}::text[],
+          ${t.aggressor}::orderside[], ${t.sequence}::bigint[])
+          AS fill(id, buy, sell, quantity, executed, price, notional, buyer_fee, seller_fee, buyer_rate, seller_rate,
+            match, aggressor, sequence)`
+      const b = yield* columns({
+        reference: schedules.map((schedule) =>
+          `STL-${schedule.tradeDate.replaceAll("-", "")}-${NodeCrypto.randomBytes(5).toString("hex").toUpperCase()}`
+        ),
+        entity: fills.map((fill) => fill.buyer.entityId),
+        order: fills.map((fill) => fill.buyer.id),
+        trade: fills.map((fill) => fill.id),
+        quantity: fills.map((fill) => String(fill.event.quantity)),
+        executed,
+        tradeDate: schedules.map((schedule) => schedule.tradeDate),
+        due: schedules.map((schedule) => schedule.settlementDate),
+        price: fills.map((fill) => formatPrice(market, fill.event.price)),
+        total: fills.map((fill) => formatQuote(market, fill.notional)),
+        actor: fills.map((fill) => fill.actor)
+      })
+      const batches = sql`
+          INSERT INTO settlement_batches (batch_reference, entity_id, order_id, cash_market_trade_id, status,
+            quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price,
+            total_amount)
+          SELECT reference, entity, order_id, trade, 'PENDING', quantity, executed, trade_date, due,
+            ${instrument.settlementType}::settlementtype, ${instrument.base}::assettype, price, total
+          FROM unnest(${b.reference}::text[], ${b.entity}::uuid[], ${b.order}::uuid[], ${b.trade}::uuid[],
+            ${b.quantity}::bigint[], ${b.executed}::timestamptz[], ${b.tradeDate}::date[], ${b.due}::date[],
+            ${b.price}::numeric[], ${b.total}::numeric[])
+            AS batch(reference, entity, order_id, trade, quantity, executed, trade_date, due, price, total)
+          RETURNING id, cash_market_trade_id`
+      const history = sql`
+        INSERT INTO settlement_status_history (settlement_batch_id, from_status, to_status, updated_by, note)
+        SELECT batch.id, NULL, 'PENDING', actor.actor, 'created by a trade'
+        FROM batch JOIN unnest(${b.trade}::uuid[], ${b.actor}::uuid[]) AS actor(trade, actor)
+          ON actor.trade = batch.cash_market_trade_id`
+      return [["trade", trades], ["batch", batches], ["history", history]]
+    })
+
+  /**
+   * The update of the resting orders a write touched (their fills and statuses, moves the
+   * machine allows) as a named part of one statement.
+   */
+  const restingUpdate = (market: Enums.MarketType, resting: ReadonlyArray<Touched>, now: Date) =>
+    Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
+      if (resting.length === 0) return []
+      const status: Array<Enums.OrderStatus> = []
+      for (const order of resting) {
+        const next = statusOf(order)
+        if (order.before !== null && next !== order.before.status) {
+          yield* Effect.orDie(move(StateMachine.orderStatus, order.before.status, next))
+        }
+        status.push(next)
+      }
+      const c = yield* columns({
+        id: resting.map((order) => order.id),
+        status,
+        filled: resting.map((order) => String(order.filled)),
+        notional: resting.map((order) => formatQuote(market, order.notional)),
+        fees: resting.map((order) => formatQuote(market, order.fees)),
+        cancelled: status.map((one) => one === "CANCELLED" ? now.toISOString() : null)
+      })
+      return [[
+        "resting",
+        sql`
+        UPDATE orders SET status = touched.status, filled_quantity = touched.filled,
+          filled_notional = touched.notional, fees_paid = touched.fees, cancelled_at = touched.cancelled,
+          updated_at = ${now}
+        FROM unnest(${c.id}::uuid[], ${c.status}::orderstatus[], ${c.filled}::bigint[], ${c.notional}::numeric[],
+          ${c.fees}::numeric[], ${c.cancelled}::timestamptz[]) AS touched(id, status, filled, notional, fees, cancelled)
+        WHERE orders.id = touched.id`
+      ]]
+    })
+
+  /** One statement: the parts as `WITH` queries, then `main` (they all run, in one snapshot). */
+  const statement = (parts: ReadonlyArray<Part>, main: Statement.Fragment) =>
+    parts.length === 0 ? sql`${main}` : sql`
+      WITH ${sql.csv(parts.map(([name, part]) => sql`${sql.literal(name)} AS (${part})`))}
+      ${main}`
+
+  /**
+   * The buyers' clients move CEA -> CEA_SETTLE at a first CEA purchase (SWAP -> EUA_SETTLE
+   * at a first EUA one), in one statement; each move is audited for the command of the
+   * buyer's first fill here.
+   */
+  const moveStages = (market: Enums.MarketType, firsts: ReadonlyArray<CommandFill>) =>
+    Effect.gen(function*() {
+      if (firsts.length === 0) return
+      const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
+      const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
+      const byEntity = new Map<string, CommandFill>(firsts.map((fill) => [fill.buyer.entityId, fill] as const))
+      const moved = yield* sql<{ id: Ids.UserId; entity_id: string }>`
+        UPDATE users SET role = ${stage}, updated_at = now()
+        WHERE entity_id IN ${sql.in([...byEntity.keys()].sort())} AND role = ${from} RETURNING id, entity_id`
+      for (const user of moved) {
+        const fill = byEntity.get(user.entity_id)
+        if (fill === undefined) continue
+        yield* Audit.record({
+          user_id: fill.actor,
+          action: "users.stage",
+          subject_table: "users",
+          subject_id: user.id,
+          details: { from, to }
+        }).pipe(Effect.provideContext(fill.context))
+      }
+    })
+
+  /**
+   * Writes what a command's events did (a cancel's, an amend's): the trades with their
+   * fees, ledger posts and settlement batches, the resting orders' new fills and statuses,
+   * and the unlock of every order that left the book. The resting orders the events name
+   * are loaded and locked here.
+   */
+  const settle = (options: {
+    readonly market: Enums.MarketType
+    readonly events: ReadonlyArray<Event.Event>
+    readonly touched: Map<string, Touched>
+    /** The order that arrived (amended into a crossing price), if any. */
+    readonly taker: Touched | null
+    readonly actor: Ids.UserId
+    readonly sequence: number
+  }) =>
+    Effect.gen(function*() {
+      const { actor, events, market, sequence, touched } = options
+      const makerIds = makersOf(events, options.taker?.id ?? null).filter((id) => !touched.has(id))
+      if (makerIds.length > 0) {
+        const loaded = yield* orders.all(
+          sql`SELECT * FROM orders WHERE id IN ${sql.in(makerIds)} ORDER BY id FOR UPDATE`
+        )
+        for (const order of loaded) touched.set(order.id, yield* touchedOf(order))
+      }
+      const matched = yield* matchEvents(market, events, touched, options.taker)
+      const requests: Array<Ledger.Request> = matched.fills.flatMap((fill) => fill.requests)
       for (const order of touched.values()) {
         const left = order.locked - consumed(order)
         if (left < 0) {
@@ -460,65 +640,39 @@ export const make = Effect.gen(function*() {
             })
           )
         }
-        if (order.before === null) continue
-        const status = statusOf(order)
-        if (status !== order.before.status) {
-          yield* Effect.orDie(move(StateMachine.orderStatus, order.before.status, status))
-        }
-        yield* sql`
-          UPDATE orders SET status = ${status}, filled_quantity = ${order.filled},
-            filled_notional = ${formatQuote(market, order.notional)}, fees_paid = ${formatQuote(market, order.fees)},
-            cancelled_at = ${status === "CANCELLED" ? now : null}, updated_at = ${now}
-          WHERE id = ${order.id}`
       }
+      const caller = yield* Effect.context<never>()
+      const fills = matched.fills.map((fill): CommandFill => ({ ...fill, sequence, actor, context: caller }))
+      const now = DateTime.toDate(yield* DateTime.now)
+      const parts = [
+        ...(yield* tradeInserts(market, fills)),
+        ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
+      ]
+      if (parts.length > 0) yield* statement(parts, sql`SELECT 1`)
       if (requests.length > 0) yield* orDieLedger(ledger.submit(requests))
-      const buyers = new Set(fills.map((fill) => fill.buyer.entityId))
-      const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
-      for (const buyer of buyers) yield* moveEntityStage(buyer, from, to, actor)
+      const firstBuy = new Map<string, CommandFill>()
+      for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
+      yield* moveStages(market, [...firstBuy.values()])
       return fills.length
     })
 
-  const insertTrade = (market: Enums.MarketType, fill: Fill, sequence: number, actor: Ids.UserId) =>
-    Effect.gen(function*() {
-      const executedAt = DateTime.makeUnsafe(fill.event.timestamp)
-      yield* sql`
-        INSERT INTO cash_market_trades (id, buy_order_id, sell_order_id, quantity, executed_at, market, price,
-          notional, buyer_fee, seller_fee, buyer_fee_rate, seller_fee_rate, match_id, aggressor, market_sequence)
-        VALUES (${fill.id}, ${fill.buyer.id}, ${fill.seller.id}, ${fill.event.quantity},
-          ${DateTime.toDate(executedAt)}, ${market}, ${formatPrice(market, fill.event.price)},
-          ${formatQuote(market, fill.notional)}, ${formatQuote(market, fill.buyerFee)},
-          ${formatQuote(market, fill.sellerFee)}, ${Rate.format(fill.buyer.feeRate)},
-          ${Rate.format(fill.seller.feeRate)}, ${fill.event.tradeId}, ${fill.event.aggressor}, ${sequence})`
-      yield* settlementBatch({
-        market,
-        tradeId: fill.id,
-        buyer: fill.buyer,
-        quantity: fill.event.quantity,
-        price: fill.event.price,
-        notional: fill.notional,
-        executedAt,
-        actor
-      })
-    })
-
-  /** The answer to a placement replayed by its client reference, or `Conflict` when it differs. */
-  const replay = (entityId: Ids.EntityId, spec: Spec) =>
-    Effect.gen(function*() {
-      if (spec.clientReference === null) return undefined
-      const [earlier] = yield* orders.all(sql`
-        SELECT * FROM orders WHERE entity_id = ${entityId} AND client_reference = ${spec.clientReference}`)
-      if (earlier === undefined) return undefined
-      const same = earlier.market === spec.market && earlier.side === spec.side && earlier.order_type === spec.type &&
-        earlier.quantity === spec.quantity && earlier.price === spec.price && earlier.budget === spec.budget &&
-        earlier.time_in_force === spec.timeInForce && earlier.post_only === spec.postOnly
-      if (!same) {
-        return yield* new Errors.Conflict({
-          resource: "orders",
-          reason: `client_reference ${JSON.stringify(spec.clientReference)} was used for another order`
-        })
-      }
-      return yield* withFills(earlier)
-    })
+  /** A fill as the answer to one of its orders shows it. */
+  const fillAnswer = (market: Enums.MarketType, fill: Fill, order: Touched): OrdersApi.Fill => {
+    const buying = fill.buyer.id === order.id
+    const side: Enums.OrderSide = buying ? "BUY" : "SELL"
+    return {
+      trade_id: fill.id,
+      order_id: order.id,
+      side,
+      liquidity: fill.event.aggressor === side ? "TAKER" : "MAKER",
+      price: formatPrice(market, fill.event.price),
+      quantity: Quantity.format(Quantity.Tonnes.make(fill.event.quantity)),
+      notional: formatQuote(market, fill.notional),
+      fee: formatQuote(market, buying ? fill.buyerFee : fill.sellerFee),
+      fee_rate: Rate.format(buying ? fill.buyer.feeRate : fill.seller.feeRate),
+      executed_at: DateTime.formatIso(DateTime.makeUnsafe(fill.event.timestamp))
+    }
+  }
 
   const engineRefusal = (market: Enums.MarketType, rejected: Event.CommandRejected) => {
     switch (rejected.reason) {
@@ -557,100 +711,286 @@ export const make = Effect.gen(function*() {
         timeInForce: spec.timeInForce === "FOK" ? "FOK" : "IOC"
       })
 
+  /** The answer to a placement replayed by its client reference, or `Conflict` when it differs. */
+  const replayOf = (earlier: Trading.Order, spec: Spec) =>
+    Effect.gen(function*() {
+      const same = earlier.market === spec.market && earlier.side === spec.side && earlier.order_type === spec.type &&
+        earlier.quantity === spec.quantity && earlier.price === spec.price && earlier.budget === spec.budget &&
+        earlier.time_in_force === spec.timeInForce && earlier.post_only === spec.postOnly
+      if (!same) {
+        return yield* new Errors.Conflict({
+          resource: "orders",
+          reason: `client_reference ${JSON.stringify(spec.clientReference)} was used for another order`
+        })
+      }
+      return yield* withFills(earlier)
+    })
+
+  /**
+   * One round of a batch of placements (see {@link placeAll}): answers what it decides in
+   * `exits` and returns the placements it leaves to the next round, with the effects of
+   * this one written.
+   */
+  const placeRound = (
+    writing: Writer,
+    items: ReadonlyArray<Placement>,
+    schedule: FeeSchedule.FeeSchedule,
+    exits: Array<PlaceExit | undefined>,
+    indices: ReadonlyArray<number>
+  ) =>
+    Effect.gen(function*() {
+      const market = writing.market
+      const { base, quote } = Market.instruments[market]
+      const itemAt = (index: number): Placement => {
+        const item = items[index]
+        if (item === undefined) throw new Error(`invariant broken: no placement ${index}`)
+        return item
+      }
+      const later: Array<number> = []
+      // Idempotency: a reference stored before answers its order; one given twice in the
+      // batch is left to the next round, where the first one (if placed) answers it.
+      const referenced = indices.filter((index) => itemAt(index).spec.clientReference !== null)
+      const earlier = referenced.length === 0 ? [] : yield* orders.all(sql`
+        SELECT * FROM orders WHERE ${
+        sql.or(referenced.map((index) => {
+          const { entityId, spec } = itemAt(index)
+          return sql`(entity_id = ${entityId} AND client_reference = ${spec.clientReference})`
+        }))
+      }`)
+      const earlierBy = new Map<string, Trading.Order>(
+        earlier.map((order) => [`${order.entity_id}|${order.client_reference}`, order] as const)
+      )
+      const seen = new Set<string>()
+      const fresh: Array<number> = []
+      for (const index of indices) {
+        const { entityId, spec } = itemAt(index)
+        if (spec.clientReference === null) {
+          fresh.push(index)
+          continue
+        }
+        const key = `${entityId}|${spec.clientReference}`
+        const found = earlierBy.get(key)
+        if (found !== undefined) exits[index] = yield* Effect.exit(replayOf(found, spec))
+        else if (seen.has(key)) later.push(index)
+        else {
+          seen.add(key)
+          fresh.push(index)
+        }
+      }
+      // Funds: the available balances of the batch's entities, locked in the platform's
+      // order; each lock is checked against what the locks before it left.
+      const entities = [...new Set(fresh.map((index) => itemAt(index).entityId))].sort()
+      const balances = new Map<string, number>()
+      if (entities.length > 0) {
+        const held = yield* sql<{ entity_id: string; asset_type: Enums.AssetType; available: string }>`
+          SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
+          WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
+          ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE`
+        for (const row of held) {
+          balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
+        }
+      }
+      const placed: Array<Placed> = []
+      const touched = new Map<string, Touched>()
+      for (const index of fresh) {
+        const item = itemAt(index)
+        const { entityId, spec } = item
+        const rate = FeeSchedule.resolve(schedule, { entity_id: entityId, market, side: spec.side }).rate
+        const lock = spec.side === "BUY" ?
+          FeeSchedule.buyLock({ market, price: spec.price, quantity: spec.quantity, budget: spec.budget, rate }) :
+          Result.succeed(spec.quantity)
+        if (Result.isFailure(lock)) {
+          exits[index] = Exit.fail(invalid("quantity", "the order's cost is beyond what the platform can hold"))
+          continue
+        }
+        const locked = lock.success
+        const asset = spec.side === "BUY" ? quote : base
+        const balanceKey = `${entityId}|${asset}`
+        const available = balances.get(balanceKey) ?? 0
+        if (available < locked) {
+          // A fill or an unlock earlier in this round may have paid this entity: the next
+          // round reads the balances again, after this round's writes.
+          if (placed.length > 0) {
+            later.push(index)
+          } else {
+            exits[index] = Exit.fail(
+              new Errors.InsufficientFunds({
+                entity_id: entityId,
+                asset_type: asset,
+                required: Decimal.format(locked, scaleOf(asset)),
+                available: Decimal.format(available, scaleOf(asset))
+              })
+            )
+          }
+          continue
+        }
+        const id = newId()
+        const timestamp = yield* Effect.provideContext(Clock.currentTimeMillis, item.context)
+        const command = commandOf(spec, id, entityId, writing.nextSequence(), timestamp)
+        const events = writing.apply(command)
+        const first = events[0]
+        if (first !== undefined && first._tag === "CommandRejected") {
+          exits[index] = yield* Effect.exit(engineRefusal(market, first))
+          continue
+        }
+        balances.set(balanceKey, available - locked)
+        const order: Touched = {
+          id,
+          entityId,
+          side: spec.side,
+          quantity: spec.quantity,
+          feeRate: rate,
+          locked,
+          before: null,
+          filled: 0,
+          notional: 0,
+          fees: 0,
+          done: false
+        }
+        touched.set(id, order)
+        placed.push({ index, item, order, asset, command, events })
+      }
+      if (placed.length === 0) return later
+      // The resting orders of earlier batches the round's commands traded with or expired.
+      const makerIds = new Set<string>()
+      for (const { events, order } of placed) {
+        for (const id of makersOf(events, order.id)) if (!touched.has(id)) makerIds.add(id)
+      }
+      if (makerIds.size > 0) {
+        const loaded = yield* orders.all(
+          sql`SELECT * FROM orders WHERE id IN ${sql.in([...makerIds].sort())} ORDER BY id FOR UPDATE`
+        )
+        for (const order of loaded) touched.set(order.id, yield* touchedOf(order))
+      }
+      // Each command's ledger set: its lock, its fills' posts, the unlock of what left the book.
+      const sets: Array<ReadonlyArray<Ledger.Request>> = []
+      const fills: Array<CommandFill> = []
+      const unlocked = new Set<string>()
+      for (const { command, events, item, order, asset } of placed) {
+        const requests: Array<Ledger.Request> = [Ledger.lockForOrder({
+          key: lockKey(order.id),
+          entity_id: order.entityId,
+          order_id: order.id,
+          asset,
+          amount: order.locked
+        })]
+        const named = new Set<string>([order.id])
+        const matched = yield* matchEvents(market, events, touched, order)
+        for (const fill of matched.fills) {
+          fills.push({ ...fill, sequence: command.seq, actor: item.actor.id, context: item.context })
+          requests.push(...fill.requests)
+        }
+        for (const id of matched.named) named.add(id)
+        for (const id of named) {
+          const one = touched.get(id)
+          if (one === undefined) continue
+          const left = one.locked - consumed(one)
+          if (left < 0) {
+            return yield* Effect.die(new Error(`invariant broken: order ${id}'s fills took more than its lock`))
+          }
+          if (one.done && left > 0 && !unlocked.has(id)) {
+            unlocked.add(id)
+            requests.push(Ledger.unlockOrder({ key: `orders:${id}:unlock`, lock: { key: lockKey(id) }, order_id: id }))
+          }
+        }
+        sets.push(requests)
+      }
+      // The writes, set-based: the ledger, the new orders (as the round leaves them), the
+      // commands, the trades with their settlement batches, the resting orders, the stages,
+      // the audit trail.
+      const results = yield* Effect.catchIf(
+        ledger.submitBatchInTransaction(sets),
+        (error) => !isSqlError(error),
+        Effect.die
+      )
+      for (const result of results) {
+        // The funds were checked against the same locked rows: a refusal here is a defect.
+        if (Result.isFailure(result)) return yield* Effect.die(result.failure)
+      }
+      const now = DateTime.toDate(yield* DateTime.now)
+      const newOrders = placed.map(({ command, item, order }) => ({ spec: item.spec, order, sequence: command.seq }))
+      const parts: Array<Part> = [
+        ["placed", yield* ordersInsert(market, newOrders, now)],
+        ...(yield* tradeInserts(market, fills)),
+        ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
+      ]
+      // The orders, the commands, the trades, their batches and history, the resting orders:
+      // one statement (its foreign keys are checked at its end, when every row is in).
+      const stored = yield* writing.storeAllWithin(
+        placed.map(({ command, order }) => ({ command, orderId: order.id })),
+        (commands) => orders.all(statement([...parts, ["command", commands]], sql`SELECT * FROM placed`))
+      )
+      const firstBuy = new Map<Ids.EntityId, (typeof fills)[number]>()
+      for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
+      yield* moveStages(market, [...firstBuy.values()])
+      const byId = new Map(stored.map((order) => [order.id, order] as const))
+      const answers = new Map<string, Trading.Order>()
+      const audit: Array<{ readonly entry: Audit.Entry; readonly origin: Audit.Origin }> = []
+      for (const { command, item, order } of placed) {
+        const after = byId.get(order.id)
+        if (after === undefined) {
+          return yield* Effect.die(new Error(`invariant broken: order ${order.id} was not stored`))
+        }
+        answers.set(order.id, after)
+        audit.push({
+          entry: {
+            user_id: item.actor.id,
+            action: "orders.place",
+            subject_table: "orders",
+            subject_id: order.id,
+            details: {
+              market,
+              sequence: command.seq,
+              trades: fills.filter((fill) => fill.sequence === command.seq).length
+            },
+            after: orderJson(after)
+          },
+          origin: yield* Effect.provideContext(Audit.origin, item.context)
+        })
+      }
+      yield* Audit.recordAll(audit)
+      for (const { index, order } of placed) {
+        const after = answers.get(order.id)
+        if (after === undefined) continue
+        exits[index] = Exit.succeed({
+          order: after,
+          fills: fills.flatMap((fill) =>
+            fill.buyer.id === order.id || fill.seller.id === order.id ? [fillAnswer(market, fill, order)] : []
+          )
+        })
+      }
+      return later
+    })
+
+  /**
+   * Places a batch of orders of one market (the writer's group): each is checked against
+   * the balances read for the batch, matched in order, and all are written set-based in a
+   * few statements whatever their number. A placement refused (insufficient funds, the
+   * engine's refusal, a reused reference) fails alone and writes nothing. A placement whose
+   * funds may have come from a fill earlier in the batch waits for the next round, which
+   * reads the balances again after the first round's writes.
+   */
+  const placeAll = (writing: Writer, items: ReadonlyArray<Placement>) =>
+    Effect.gen(function*() {
+      const exits: Array<PlaceExit | undefined> = items.map(() => undefined)
+      const schedule = yield* fees.schedule(sql, { market: writing.market })
+      let pending: ReadonlyArray<number> = items.map((_, index) => index)
+      while (pending.length > 0) pending = yield* placeRound(writing, items, schedule, exits, pending)
+      return exits.map((exit): PlaceExit =>
+        exit ?? Exit.die(new Error("invariant broken: a placement was not answered"))
+      )
+    }).pipe(Effect.provideContext(context))
+
+  const placements: Group<Placement, OrdersApi.OrderWithFills, PlaceError> = { run: placeAll }
+
   const place = Effect.fn("Orders.place")(
     function*(actor: Parties.User, input: OrdersApi.PlaceOrder, idempotencyKey?: string | undefined) {
       yield* authorize(actor, input.market === "CEA_CASH" ? "place_cea_order" : "request_swap")
       const entityId = actor.entity_id
       if (entityId === null) return yield* Effect.die(new Error("invariant broken: a client role without an entity"))
       const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
-      return yield* writer.write(spec.market, (market: Writer) =>
-        Effect.gen(function*() {
-          const earlier = yield* replay(entityId, spec)
-          if (earlier !== undefined) return earlier
-          const id = newId()
-          const rate = yield* feeRate(spec.market, entityId, spec.side)
-          const { base, quote } = Market.instruments[spec.market]
-          const lock = spec.side === "BUY" ?
-            FeeSchedule.buyLock({
-              market: spec.market,
-              price: spec.price,
-              quantity: spec.quantity,
-              budget: spec.budget,
-              rate
-            }) :
-            Result.succeed(spec.quantity)
-          if (Result.isFailure(lock)) {
-            return yield* invalid("quantity", "the order's cost is beyond what the platform can hold")
-          }
-          const locked = lock.success
-          // The lock comes first: an order the account cannot pay for changes nothing. Any
-          // other refusal of a lock this module built under a fresh key is a defect.
-          yield* Effect.catchIf(
-            ledger.apply(Ledger.lockForOrder({
-              key: lockKey(id),
-              entity_id: entityId,
-              order_id: id,
-              asset: spec.side === "BUY" ? quote : base,
-              amount: locked
-            })),
-            (error): error is Exclude<Ledger.LedgerError, Errors.InsufficientFunds | SqlError> =>
-              !(error instanceof Errors.InsufficientFunds) && !isSqlError(error),
-            Effect.die
-          )
-          const timestamp = yield* Clock.currentTimeMillis
-          const command = commandOf(spec, id, entityId, market.nextSequence(), timestamp)
-          const events = market.apply(command)
-          const first = events[0]
-          if (first !== undefined && first._tag === "CommandRejected") return yield* engineRefusal(spec.market, first)
-          yield* market.store(command, null)
-          const order: Touched = {
-            id,
-            entityId,
-            side: spec.side,
-            quantity: spec.quantity,
-            feeRate: rate,
-            locked,
-            before: null,
-            filled: 0,
-            notional: 0,
-            fees: 0,
-            done: false
-          }
-          const insert = (status: Enums.OrderStatus) =>
-            sql`
-              INSERT INTO orders (id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
-                market, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional,
-                fees_paid, market_sequence)
-              VALUES (${id}, ${entityId}, ${spec.side}, ${status}, ${spec.quantity}, ${order.filled},
-                ${spec.clientReference}, ${status === "CANCELLED" ? new Date(timestamp) : null}, ${spec.market},
-                ${formatPrice(spec.market, spec.price)}, ${spec.type}, ${spec.timeInForce}, ${spec.postOnly},
-                ${spec.budget === null ? null : formatQuote(spec.market, spec.budget)}, ${Rate.format(rate)},
-                ${formatQuote(spec.market, spec.side === "BUY" ? locked : 0)}, ${
-              formatQuote(spec.market, order.notional)
-            },
-                ${formatQuote(spec.market, order.fees)}, ${command.seq})`.pipe(Effect.asVoid)
-          const touched = new Map<string, Touched>([[id, order]])
-          const filled = yield* settle({
-            market: spec.market,
-            events,
-            touched,
-            taker: order,
-            insertTaker: insert,
-            actor: actor.id,
-            sequence: command.seq
-          })
-          yield* sql`UPDATE market_commands SET order_id = ${id} WHERE market = ${spec.market} AND sequence = ${command.seq}`
-          const after = yield* present(orders.find(id))
-          yield* Audit.record({
-            user_id: actor.id,
-            action: "orders.place",
-            subject_table: "orders",
-            subject_id: id,
-            details: { market: spec.market, sequence: command.seq, trades: filled },
-            after: orderJson(after)
-          })
-          return yield* withFills(after)
-        })).pipe(Effect.provideContext(context))
+      const caller = yield* Effect.context<never>()
+      return yield* writer.writeGrouped(spec.market, placements, { actor, entityId, spec, context: caller })
     }
   )
 
@@ -869,13 +1209,78 @@ export const make = Effect.gen(function*() {
 
 /** A fill being written. */
 interface Fill {
-  readonly id: string
+  readonly id: Ids.CashMarketTradeId
   readonly event: Event.Trade
   readonly notional: number
   readonly buyerFee: number
   readonly sellerFee: number
   readonly buyer: Touched
   readonly seller: Touched
+  /** Its ledger posts (`Ledger.settleTrade`). */
+  readonly requests: ReadonlyArray<Ledger.Request>
+}
+
+/** A fill with the command that made it: its sequence, its actor and its caller's context. */
+interface CommandFill extends Fill {
+  readonly sequence: number
+  readonly actor: Ids.UserId
+  readonly context: Context.Context<never>
+}
+
+/** A placement queued for the market's writer: checked, with its caller. */
+interface Placement {
+  readonly actor: Parties.User
+  readonly entityId: Ids.EntityId
+  readonly spec: Spec
+  /** The caller's context: its clock, and its request for the audit trail. */
+  readonly context: Context.Context<never>
+}
+
+/**
+ * How a placement can be refused: the account cannot pay (`InsufficientFunds`), the
+ * engine refuses it (`OrderRejected`), bad input (`ValidationFailed`), a client reference
+ * used for another order (`Conflict`), or the database fails.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type PlaceError =
+  | Errors.InsufficientFunds
+  | Errors.OrderRejected
+  | Errors.ValidationFailed
+  | Errors.Conflict
+  | SqlError
+
+type PlaceExit = Exit.Exit<OrdersApi.OrderWithFills, PlaceError>
+
+/** A placement the engine accepted in a round, to be written. */
+interface Placed {
+  readonly index: number
+  readonly item: Placement
+  readonly order: Touched
+  /** The asset its lock holds. */
+  readonly asset: Enums.AssetType
+  readonly command: Command.Command
+  readonly events: ReadonlyArray<Event.Event>
+}
+
+/** A named part of a statement's `WITH`. */
+type Part = readonly [name: string, part: Statement.Fragment]
+
+/** Digits after the decimal point of an asset's minor unit (cents for EUR, tonnes otherwise). */
+const scaleOf = (asset: Enums.AssetType): number => asset === "EUR" ? 2 : 0
+
+const NUMERIC = /^(\d+)(?:\.(\d+))?$/
+
+/** The minor units of a non-negative `numeric(20,2)` balance (its schema's check keeps it so). */
+const minorOf = (asset: Enums.AssetType, text: string): Effect.Effect<number> => {
+  const scale = scaleOf(asset)
+  const match = NUMERIC.exec(text)
+  const [, whole = "", fraction = ""] = match ?? []
+  if (match === null || /[1-9]/.test(fraction.slice(scale))) {
+    return Effect.die(new Error(`invariant broken: ${JSON.stringify(text)} is not a ${asset} balance`))
+  }
+  return Effect.succeed(Number(whole + fraction.slice(0, scale).padEnd(scale, "0")))
 }
 
 /**
