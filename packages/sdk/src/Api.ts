@@ -24,6 +24,7 @@ import { MarketDataApi } from "./MarketDataApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
+import { SettlementsApi } from "./SettlementsApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -63,6 +64,7 @@ export class Api extends HttpApi.make("niha")
   .add(FeesApi)
   .add(OrdersApi)
   .add(LedgerApi)
+  .add(SettlementsApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
@@ -71,8 +73,9 @@ export class Api extends HttpApi.make("niha")
       "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and funding " +
       "(deposits with their AML holds, withdrawals, holdings) and public market data (depth, best bid and ask, " +
       "recent trades with anonymous counterparty codes, a 24-hour ticker, candles, and a live Server-Sent " +
-      "Events stream of the book and its trades at GET /markets/{market}/stream); trading, swaps and settlement come in later " +
-      "versions. " +
+      "Events stream of the book and its trades at GET /markets/{market}/stream), orders in both markets and " +
+      "their settlement (batches moved through their milestones, delivery, failed deliveries reversed or bought " +
+      "in); swap requests come in later versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
     license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },

@@ -230,6 +230,19 @@ export interface Client {
     /** `POST /admin/entities/{id}/adjustments`: adjust a balance by hand, with a reason. */
     readonly adjust: Method<"ledger", "adjust">
   }
+  /** The `settlements` group. */
+  readonly settlements: {
+    /** `GET /settlements`: settlement batches, paged. */
+    readonly listSettlements: Method<"settlements", "listSettlements">
+    /** `GET /settlements/{id}`: one batch with its history, milestones and resolution. */
+    readonly getSettlement: Method<"settlements", "getSettlement">
+    /** `POST /admin/settlements/{id}/advance`: move a batch to its next milestone. */
+    readonly advanceSettlement: Method<"settlements", "advanceSettlement">
+    /** `POST /admin/settlements/{id}/fail`: mark a batch FAILED. */
+    readonly failSettlement: Method<"settlements", "failSettlement">
+    /** `POST /admin/settlements/{id}/resolve`: resolve a FAILED batch by reversal or buy-in. */
+    readonly resolveSettlement: Method<"settlements", "resolveSettlement">
+  }
 }
 
 /**

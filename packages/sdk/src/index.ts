@@ -123,6 +123,13 @@ export * as OrdersApi from "./OrdersApi.ts"
 export * as LedgerApi from "./LedgerApi.ts"
 
 /**
+ * The `settlements` group: settlement batches, their lifecycle and the resolution of failures.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementsApi from "./SettlementsApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

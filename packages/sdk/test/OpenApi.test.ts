@@ -40,7 +40,11 @@ describe("the OpenAPI document", () => {
     assert.include(promised, "withdrawals")
     assert.isDefined(document.paths["/deposits"])
     assert.isDefined(document.paths["/withdrawals"])
-    for (const later of ["trading", "swaps", "settlement"]) {
+    assert.include(promised, "orders")
+    assert.include(promised, "settlement")
+    assert.isDefined(document.paths["/orders"])
+    assert.isDefined(document.paths["/settlements"])
+    for (const later of ["swap requests"]) {
       assert.notInclude(promised, later)
       assert.include(served.slice(served.lastIndexOf(";")), later)
     }

@@ -39,7 +39,9 @@ import * as MarketData from "./services/MarketData.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
+import * as Settlements from "./services/Settlements.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
+import * as SettlementsHandlers from "./SettlementsHandlers.ts"
 
 /**
  * The npm name of the server package.
@@ -177,6 +179,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "fees">
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
+  | HttpApiGroup.Service<"niha", "settlements">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -198,7 +201,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FundingHandlers.funding,
     FeesHandlers.fees,
     OrdersHandlers.orders,
-    OrdersHandlers.ledger
+    OrdersHandlers.ledger,
+    SettlementsHandlers.settlements
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -210,6 +214,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Fees.layer,
         Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
         Adjustments.Adjustments.layer,
+        Settlements.layer,
         MarketData.MarketData.layer
       )
     )

@@ -188,6 +188,27 @@ export * as Adjustments from "./services/Adjustments.ts"
 export * as OrdersHandlers from "./OrdersHandlers.ts"
 
 /**
+ * Settlement batches: their lifecycle, the delivery at SETTLED and the resolution of failures.
+ *
+ * @since 0.1.0
+ */
+export * as Settlements from "./services/Settlements.ts"
+
+/**
+ * The calendars settlement schedules on, with the years an operator added, and their horizon.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementCalendars from "./services/SettlementCalendars.ts"
+
+/**
+ * The handlers of the `settlements` group.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementsHandlers from "./SettlementsHandlers.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0
