@@ -46,6 +46,7 @@ import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as SettlementOverdue from "./services/SettlementOverdue.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -140,6 +141,8 @@ export interface Options<DatabaseError = never> {
   readonly mailPollInterval?: Duration.Input | undefined
   /** How often the job runner looks for due jobs; the mail interval unless given. */
   readonly jobPollInterval?: Duration.Input | undefined
+  /** How often the settlement overdue job checks the open batches' milestones; five minutes unless given. */
+  readonly settlementOverdueInterval?: Duration.Input | undefined
   /** The URL people reach the platform at, for links in mail; the server's own URL unless given. */
   readonly publicUrl?: string | undefined
   /** Session and lock-out lifetimes; `Auth.defaultPolicy` unless given. */
@@ -241,24 +244,28 @@ export const jobKinds = {
   /** Sends the due mail of the outbox (recurring). */
   mailDispatch: "mail.dispatch",
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
-  amlRelease: Deposits.releaseJob
+  amlRelease: Deposits.releaseJob,
+  /** Flags and mails the settlement milestones past their due date (recurring). */
+  settlementOverdue: SettlementOverdue.job
 } as const
 
 /**
  * The durable job runner with this server's handlers (the mail outbox dispatcher, AML
- * releases), and the recurring jobs it needs scheduled (the mail outbox dispatcher).
+ * releases, the settlement overdue check), and the recurring jobs it needs scheduled (the
+ * mail outbox dispatcher, the settlement overdue check).
  *
  * @category layers
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
+  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "settlementOverdueInterval">
 ): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
   const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
     {
       [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
-      [jobKinds.amlRelease]: Deposits.releaseHandler
+      [jobKinds.amlRelease]: Deposits.releaseHandler,
+      [jobKinds.settlementOverdue]: () => SettlementOverdue.flagOverdue()
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
   ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
@@ -271,6 +278,11 @@ export const jobs = (
       return Layer.empty
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    yield* JobRunner.recurring(
+      jobKinds.settlementOverdue,
+      "batches",
+      options.settlementOverdueInterval ?? Duration.minutes(5)
+    )
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }

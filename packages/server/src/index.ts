@@ -209,6 +209,13 @@ export * as SettlementCalendars from "./services/SettlementCalendars.ts"
 export * as SettlementsHandlers from "./SettlementsHandlers.ts"
 
 /**
+ * The recurring job that flags and mails settlement milestones past their due date.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementOverdue from "./services/SettlementOverdue.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0
