@@ -4,7 +4,8 @@
  *
  * - `system`: `health` answers as long as the process does; `ready` asks the database
  *   (bounded by a timeout, so a hung database reads as not ready rather than hanging
- *   the probe) whether it answers and has run the last migration this server ships;
+ *   the probe) whether it answers and has run the last migration this server ships, and
+ *   tells how far each settlement calendar's data reaches (a warning within 60 days);
  *   `version` names the package and the API versions.
  * - `markets`: the instruments of `@niha/domain`, paged in market-name order.
  * - `marketData`: depth, trades, ticker, candles and the live stream (`MarketDataHandlers`).
@@ -14,6 +15,7 @@
 import { Migrations, type Repository } from "@niha/db"
 import { Market } from "@niha/domain"
 import { Api, ApiError, ApiVersion, type Authentication, type MarketsApi, Pagination } from "@niha/sdk"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -39,6 +41,7 @@ import * as MarketData from "./services/MarketData.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
+import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as Settlements from "./services/Settlements.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
 import * as SettlementsHandlers from "./SettlementsHandlers.ts"
@@ -98,7 +101,11 @@ const readiness = Effect.gen(function*() {
   Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
   Effect.flatMap(({ migration }) =>
     migration === expectedMigration ?
-      Effect.succeed({ status: "ready" as const, database: { migration, expected_migration: expectedMigration } }) :
+      Effect.map(DateTime.now, (now) => ({
+        status: "ready" as const,
+        database: { migration, expected_migration: expectedMigration },
+        calendars: SettlementCalendars.horizon(now)
+      })) :
       notReady(`the database is at migration ${migration}, this server needs ${expectedMigration}: run niha migrate`)
   )
 )

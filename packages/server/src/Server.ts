@@ -46,6 +46,7 @@ import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as SettlementOverdue from "./services/SettlementOverdue.ts"
 import * as SignInPage from "./SignInPage.ts"
 
@@ -143,6 +144,12 @@ export interface Options<DatabaseError = never> {
   readonly jobPollInterval?: Duration.Input | undefined
   /** How often the settlement overdue job checks the open batches' milestones; five minutes unless given. */
   readonly settlementOverdueInterval?: Duration.Input | undefined
+  /**
+   * A calendar configuration file (JSON, `CalendarConfig.Config` of `@niha/settlement`): China
+   * years beyond the library's data and ad-hoc closures. Checked at start: a bad file stops the
+   * start with the problem named. None unless given.
+   */
+  readonly calendarFile?: string | undefined
   /** The URL people reach the platform at, for links in mail; the server's own URL unless given. */
   readonly publicUrl?: string | undefined
   /** Session and lock-out lifetimes; `Auth.defaultPolicy` unless given. */
@@ -258,7 +265,10 @@ export const jobKinds = {
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "settlementOverdueInterval">
+  options: Pick<
+    Options,
+    "mailer" | "mailPollInterval" | "jobPollInterval" | "settlementOverdueInterval" | "calendarFile"
+  >
 ): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
   const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
@@ -270,6 +280,16 @@ export const jobs = (
     { pollInterval: options.jobPollInterval ?? mailInterval }
   ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
   return Layer.unwrap(Effect.gen(function*() {
+    if (options.calendarFile !== undefined) {
+      const installed = yield* Effect.orDie(SettlementCalendars.installFile(options.calendarFile))
+      yield* Effect.logInfo("calendar file installed").pipe(
+        Effect.annotateLogs({
+          file: options.calendarFile,
+          calendars: [...installed.calendars.values()].map((calendar) => calendar.dataVersion).join(", ")
+        })
+      )
+    }
+    yield* SettlementOverdue.warnHorizon
     const sql = yield* SqlClient.SqlClient
     const [schema] = yield* sql<{ migrated: boolean }>`SELECT to_regclass('jobs') IS NOT NULL AS migrated`
     if (schema?.migrated !== true) {
@@ -278,6 +298,8 @@ export const jobs = (
       return Layer.empty
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    // Batches waiting for the calendar data this start brought are rescheduled now.
+    yield* SettlementOverdue.reschedulePending()
     yield* JobRunner.recurring(
       jobKinds.settlementOverdue,
       "batches",

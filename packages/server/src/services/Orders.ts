@@ -44,7 +44,6 @@ import {
 } from "@niha/domain"
 import { Command, type Event, Instrument } from "@niha/matching"
 import type { OrdersApi } from "@niha/sdk"
-import { SettlementSchedule } from "@niha/settlement"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -61,6 +60,7 @@ import { authorize, move, moveEntityStage, present, visible } from "../internal/
 import type { PageQuery } from "../Paging.ts"
 import { Fees } from "./Fees.ts"
 import { MarketWriter, type Writer } from "./MarketWriter.ts"
+import * as SettlementCalendars from "./SettlementCalendars.ts"
 
 /**
  * The staff action that lets a user read every entity's orders.
@@ -333,25 +333,21 @@ export const make = Effect.gen(function*() {
   }) =>
     Effect.gen(function*() {
       const instrument = Market.instruments[options.market]
-      const schedule = yield* Result.match(
-        SettlementSchedule.make({ settlementType: instrument.settlementType, executedAt: options.executedAt }),
-        {
-          // The calendars cover the years the platform trades in; a year without data
-          // needs an operator to add it, and no trade can settle until then.
-          onFailure: (error) => Effect.die(error),
-          onSuccess: Effect.succeed
-        }
-      )
-      const reference = `STL-${schedule.tradeDate.replaceAll("-", "")}-${
+      // A schedule past the calendars' data is accepted with provisional dates, to be
+      // rescheduled when an operator adds the year (`SettlementCalendars`).
+      const dates = SettlementCalendars.batchDates(instrument.settlementType, options.executedAt)
+      const reference = `STL-${dates.trade_date.replaceAll("-", "")}-${
         NodeCrypto.randomBytes(5).toString("hex").toUpperCase()
       }`
       const [batch] = yield* sql<{ id: string }>`
         INSERT INTO settlement_batches (batch_reference, entity_id, order_id, cash_market_trade_id, status,
-          quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price, total_amount)
+          quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price, total_amount,
+          reschedule_pending)
         VALUES (${reference}, ${options.buyer.entityId}, ${options.buyer.id}, ${options.tradeId}, 'PENDING',
-          ${options.quantity}, ${DateTime.toDate(options.executedAt)}, ${schedule.tradeDate},
-          ${schedule.settlementDate}, ${instrument.settlementType}, ${instrument.base},
-          ${formatPrice(options.market, options.price)}, ${formatQuote(options.market, options.notional)})
+          ${options.quantity}, ${DateTime.toDate(options.executedAt)}, ${dates.trade_date},
+          ${dates.settlement_date}, ${instrument.settlementType}, ${instrument.base},
+          ${formatPrice(options.market, options.price)}, ${formatQuote(options.market, options.notional)},
+          ${dates.reschedule_pending})
         RETURNING id`
       if (batch === undefined) return yield* Effect.die(new Error("invariant broken: a batch insert returned no row"))
       yield* sql`

@@ -14,7 +14,8 @@
  *
  * @since 0.1.0
  */
-import { type Calendar, CalendarConfig, CalendarRegistry } from "@niha/settlement"
+import type { Enums } from "@niha/domain"
+import { type Calendar, CalendarConfig, CalendarRegistry, SettlementSchedule } from "@niha/settlement"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -131,3 +132,52 @@ export const horizon = (at: DateTime.Utc): ReadonlyArray<Horizon> =>
       warning: daysLeft < warningDays
     }
   })
+
+/**
+ * The dates of a batch: from the schedule on the calendars in force, or, when the schedule
+ * runs past their data, provisional ones (the execution's UTC day rolled past a weekend,
+ * plus N weekdays) with `reschedule_pending`.
+ *
+ * @category scheduling
+ * @since 0.1.0
+ */
+export interface BatchDates {
+  /** T (YYYY-MM-DD). */
+  readonly trade_date: string
+  /** T+N (YYYY-MM-DD). */
+  readonly settlement_date: string
+  /** Whether the dates are provisional, waiting for calendar data. */
+  readonly reschedule_pending: boolean
+}
+
+const day = 86_400_000
+const isWeekend = (millis: number) => {
+  const weekday = new Date(millis).getUTCDay()
+  return weekday === 0 || weekday === 6
+}
+const isoDay = (millis: number) => new Date(millis).toISOString().slice(0, 10)
+
+/**
+ * The dates of a batch of `settlementType` executed at `executedAt` ({@link BatchDates}).
+ *
+ * @category scheduling
+ * @since 0.1.0
+ */
+export const batchDates = (settlementType: Enums.SettlementType, executedAt: DateTime.Utc): BatchDates => {
+  const schedule = SettlementSchedule.make({ settlementType, executedAt, registry: registry })
+  if (Result.isSuccess(schedule)) {
+    return {
+      trade_date: schedule.success.tradeDate,
+      settlement_date: schedule.success.settlementDate,
+      reschedule_pending: false
+    }
+  }
+  let trade = Math.floor(DateTime.toEpochMillis(executedAt) / day) * day
+  while (isWeekend(trade)) trade += day
+  let settlement = trade
+  for (let left = SettlementSchedule.defaults[settlementType].settlementDays; left > 0;) {
+    settlement += day
+    if (!isWeekend(settlement)) left -= 1
+  }
+  return { trade_date: isoDay(trade), settlement_date: isoDay(settlement), reschedule_pending: true }
+}

@@ -55,13 +55,73 @@ export interface Flagged {
 }
 
 /**
+ * Reschedules the batches waiting for calendar data (`reschedule_pending`) whose schedule
+ * the calendars in force now cover: their trade and settlement dates are set from the
+ * schedule and the flag cleared, with an audit line each. Answers the batches rescheduled.
+ *
+ * @category jobs
+ * @since 0.1.0
+ */
+export const reschedulePending = Effect.fn("SettlementOverdue.reschedulePending")(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const pending = yield* open(sql`
+    SELECT * FROM settlement_batches WHERE reschedule_pending
+    ORDER BY settlement_batches.created_at, settlement_batches.id`)
+  const rescheduled: Array<string> = []
+  for (const batch of pending) {
+    const dates = SettlementCalendars.batchDates(batch.settlement_type, batch.executed_at)
+    if (dates.reschedule_pending) continue
+    const changed = yield* Transaction.run(Effect.gen(function*() {
+      const updated = yield* sql`
+        UPDATE settlement_batches SET trade_date = ${dates.trade_date}, expected_settlement_date = ${dates.settlement_date},
+          reschedule_pending = false, updated_at = now()
+        WHERE id = ${batch.id} AND reschedule_pending RETURNING id`
+      if (updated.length === 0) return false
+      yield* Audit.record({
+        user_id: null,
+        action: "settlements.rescheduled",
+        subject_table: "settlement_batches",
+        subject_id: batch.id,
+        details: { trade_date: dates.trade_date, expected_settlement_date: dates.settlement_date }
+      })
+      return true
+    }))
+    if (changed) rescheduled.push(batch.id)
+  }
+  if (rescheduled.length > 0) {
+    yield* Effect.logInfo("settlement batches rescheduled on new calendar data").pipe(
+      Effect.annotateLogs({ rescheduled: rescheduled.length })
+    )
+  }
+  return rescheduled
+})
+
+/**
+ * Logs a warning for each calendar whose data ends within `SettlementCalendars.warningDays`.
+ *
+ * @category jobs
+ * @since 0.1.0
+ */
+export const warnHorizon = Effect.gen(function*() {
+  const now = yield* DateTime.now
+  for (const horizon of SettlementCalendars.horizon(now)) {
+    if (!horizon.warning) continue
+    yield* Effect.logWarning("calendar data ends soon: add the next year (NIHA_CALENDAR_FILE)").pipe(
+      Effect.annotateLogs({ ...horizon })
+    )
+  }
+})
+
+/**
  * Flags (and mails) the milestones overdue now that no run flagged before; answers them.
+ * Batches waiting for calendar data are rescheduled first ({@link reschedulePending}).
  *
  * @category jobs
  * @since 0.1.0
  */
 export const flagOverdue = Effect.fn("SettlementOverdue.flagOverdue")(function*() {
   const sql = yield* SqlClient.SqlClient
+  yield* reschedulePending()
   const now = yield* DateTime.now
   const batches = yield* open(sql`
     SELECT * FROM settlement_batches
