@@ -25,6 +25,7 @@ import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
 import { SettlementsApi } from "./SettlementsApi.ts"
+import { SwapsApi } from "./SwapsApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -65,6 +66,7 @@ export class Api extends HttpApi.make("niha")
   .add(OrdersApi)
   .add(LedgerApi)
   .add(SettlementsApi)
+  .add(SwapsApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
@@ -75,7 +77,7 @@ export class Api extends HttpApi.make("niha")
       "recent trades with anonymous counterparty codes, a 24-hour ticker, candles, and a live Server-Sent " +
       "Events stream of the book and its trades at GET /markets/{market}/stream), orders in both markets and " +
       "their settlement (batches moved through their milestones, delivery, failed deliveries reversed or bought " +
-      "in); swap requests come in later versions. " +
+      "in), and swap requests of CEA into EUA; sellers and their certificate lots (inventory) come in later versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
     license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },

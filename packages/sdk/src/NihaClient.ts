@@ -243,6 +243,17 @@ export interface Client {
     /** `POST /admin/settlements/{id}/resolve`: resolve a FAILED batch by reversal or buy-in. */
     readonly resolveSettlement: Method<"settlements", "resolveSettlement">
   }
+  /** The `swaps` group. */
+  readonly swaps: {
+    /** `POST /swaps`: ask to swap CEA into EUA at a limit rate. */
+    readonly requestSwap: Method<"swaps", "requestSwap">
+    /** `GET /swaps`: swap requests, paged. */
+    readonly listSwaps: Method<"swaps", "listSwaps">
+    /** `GET /swaps/{id}`: one swap request. */
+    readonly getSwap: Method<"swaps", "getSwap">
+    /** `POST /swaps/{id}/cancel`: cancel an OPEN swap request. */
+    readonly cancelSwap: Method<"swaps", "cancelSwap">
+  }
 }
 
 /**

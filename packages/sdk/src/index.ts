@@ -130,6 +130,13 @@ export * as LedgerApi from "./LedgerApi.ts"
 export * as SettlementsApi from "./SettlementsApi.ts"
 
 /**
+ * The `swaps` group: CEA swapped into EUA through the SWAP book.
+ *
+ * @since 0.1.0
+ */
+export * as SwapsApi from "./SwapsApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -44,7 +44,8 @@ describe("the OpenAPI document", () => {
     assert.include(promised, "settlement")
     assert.isDefined(document.paths["/orders"])
     assert.isDefined(document.paths["/settlements"])
-    for (const later of ["swap requests"]) {
+    assert.isDefined(document.paths["/swaps"])
+    for (const later of ["inventory"]) {
       assert.notInclude(promised, later)
       assert.include(served.slice(served.lastIndexOf(";")), later)
     }

@@ -43,6 +43,7 @@ import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as Settlements from "./services/Settlements.ts"
+import * as Swaps from "./services/Swaps.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
 import * as SettlementsHandlers from "./SettlementsHandlers.ts"
 
@@ -187,6 +188,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
   | HttpApiGroup.Service<"niha", "settlements">
+  | HttpApiGroup.Service<"niha", "swaps">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -209,7 +211,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FeesHandlers.fees,
     OrdersHandlers.orders,
     OrdersHandlers.ledger,
-    SettlementsHandlers.settlements
+    SettlementsHandlers.settlements,
+    SettlementsHandlers.swaps
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -219,7 +222,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
+        Swaps.Swaps.layer.pipe(Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))),
         Adjustments.Adjustments.layer,
         Settlements.layer,
         MarketData.MarketData.layer

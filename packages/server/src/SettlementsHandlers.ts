@@ -1,5 +1,5 @@
 /**
- * The handlers of the `settlements` group: each calls one operation of the `Settlements`
+ * The handlers of the `settlements` and `swaps` groups: each calls one operation of the `Settlements`
  * service with the signed-in user and maps its errors once (`ErrorHandling.answer`). The
  * admin moves take an `Idempotency-Key`: a move sent again with its key answers the first
  * answer instead of a 409.
@@ -15,6 +15,7 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as Idempotency from "./Idempotency.ts"
 import { Settlements } from "./services/Settlements.ts"
+import { Swaps } from "./services/Swaps.ts"
 
 const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => principal.user)
 
@@ -75,6 +76,38 @@ export const settlements: Layer.Layer<
           },
           (actor) => service.resolve(actor, params.id, payload)
         ).pipe(Effect.provideContext(context))
+    })
+  })
+).pipe(Layer.provide(ErrorHandling.layer))
+
+/**
+ * The `swaps` group.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const swaps: Layer.Layer<
+  HttpApiGroup.Service<"niha", "swaps">,
+  never,
+  Swaps | Authentication.Authentication
+> = HttpApiBuilder.group(
+  Api.Api,
+  "swaps",
+  Effect.fn(function*(handlers) {
+    const service = yield* Swaps
+    return handlers.handleAll({
+      requestSwap: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.request(actor, payload)).pipe(ErrorHandling.answer),
+      listSwaps: ({ query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          service.list(actor, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after
+          })).pipe(ErrorHandling.answer),
+      getSwap: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => service.get(actor, params.id)).pipe(ErrorHandling.answer),
+      cancelSwap: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => service.cancel(actor, params.id)).pipe(ErrorHandling.answer)
     })
   })
 ).pipe(Layer.provide(ErrorHandling.layer))

@@ -202,7 +202,14 @@ export * as Settlements from "./services/Settlements.ts"
 export * as SettlementCalendars from "./services/SettlementCalendars.ts"
 
 /**
- * The handlers of the `settlements` group.
+ * Swap requests of CEA into EUA, carried by orders in the SWAP book.
+ *
+ * @since 0.1.0
+ */
+export * as Swaps from "./services/Swaps.ts"
+
+/**
+ * The handlers of the `settlements` and `swaps` groups.
  *
  * @since 0.1.0
  */

@@ -2,8 +2,8 @@
  * The whole client journey through the SDK against one started server, on both backends:
  * contact request, NDA, KYC, approval, a first deposit cleared, a CEA purchase in two fills
  * from a seller, both batches settled through every milestone (CEA in the account, stage
- * SWAP), a swap of CEA into EUA against an EUA offer in the SWAP market, its settlement
- * (EUA in the account, stage EUA), and a withdrawal of the remaining EUR. Every balance and
+ * SWAP), a swap request cancelled, a swap request of CEA into EUA matched against an EUA
+ * offer in the SWAP book, its settlement (EUA in the account, stage EUA, the swap COMPLETED), and a withdrawal of the remaining EUR. Every balance and
  * the stage are checked at each step; on PostgreSQL the ledger's `verify` is clean at the end.
  * No fees are configured, so every amount is a notional.
  */
@@ -150,9 +150,24 @@ for (const { backend, skipReason } of TestServer.backends) {
           )
           yield* call(() => euaSeller.client.orders.placeOrder({ payload: order("SWAP", "SELL", "80", "1.2500") }))
 
-          // The swap: 80 EUA for 80 x 1.25 = 100 CEA.
-          const swapped = yield* call(() => client.orders.placeOrder({ payload: order("SWAP", "BUY", "80", "1.2500") }))
-          assert.strictEqual(swapped.order.status, "FILLED")
+          // A swap request resting below the offer is cancelled: its lock comes back.
+          const low = yield* call(() => client.swaps.requestSwap({ payload: { eua_quantity: "10", rate: "1.1000" } }))
+          assert.strictEqual(low.swap.status, "OPEN")
+          // The lock is trading's: 10 x 1.10 = 11 CEA, plus half a tonne per tonne for the rounding of fills.
+          assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 134, locked: 16 })
+          const cancelled = yield* call(() => client.swaps.cancelSwap({ params: { id: low.swap.id } }))
+          assert.strictEqual(cancelled.swap.status, "CANCELLED")
+          assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 150, locked: 0 })
+          const again = yield* failure(() => client.swaps.cancelSwap({ params: { id: low.swap.id } }))
+          assert.strictEqual(again.status, 409)
+
+          // The swap: 80 EUA for 80 x 1.25 = 100 CEA, matched at once.
+          const swap = yield* call(() => client.swaps.requestSwap({ payload: { eua_quantity: "80", rate: "1.2500" } }))
+          assert.strictEqual(swap.swap.status, "MATCHED")
+          assert.strictEqual(swap.swap.cea_quantity, 100)
+          assert.strictEqual(swap.swap.eua_quantity, 80)
+          const hidden = yield* failure(() => seller.client.swaps.getSwap({ params: { id: swap.swap.id } }))
+          assert.strictEqual(hidden.status, 404)
           assert.strictEqual(yield* roleOf(client), "EUA_SETTLE")
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 50, locked: 0 })
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUA"), { available: 0, locked: 0 })
@@ -173,6 +188,11 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUA"), { available: 80, locked: 0 })
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 50, locked: 0 })
           assert.strictEqual(yield* roleOf(client), "EUA")
+          const completed = yield* call(() => client.swaps.getSwap({ params: { id: swap.swap.id } }))
+          assert.strictEqual(completed.swap.status, "COMPLETED")
+          assert.strictEqual(swapSettled.batch.swap_request_id, swap.swap.id)
+          const lateCancel = yield* failure(() => client.swaps.cancelSwap({ params: { id: swap.swap.id } }))
+          assert.strictEqual(lateCancel.status, 409)
 
           // The remaining 3 450.00 EUR is withdrawn (a first payout to this IBAN: four eyes).
           const withdrawal = yield* call(() =>

@@ -57,6 +57,7 @@ import * as rows from "../internal/rows.ts"
 import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
+import * as Swaps from "./Swaps.ts"
 
 const staffAction = "manage_settlement"
 
@@ -212,6 +213,15 @@ export const make = Effect.gen(function*() {
       yield* moveEntityStage(batch.entity_id, from, to, actor)
     })
 
+  /** Completes the swap request a settled batch's order carries, once all its batches settled. */
+  const completeSwap = (batch: Settlement.SettlementBatch) =>
+    Effect.gen(function*() {
+      if (batch.order_id === null) return
+      const [order] = yield* orders(sql`SELECT * FROM orders WHERE id = ${batch.order_id}`)
+      const swap = order === undefined ? undefined : Swaps.swapOfOrder(order)
+      if (swap !== undefined) yield* Swaps.sync(swap)
+    })
+
   const advance = Effect.fn("Settlements.advance")(
     function*(admin: Parties.User, id: Ids.SettlementBatchId, input: Advance) {
       yield* authorize(admin, staffAction)
@@ -232,7 +242,10 @@ export const make = Effect.gen(function*() {
         const note = input.note ??
           (input.registry_reference === undefined ? null : `registry reference ${input.registry_reference}`)
         yield* appendHistory(before, input.to, admin.id, note)
-        if (input.to === "SETTLED") yield* deliver(before, admin.id)
+        if (input.to === "SETTLED") {
+          yield* deliver(before, admin.id)
+          yield* completeSwap(before)
+        }
         const after = yield* present(batches.find(id))
         yield* record(admin.id, `settlements.${input.to.toLowerCase()}`, before, after, { ...input })
         return yield* detail(after)
