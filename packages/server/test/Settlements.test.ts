@@ -13,6 +13,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { call, failure } from "./support/Clients.ts"
+import { mailTo } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { balanceOf, tradingCompany } from "./support/Trading.ts"
 
@@ -212,6 +213,13 @@ for (const { backend, skipReason } of TestServer.backends) {
           // The seller sees nothing of the buyer's batch; the buyer sees the resolution.
           const seen = yield* call(() => buyer.client.settlements.getSettlement({ params: { id: second.id } }))
           assert.strictEqual(seen.resolution?.note, "non-delivery: the trade is undone")
+          // Both parties are told what happened and why, by mail.
+          for (const to of ["bob@settle-buyer.example", "sue@settle-seller.example"]) {
+            const told = yield* mailTo(server, to, (subject) => subject.includes("resolved: REVERSAL"))
+            assert.include(told.text, "non-delivery: the trade is undone")
+            assert.include(told.text, "the seller's registry account was frozen")
+            yield* mailTo(server, to, (subject) => subject === `Settlement ${second.batch_reference} failed`)
+          }
 
           // The 12.00 batch fails and is bought in at 12.50: the buyer gets its CEA, the seller pays
           // back 1200.00 plus 50.00 and keeps its allowances.

@@ -25,7 +25,10 @@
  *     does not get its fee back. The buyer's stage moves as at SETTLED.
  *   A seller that cannot pay is `InsufficientFunds`, and nothing changes.
  *
- * Clients read their entity's batches; another entity's batch reads as unknown.
+ * A failure and its resolution are mailed (through the outbox, in the same transaction) to
+ * the client users of both parties: the buyer and, when an entity sold, the seller, who
+ * cannot read the buyer's batch. Clients read their entity's batches; another entity's batch
+ * reads as unknown.
  *
  * @since 0.1.0
  */
@@ -55,6 +58,7 @@ import * as Audit from "../Audit.ts"
 import { refusalRecorder } from "../internal/refusals.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
+import * as MailOutbox from "../MailOutbox.ts"
 import type { PageQuery } from "../Paging.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
 import * as Swaps from "./Swaps.ts"
@@ -198,6 +202,32 @@ export const make = Effect.gen(function*() {
       INSERT INTO settlement_status_history (settlement_batch_id, from_status, to_status, updated_by, note)
       VALUES (${batch.id}, ${batch.status}, ${to}, ${actor}, ${note})`
 
+  /** Mails the active client users of the given entities (the buyer, and the seller when it is an entity). */
+  const tell = (
+    entities: ReadonlyArray<Ids.EntityId | null>,
+    subject: string,
+    text: string
+  ) =>
+    Effect.gen(function*() {
+      const ids = entities.filter((id): id is Ids.EntityId => id !== null)
+      if (ids.length === 0) return
+      const users = yield* sql<{ email: string }>`
+        SELECT email FROM users WHERE is_active AND entity_id IN ${sql.in(ids)} ORDER BY email`
+      for (const user of users) {
+        yield* MailOutbox.enqueue({ kind: "settlement_failure", to: user.email, subject, text })
+      }
+    })
+
+  /** The entity that sold what a batch delivers, if an entity did (not a market maker). */
+  const sellerOf = (batch: Settlement.SettlementBatch) =>
+    Effect.gen(function*() {
+      if (batch.cash_market_trade_id === null) return null
+      const [row] = yield* sql<{ entity_id: Ids.EntityId | null }>`
+        SELECT o.entity_id FROM cash_market_trades t JOIN orders o ON o.id = t.sell_order_id
+        WHERE t.id = ${batch.cash_market_trade_id}`
+      return row?.entity_id ?? null
+    })
+
   /** Delivers a batch's allowances to its buyer and moves the buyer's stage on. */
   const deliver = (batch: Settlement.SettlementBatch, actor: Ids.UserId) =>
     Effect.gen(function*() {
@@ -266,6 +296,12 @@ export const make = Effect.gen(function*() {
             updated_at = ${now}
           WHERE id = ${id}`
         yield* appendHistory(before, "FAILED", admin.id, reason)
+        yield* tell(
+          [before.entity_id, yield* sellerOf(before)],
+          `Settlement ${before.batch_reference} failed`,
+          `The delivery of ${before.quantity} t ${before.asset_type} (settlement ${before.batch_reference}) failed: ` +
+            `${reason}\nAn admin will resolve it by reversing the trade or buying the allowances in.\n`
+        )
         const after = yield* present(batches.find(id))
         yield* record(admin.id, "settlements.failed", before, after, { reason })
         return yield* detail(after)
@@ -308,7 +344,7 @@ export const make = Effect.gen(function*() {
         if (earlier !== undefined) {
           return yield* new Errors.Conflict({ resource: "settlement_batches", reason: "the batch is already resolved" })
         }
-        const { seller, trade } = yield* tradeOf(batch)
+        const { seller, sellerEntity, trade } = yield* tradeOf(batch)
         const { base, quote } = Market.instruments[marketOf(batch.settlement_type)]
         const reference = `settlement_batches:${id}`
         const notes = `${input.resolution}: ${input.note}`
@@ -384,6 +420,19 @@ export const make = Effect.gen(function*() {
             resolved_by)
           VALUES (${id}, ${input.resolution}, ${input.note}, ${buyInPrice},
             ${charged === null ? null : Money.format(Money.Cents.make(charged))}, ${admin.id})`
+        yield* tell(
+          [batch.entity_id, sellerEntity],
+          `Settlement ${batch.batch_reference} resolved: ${input.resolution}`,
+          `The failed settlement ${batch.batch_reference} (${batch.quantity} t ${batch.asset_type}) was resolved by ` +
+            (input.resolution === "REVERSAL" ?
+              "reversing the trade: the buyer is refunded with its fee, the seller returns what it was paid and " +
+              "gets its allowances back." :
+              `a buy-in at ${buyInPrice ?? ""} per tonne: the buyer receives replacement allowances; the seller ` +
+              `keeps its allowances and pays back what it was paid plus ${
+                charged === null ? "0.00" : Money.format(Money.Cents.make(charged))
+              } EUR.`) +
+            `\nWhy: ${input.note}\nFailure: ${batch.failure_reason ?? ""}\n`
+        )
         yield* Audit.record({
           user_id: admin.id,
           action: `settlements.resolve.${input.resolution.toLowerCase()}`,

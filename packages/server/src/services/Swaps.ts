@@ -34,7 +34,7 @@ import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, present, visible } from "../internal/rules.ts"
-import type { PageQuery } from "../Paging.ts"
+import type { Page, PageQuery } from "../Paging.ts"
 import { Orders } from "./Orders.ts"
 
 const staffAction = "view_audit_log"
@@ -200,7 +200,8 @@ export const make = Effect.gen(function*() {
       const page = yield* swaps.page(filter, query)
       const data: Array<SwapsApi.Swap> = []
       for (const swap of page.data) data.push(yield* answer(yield* sync(swap.id)))
-      return { data, has_more: page.has_more }
+      const synced: Page<SwapsApi.Swap> = { data, has_more: page.has_more }
+      return synced
     }))
   })
 
