@@ -8,14 +8,17 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Ledger } from "@niha/db"
-import type { OrdersApi, PromiseClient } from "@niha/sdk"
+import { FeesApi, type OrdersApi, type PromiseClient } from "@niha/sdk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { call, failure } from "./support/Clients.ts"
 import { mailTo } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { balanceOf, tradingCompany } from "./support/Trading.ts"
+
+const rate = Schema.decodeSync(FeesApi.Rate)
 
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
 
@@ -35,10 +38,15 @@ for (const { backend, skipReason } of TestServer.backends) {
       it.effect("settles a purchase through every milestone, refuses bad moves, reverses and buys in", () =>
         Effect.gen(function*() {
           const server = yield* TestServer.TestServer
-          // No fees configured: the fee lines are zero, the balances are the notionals.
           const buyer = yield* tradingCompany(server, "bob@settle-buyer.example", "Settle Buyer SA", 1_000_000)
           const seller = yield* tradingCompany(server, "sue@settle-seller.example", "Settle Seller Ltd", 1)
           const admin = buyer.admin
+          // Buyers pay 1 %, sellers 0.5 % of the notional.
+          yield* call(() =>
+            admin.fees.createConfig({
+              payload: { market: "CEA_CASH", buyer_rate: rate("0.01"), seller_rate: rate("0.005") }
+            })
+          )
           yield* call(() =>
             admin.ledger.adjust({
               params: { id: seller.entityId },
@@ -51,9 +59,9 @@ for (const { backend, skipReason } of TestServer.backends) {
           const bought = yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "300", "12.00") }))
           assert.strictEqual(bought.fills.length, 3)
           assert.strictEqual(yield* roleOf(buyer.client), "CEA_SETTLE")
-          // 1000.00 + 1100.00 + 1200.00 EUR paid (balances in cents); 300 CEA pending settlement.
+          // 1000.00 + 1100.00 + 1200.00 EUR paid with 1 % fees (balances in cents); 300 CEA pending settlement.
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "EUR"), {
-            available: 1_000_000 - 330_000,
+            available: 1_000_000 - 330_000 - 3_300,
             locked: 0
           })
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "CEA"), { available: 0, locked: 0 })
@@ -159,7 +167,8 @@ for (const { backend, skipReason } of TestServer.backends) {
           )
           assert.strictEqual(failSettled.status, 409)
 
-          // The 11.00 batch fails and is reversed: both sides made whole.
+          // The 11.00 batch fails and is reversed: both sides made whole, fees returned
+          // (the buyer's 11.00, the seller's 5.50).
           const second = byPrice(1100)
           const sellerEurBefore = yield* balanceOf(seller.client, seller.entityId, "EUR")
           const sellerCeaBefore = yield* balanceOf(seller.client, seller.entityId, "CEA")
@@ -192,11 +201,11 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(reversed.resolution?.resolution, "REVERSAL")
           assert.strictEqual(reversed.batch.failure_reason, "the seller's registry account was frozen")
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "EUR"), {
-            available: 1_000_000 - 330_000 + 110_000,
+            available: 1_000_000 - 330_000 - 3_300 + 110_000 + 1_100,
             locked: 0
           })
           assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "EUR"), {
-            available: sellerEurBefore.available - 110_000,
+            available: sellerEurBefore.available - (110_000 - 550),
             locked: 0
           })
           assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "CEA"), {
@@ -222,7 +231,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           }
 
           // The 12.00 batch fails and is bought in at 12.50: the buyer gets its CEA, the seller pays
-          // back 1200.00 plus 50.00 and keeps its allowances.
+          // back 1200.00 plus 50.00 and keeps its allowances (its 6.00 fee is not returned).
           const third = byPrice(1200)
           yield* call(() =>
             admin.settlements.failSettlement({ params: { id: third.id }, payload: { reason: "not delivered by T+2" } })
@@ -250,7 +259,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           )
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "CEA"), { available: 200, locked: 0 })
           assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "EUR"), {
-            available: sellerEurBefore.available - 110_000 - 125_000,
+            available: sellerEurBefore.available - (110_000 - 550) - 125_000,
             locked: 0
           })
           assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "CEA"), {
@@ -268,10 +277,13 @@ for (const { backend, skipReason } of TestServer.backends) {
 
           // The ledger is consistent (PostgreSQL: PGlite is one session, the server's).
           if (server.backend === "postgres") {
-            const report = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => Ledger.make(sql).verify).pipe(
-              Effect.provide(server.database)
-            )
+            const { fees, report } = yield* Effect.gen(function*() {
+              const ledger = Ledger.make(yield* SqlClient.SqlClient)
+              return { report: yield* ledger.verify, fees: yield* ledger.platformBalance("FEES", "EUR") }
+            }).pipe(Effect.provide(server.database))
             assert.isTrue(report.ok, JSON.stringify(report))
+            // FEES keeps every fee earned (33.00 + 5.00 + 5.50 + 6.00): the refunds came from WORLD.
+            assert.strictEqual(fees, 4_950n)
           }
         }))
     })
