@@ -7,7 +7,7 @@
  */
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { Migrations, Repository } from "@niha/db"
-import { SettlementCalendars, SettlementOverdue } from "@niha/server"
+import { Fees, MarketWriter, Orders, SettlementCalendars, SettlementOverdue } from "@niha/server"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -142,6 +142,50 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
             assert.deepStrictEqual(yield* SettlementOverdue.reschedulePending(), [])
             // Rescheduled, it is now overdue like any other batch.
             assert.strictEqual((yield* SettlementOverdue.flagOverdue()).length, 4)
+          }).pipe(Effect.provideContext(context))
+        })),
+      { timeout: 120_000 }
+    )
+  }
+)
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
+  `trading at the year end [${TestServer.quickBackend}]`,
+  () => {
+    it.effect(
+      "accepts a CEA purchase on 30 December 2026 and marks its batch to be rescheduled",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          yield* TestClock.setTime(DateTime.toEpochMillis(at("2026-12-30T02:00:00Z")))
+          const database = yield* TestServer.freshDatabase(TestServer.quickBackend)
+          const context = yield* Layer.build(
+            Orders.Orders.layer.pipe(
+              Layer.provideMerge(MarketWriter.MarketWriter.layer({ anonymitySecret: "year-end" })),
+              Layer.provideMerge(Fees.layer),
+              Layer.provideMerge(Repository.Repositories.layer),
+              Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
+            )
+          )
+          yield* Effect.gen(function*() {
+            const orders = yield* Orders.Orders
+            const sql = yield* SqlClient.SqlClient
+            const buyer = yield* trader("Year End Buyer", "CEA", { EUR: 100_000 })
+            const seller = yield* trader("Year End Seller", "CEA", { CEA: 10 })
+            const limit = (side: "BUY" | "SELL") =>
+              ({ market: "CEA_CASH", side, type: "LIMIT", quantity: "10", price: "10.00" }) as const
+            yield* orders.place(seller.user, limit("SELL"))
+            const bought = yield* orders.place(buyer.user, limit("BUY"))
+            assert.strictEqual(bought.order.status, "FILLED")
+            const [batch] = yield* sql<{ trade: string; due: string; pending: boolean }>`
+            SELECT trade_date::text AS trade, expected_settlement_date::text AS due, reschedule_pending AS pending
+            FROM settlement_batches`
+            assert.deepStrictEqual(batch, { trade: "2026-12-30", due: "2027-01-01", pending: true })
+
+            yield* SettlementCalendars.installFile(fileWith(JSON.stringify(example2027)))
+            assert.strictEqual((yield* SettlementOverdue.reschedulePending()).length, 1)
+            const [after] = yield* sql<{ due: string; pending: boolean }>`
+            SELECT expected_settlement_date::text AS due, reschedule_pending AS pending FROM settlement_batches`
+            assert.deepStrictEqual(after, { due: "2027-01-04", pending: false })
           }).pipe(Effect.provideContext(context))
         })),
       { timeout: 120_000 }
