@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 43 tables
+-- 45 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -261,6 +261,24 @@ CREATE UNIQUE INDEX cash_market_trades_market_match_key ON public.cash_market_tr
 CREATE INDEX cash_market_trades_market_sequence_idx ON public.cash_market_trades USING btree (market, market_sequence, length(match_id), match_id);
 CREATE UNIQUE INDEX cash_market_trades_pkey ON public.cash_market_trades USING btree (id);
 CREATE INDEX cash_market_trades_sell_order_id_idx ON public.cash_market_trades USING btree (sell_order_id);
+
+TABLE certificate_allocations (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  certificate_id uuid NOT NULL
+  settlement_batch_id uuid NOT NULL
+  allocated_by uuid NOT NULL
+  released_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT certificate_allocations_allocated_by_fkey FOREIGN KEY (allocated_by) REFERENCES users(id);
+CONSTRAINT certificate_allocations_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
+CONSTRAINT certificate_allocations_pkey PRIMARY KEY (id);
+CONSTRAINT certificate_allocations_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
+CREATE INDEX certificate_allocations_allocated_by_idx ON public.certificate_allocations USING btree (allocated_by);
+CREATE INDEX certificate_allocations_certificate_id_idx ON public.certificate_allocations USING btree (certificate_id);
+CREATE UNIQUE INDEX certificate_allocations_open_key ON public.certificate_allocations USING btree (certificate_id) WHERE (released_at IS NULL);
+CREATE UNIQUE INDEX certificate_allocations_pkey ON public.certificate_allocations USING btree (id);
+CREATE INDEX certificate_allocations_settlement_batch_id_idx ON public.certificate_allocations USING btree (settlement_batch_id);
 
 TABLE certificates (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -807,6 +825,20 @@ CONSTRAINT scraping_sources_pkey PRIMARY KEY (id);
 CONSTRAINT scraping_sources_selector_check CHECK (((selector IS NULL) OR ((btrim(selector) = selector) AND (selector <> ''::text))));
 CONSTRAINT scraping_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX scraping_sources_pkey ON public.scraping_sources USING btree (id);
+
+TABLE seller_certificates (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  seller_id uuid NOT NULL
+  certificate_id uuid NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT seller_certificates_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
+CONSTRAINT seller_certificates_certificate_id_key UNIQUE (certificate_id);
+CONSTRAINT seller_certificates_pkey PRIMARY KEY (id);
+CONSTRAINT seller_certificates_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES sellers(id);
+CREATE UNIQUE INDEX seller_certificates_certificate_id_key ON public.seller_certificates USING btree (certificate_id);
+CREATE UNIQUE INDEX seller_certificates_pkey ON public.seller_certificates USING btree (id);
+CREATE INDEX seller_certificates_seller_id_idx ON public.seller_certificates USING btree (seller_id);
 
 TABLE sellers (
   id uuid NOT NULL DEFAULT gen_random_uuid()

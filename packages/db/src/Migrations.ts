@@ -103,6 +103,8 @@ export const platformTables: {
       | "market_snapshots"
       | "settlement_resolutions"
       | "settlement_overdue_flags"
+      | "seller_certificates"
+      | "certificate_allocations"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -125,7 +127,20 @@ export const platformTables: {
       references: "users"
     }]
   },
-  settlement_overdue_flags: { foreignKeys: [{ column: "settlement_batch_id", references: "settlement_batches" }] }
+  settlement_overdue_flags: { foreignKeys: [{ column: "settlement_batch_id", references: "settlement_batches" }] },
+  seller_certificates: {
+    foreignKeys: [{ column: "seller_id", references: "sellers" }, {
+      column: "certificate_id",
+      references: "certificates"
+    }]
+  },
+  certificate_allocations: {
+    foreignKeys: [
+      { column: "certificate_id", references: "certificates" },
+      { column: "settlement_batch_id", references: "settlement_batches" },
+      { column: "allocated_by", references: "users" }
+    ]
+  }
 }
 
 /**

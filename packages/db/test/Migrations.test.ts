@@ -35,7 +35,9 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   market_commands: Trading.MarketCommand,
   market_snapshots: Trading.MarketSnapshot,
   settlement_resolutions: Settlement.SettlementResolution,
-  settlement_overdue_flags: Settlement.SettlementOverdueFlag
+  settlement_overdue_flags: Settlement.SettlementOverdueFlag,
+  seller_certificates: Settlement.SellerCertificate,
+  certificate_allocations: Settlement.CertificateAllocation
 }
 
 eachBackend("Migrations", (it, backend) => {

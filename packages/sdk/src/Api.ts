@@ -19,6 +19,7 @@ import * as ApiVersion from "./ApiVersion.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
+import { InventoryApi } from "./InventoryApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
 import { MarketDataApi } from "./MarketDataApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
@@ -67,6 +68,7 @@ export class Api extends HttpApi.make("niha")
   .add(LedgerApi)
   .add(SettlementsApi)
   .add(SwapsApi)
+  .add(InventoryApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
@@ -77,7 +79,8 @@ export class Api extends HttpApi.make("niha")
       "recent trades with anonymous counterparty codes, a 24-hour ticker, candles, and a live Server-Sent " +
       "Events stream of the book and its trades at GET /markets/{market}/stream), orders in both markets and " +
       "their settlement (batches moved through their milestones, delivery, failed deliveries reversed or bought " +
-      "in), and swap requests of CEA into EUA; sellers and their certificate lots (inventory) come in later versions. " +
+      "in), swap requests of CEA into EUA, and the inventory of sellers and certificate lots; market making and " +
+      "price feeds come in later versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
     license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },

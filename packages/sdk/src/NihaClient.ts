@@ -254,6 +254,19 @@ export interface Client {
     /** `POST /swaps/{id}/cancel`: cancel an OPEN swap request. */
     readonly cancelSwap: Method<"swaps", "cancelSwap">
   }
+  /** The `inventory` group. */
+  readonly inventory: {
+    /** `POST /admin/sellers`: register an external CEA seller. */
+    readonly registerSeller: Method<"inventory", "registerSeller">
+    /** `GET /admin/sellers`: the sellers, paged. */
+    readonly listSellers: Method<"inventory", "listSellers">
+    /** `POST /admin/certificates`: register a certificate lot. */
+    readonly registerLot: Method<"inventory", "registerLot">
+    /** `GET /admin/certificates`: certificate lots, paged. */
+    readonly listLots: Method<"inventory", "listLots">
+    /** `POST /admin/certificates/{id}/allocate`: reserve a lot for a settlement batch. */
+    readonly allocateLot: Method<"inventory", "allocateLot">
+  }
 }
 
 /**

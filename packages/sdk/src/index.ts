@@ -137,6 +137,13 @@ export * as SettlementsApi from "./SettlementsApi.ts"
 export * as SwapsApi from "./SwapsApi.ts"
 
 /**
+ * The `inventory` group: sellers and certificate lots, allocated to settlement batches.
+ *
+ * @since 0.1.0
+ */
+export * as InventoryApi from "./InventoryApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

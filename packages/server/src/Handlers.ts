@@ -37,6 +37,7 @@ import * as Adjustments from "./services/Adjustments.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
+import * as Inventory from "./services/Inventory.ts"
 import * as MarketData from "./services/MarketData.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
@@ -189,6 +190,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "ledger">
   | HttpApiGroup.Service<"niha", "settlements">
   | HttpApiGroup.Service<"niha", "swaps">
+  | HttpApiGroup.Service<"niha", "inventory">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -212,7 +214,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     OrdersHandlers.orders,
     OrdersHandlers.ledger,
     SettlementsHandlers.settlements,
-    SettlementsHandlers.swaps
+    SettlementsHandlers.swaps,
+    SettlementsHandlers.inventory
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -225,6 +228,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Swaps.Swaps.layer.pipe(Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))),
         Adjustments.Adjustments.layer,
         Settlements.layer,
+        Inventory.Inventory.layer,
         MarketData.MarketData.layer
       )
     )

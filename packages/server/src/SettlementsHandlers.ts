@@ -1,5 +1,5 @@
 /**
- * The handlers of the `settlements` and `swaps` groups: each calls one operation of the `Settlements`
+ * The handlers of the `settlements`, `swaps` and `inventory` groups: each calls one operation of the `Settlements`
  * service with the signed-in user and maps its errors once (`ErrorHandling.answer`). The
  * admin moves take an `Idempotency-Key`: a move sent again with its key answers the first
  * answer instead of a 409.
@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import type * as SqlClient from "effect/sql/SqlClient"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as Idempotency from "./Idempotency.ts"
+import { Inventory } from "./services/Inventory.ts"
 import { Settlements } from "./services/Settlements.ts"
 import { Swaps } from "./services/Swaps.ts"
 
@@ -108,6 +109,47 @@ export const swaps: Layer.Layer<
         Effect.flatMap(signedIn, (actor) => service.get(actor, params.id)).pipe(ErrorHandling.answer),
       cancelSwap: ({ params }) =>
         Effect.flatMap(signedIn, (actor) => service.cancel(actor, params.id)).pipe(ErrorHandling.answer)
+    })
+  })
+).pipe(Layer.provide(ErrorHandling.layer))
+
+/**
+ * The `inventory` group.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const inventory: Layer.Layer<
+  HttpApiGroup.Service<"niha", "inventory">,
+  never,
+  Inventory | Authentication.Authentication
+> = HttpApiBuilder.group(
+  Api.Api,
+  "inventory",
+  Effect.fn(function*(handlers) {
+    const service = yield* Inventory
+    return handlers.handleAll({
+      registerSeller: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.registerSeller(actor, payload)).pipe(ErrorHandling.answer),
+      listSellers: ({ query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          service.listSellers(actor, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after
+          })).pipe(ErrorHandling.answer),
+      registerLot: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.registerLot(actor, payload)).pipe(ErrorHandling.answer),
+      listLots: ({ query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          service.listLots(actor, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after,
+            status: query.status
+          })).pipe(ErrorHandling.answer),
+      allocateLot: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.allocate(actor, params.id, payload.settlement_batch_id)).pipe(
+          ErrorHandling.answer
+        )
     })
   })
 ).pipe(Layer.provide(ErrorHandling.layer))

@@ -209,7 +209,14 @@ export * as SettlementCalendars from "./services/SettlementCalendars.ts"
 export * as Swaps from "./services/Swaps.ts"
 
 /**
- * The handlers of the `settlements` and `swaps` groups.
+ * Inventory: sellers and certificate lots, allocated to the settlement batches they deliver.
+ *
+ * @since 0.1.0
+ */
+export * as Inventory from "./services/Inventory.ts"
+
+/**
+ * The handlers of the `settlements`, `swaps` and `inventory` groups.
  *
  * @since 0.1.0
  */

@@ -9,6 +9,11 @@
  *   what the failed seller was charged.
  * - `settlement_overdue_flags`: a milestone the overdue job found past its due date, one
  *   per batch and milestone, so it is flagged and mailed once.
+ * - `seller_certificates`: the lots (`certificates`) an external seller holds, one seller
+ *   per lot.
+ * - `certificate_allocations`: a lot allocated to the settlement batch it delivers; at most
+ *   one open allocation per lot (a lot is never in two settlements), released when the
+ *   batch fails.
  *
  * FROZEN once released: its SHA-256 is pinned by `test/FrozenMigrations.test.ts`. Never
  * edit it; a change is a new migration.
@@ -42,5 +47,30 @@ export const statements: ReadonlyArray<string> = [
   created_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT settlement_overdue_flags_batch_milestone_key UNIQUE (settlement_batch_id, milestone)
 )`,
-  "ALTER TABLE settlement_overdue_flags ADD CONSTRAINT settlement_overdue_flags_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches (id)"
+  "ALTER TABLE settlement_overdue_flags ADD CONSTRAINT settlement_overdue_flags_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches (id)",
+  `CREATE TABLE seller_certificates (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  seller_id uuid NOT NULL,
+  certificate_id uuid NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT seller_certificates_certificate_id_key UNIQUE (certificate_id)
+)`,
+  "ALTER TABLE seller_certificates ADD CONSTRAINT seller_certificates_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES sellers (id)",
+  "ALTER TABLE seller_certificates ADD CONSTRAINT seller_certificates_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates (id)",
+  "CREATE INDEX seller_certificates_seller_id_idx ON seller_certificates (seller_id)",
+  `CREATE TABLE certificate_allocations (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  certificate_id uuid NOT NULL,
+  settlement_batch_id uuid NOT NULL,
+  allocated_by uuid NOT NULL,
+  released_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+)`,
+  "CREATE UNIQUE INDEX certificate_allocations_open_key ON certificate_allocations (certificate_id) WHERE released_at IS NULL",
+  "CREATE INDEX certificate_allocations_certificate_id_idx ON certificate_allocations (certificate_id)",
+  "CREATE INDEX certificate_allocations_settlement_batch_id_idx ON certificate_allocations (settlement_batch_id)",
+  "CREATE INDEX certificate_allocations_allocated_by_idx ON certificate_allocations (allocated_by)",
+  "ALTER TABLE certificate_allocations ADD CONSTRAINT certificate_allocations_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates (id)",
+  "ALTER TABLE certificate_allocations ADD CONSTRAINT certificate_allocations_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches (id)",
+  "ALTER TABLE certificate_allocations ADD CONSTRAINT certificate_allocations_allocated_by_fkey FOREIGN KEY (allocated_by) REFERENCES users (id)"
 ]

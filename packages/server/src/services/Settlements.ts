@@ -60,6 +60,7 @@ import * as rows from "../internal/rows.ts"
 import { authorize, move, moveEntityStage, present, visible } from "../internal/rules.ts"
 import * as MailOutbox from "../MailOutbox.ts"
 import type { PageQuery } from "../Paging.ts"
+import * as Inventory from "./Inventory.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
 import * as Swaps from "./Swaps.ts"
 
@@ -275,6 +276,7 @@ export const make = Effect.gen(function*() {
         if (input.to === "SETTLED") {
           yield* deliver(before, admin.id)
           yield* completeSwap(before)
+          yield* Inventory.sellAllocated(id)
         }
         const after = yield* present(batches.find(id))
         yield* record(admin.id, `settlements.${input.to.toLowerCase()}`, before, after, { ...input })
@@ -296,6 +298,7 @@ export const make = Effect.gen(function*() {
             updated_at = ${now}
           WHERE id = ${id}`
         yield* appendHistory(before, "FAILED", admin.id, reason)
+        yield* Inventory.releaseAllocated(id)
         yield* tell(
           [before.entity_id, yield* sellerOf(before)],
           `Settlement ${before.batch_reference} failed`,
