@@ -32,6 +32,7 @@ import * as Migration0006 from "./migrations/0006_withdrawal_approvals.ts"
 import * as Migration0007 from "./migrations/0007_funding_settings.ts"
 import * as Migration0008 from "./migrations/0008_order_entry.ts"
 import * as Migration0009 from "./migrations/0009_market_data.ts"
+import * as Migration0010 from "./migrations/0010_settlement.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -73,7 +74,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 6, name: "withdrawal_approvals", statements: Migration0006.statements },
   { id: 7, name: "funding_settings", statements: Migration0007.statements },
   { id: 8, name: "order_entry", statements: Migration0008.statements },
-  { id: 9, name: "market_data", statements: Migration0009.statements }
+  { id: 9, name: "market_data", statements: Migration0009.statements },
+  { id: 10, name: "settlement", statements: Migration0010.statements }
 ]
 
 /**
@@ -99,6 +101,10 @@ export const platformTables: {
       | "funding_settings"
       | "market_commands"
       | "market_snapshots"
+      | "settlement_resolutions"
+      | "settlement_overdue_flags"
+      | "seller_certificates"
+      | "certificate_allocations"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -114,7 +120,27 @@ export const platformTables: {
   },
   funding_settings: { foreignKeys: [{ column: "updated_by", references: "users" }] },
   market_commands: { foreignKeys: [{ column: "order_id", references: "orders" }] },
-  market_snapshots: { foreignKeys: [] }
+  market_snapshots: { foreignKeys: [] },
+  settlement_resolutions: {
+    foreignKeys: [{ column: "settlement_batch_id", references: "settlement_batches" }, {
+      column: "resolved_by",
+      references: "users"
+    }]
+  },
+  settlement_overdue_flags: { foreignKeys: [{ column: "settlement_batch_id", references: "settlement_batches" }] },
+  seller_certificates: {
+    foreignKeys: [{ column: "seller_id", references: "sellers" }, {
+      column: "certificate_id",
+      references: "certificates"
+    }]
+  },
+  certificate_allocations: {
+    foreignKeys: [
+      { column: "certificate_id", references: "certificates" },
+      { column: "settlement_batch_id", references: "settlement_batches" },
+      { column: "allocated_by", references: "users" }
+    ]
+  }
 }
 
 /**

@@ -1,6 +1,17 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, FundingSettings, Idempotency, Job, Mail, Tables, Trading, WithdrawalPolicy } from "@niha/domain"
+import {
+  Auth,
+  Enums,
+  FundingSettings,
+  Idempotency,
+  Job,
+  Mail,
+  Settlement,
+  Tables,
+  Trading,
+  WithdrawalPolicy
+} from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -22,7 +33,11 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval,
   funding_settings: FundingSettings.FundingSetting,
   market_commands: Trading.MarketCommand,
-  market_snapshots: Trading.MarketSnapshot
+  market_snapshots: Trading.MarketSnapshot,
+  settlement_resolutions: Settlement.SettlementResolution,
+  settlement_overdue_flags: Settlement.SettlementOverdueFlag,
+  seller_certificates: Settlement.SellerCertificate,
+  certificate_allocations: Settlement.CertificateAllocation
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -276,6 +276,58 @@ export const SettlementStatusHistoryId = Uuid.pipe(Schema.brand("SettlementStatu
 export type SettlementStatusHistoryId = typeof SettlementStatusHistoryId.Type
 
 /**
+ * Identifier of a row of `settlement_resolutions`.
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const SettlementResolutionId = Uuid.pipe(Schema.brand("SettlementResolutionId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type SettlementResolutionId = typeof SettlementResolutionId.Type
+
+/**
+ * Identifier of a row of `settlement_overdue_flags`.
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const SettlementOverdueFlagId = Uuid.pipe(Schema.brand("SettlementOverdueFlagId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type SettlementOverdueFlagId = typeof SettlementOverdueFlagId.Type
+
+/**
+ * Identifier of a row of `seller_certificates`.
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const SellerCertificateId = Uuid.pipe(Schema.brand("SellerCertificateId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type SellerCertificateId = typeof SellerCertificateId.Type
+
+/**
+ * Identifier of a row of `certificate_allocations`.
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const CertificateAllocationId = Uuid.pipe(Schema.brand("CertificateAllocationId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type CertificateAllocationId = typeof CertificateAllocationId.Type
+
+/**
  * Identifier of a row of `price_history`.
  *
  * @category ids

@@ -19,11 +19,14 @@ import * as ApiVersion from "./ApiVersion.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
+import { InventoryApi } from "./InventoryApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
 import { MarketDataApi } from "./MarketDataApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
+import { SettlementsApi } from "./SettlementsApi.ts"
+import { SwapsApi } from "./SwapsApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -63,6 +66,9 @@ export class Api extends HttpApi.make("niha")
   .add(FeesApi)
   .add(OrdersApi)
   .add(LedgerApi)
+  .add(SettlementsApi)
+  .add(SwapsApi)
+  .add(InventoryApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",
@@ -71,8 +77,10 @@ export class Api extends HttpApi.make("niha")
       "password, magic link or API key, the NDA and KYC file, and the back office that reviews them) and funding " +
       "(deposits with their AML holds, withdrawals, holdings) and public market data (depth, best bid and ask, " +
       "recent trades with anonymous counterparty codes, a 24-hour ticker, candles, and a live Server-Sent " +
-      "Events stream of the book and its trades at GET /markets/{market}/stream); trading, swaps and settlement come in later " +
-      "versions. " +
+      "Events stream of the book and its trades at GET /markets/{market}/stream), orders in both markets and " +
+      "their settlement (batches moved through their milestones, delivery, failed deliveries reversed or bought " +
+      "in), swap requests of CEA into EUA, and the inventory of sellers and certificate lots; market making and " +
+      "price feeds come in later versions. " +
       `Send the API version in the ${ApiVersion.header} header; every response carries its request id in ` +
       "X-Request-Id, and every error body carries code, message, field (where there is one) and request_id.",
     license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },

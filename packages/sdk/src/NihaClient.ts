@@ -230,6 +230,43 @@ export interface Client {
     /** `POST /admin/entities/{id}/adjustments`: adjust a balance by hand, with a reason. */
     readonly adjust: Method<"ledger", "adjust">
   }
+  /** The `settlements` group. */
+  readonly settlements: {
+    /** `GET /settlements`: settlement batches, paged. */
+    readonly listSettlements: Method<"settlements", "listSettlements">
+    /** `GET /settlements/{id}`: one batch with its history, milestones and resolution. */
+    readonly getSettlement: Method<"settlements", "getSettlement">
+    /** `POST /admin/settlements/{id}/advance`: move a batch to its next milestone. */
+    readonly advanceSettlement: Method<"settlements", "advanceSettlement">
+    /** `POST /admin/settlements/{id}/fail`: mark a batch FAILED. */
+    readonly failSettlement: Method<"settlements", "failSettlement">
+    /** `POST /admin/settlements/{id}/resolve`: resolve a FAILED batch by reversal or buy-in. */
+    readonly resolveSettlement: Method<"settlements", "resolveSettlement">
+  }
+  /** The `swaps` group. */
+  readonly swaps: {
+    /** `POST /swaps`: ask to swap CEA into EUA at a limit rate. */
+    readonly requestSwap: Method<"swaps", "requestSwap">
+    /** `GET /swaps`: swap requests, paged. */
+    readonly listSwaps: Method<"swaps", "listSwaps">
+    /** `GET /swaps/{id}`: one swap request. */
+    readonly getSwap: Method<"swaps", "getSwap">
+    /** `POST /swaps/{id}/cancel`: cancel an OPEN swap request. */
+    readonly cancelSwap: Method<"swaps", "cancelSwap">
+  }
+  /** The `inventory` group. */
+  readonly inventory: {
+    /** `POST /admin/sellers`: register an external CEA seller. */
+    readonly registerSeller: Method<"inventory", "registerSeller">
+    /** `GET /admin/sellers`: the sellers, paged. */
+    readonly listSellers: Method<"inventory", "listSellers">
+    /** `POST /admin/certificates`: register a certificate lot. */
+    readonly registerLot: Method<"inventory", "registerLot">
+    /** `GET /admin/certificates`: certificate lots, paged. */
+    readonly listLots: Method<"inventory", "listLots">
+    /** `POST /admin/certificates/{id}/allocate`: reserve a lot for a settlement batch. */
+    readonly allocateLot: Method<"inventory", "allocateLot">
+  }
 }
 
 /**

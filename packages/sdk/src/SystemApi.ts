@@ -48,7 +48,24 @@ export const Readiness = Schema.Struct({
     migration: MigrationId.annotate({ description: "Id of the last migration the database ran." }),
     /** Id of the last migration this server ships. */
     expected_migration: MigrationId.annotate({ description: "Id of the last migration this server ships." })
-  })
+  }),
+  /**
+   * How far each settlement calendar's data reaches; `warning` when it ends within 60 days
+   * (an operator adds the next year with a calendar file). A warning does not make the
+   * server unready: trades past the data are accepted and rescheduled when it is added.
+   */
+  calendars: Schema.Array(Schema.Struct({
+    /** The calendar, e.g. `CHINA_EXCHANGE`. */
+    calendar: Schema.String,
+    /** Its data version (library and operator years). */
+    data_version: Schema.String,
+    /** The last day it has data for (YYYY-MM-DD). */
+    data_ends: Schema.String,
+    /** Whole days from now to that day. */
+    days_left: Schema.Int,
+    /** Whether its data ends within 60 days. */
+    warning: Schema.Boolean
+  }))
 }).annotate({ identifier: "Readiness" })
 
 /**

@@ -123,6 +123,27 @@ export * as OrdersApi from "./OrdersApi.ts"
 export * as LedgerApi from "./LedgerApi.ts"
 
 /**
+ * The `settlements` group: settlement batches, their lifecycle and the resolution of failures.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementsApi from "./SettlementsApi.ts"
+
+/**
+ * The `swaps` group: CEA swapped into EUA through the SWAP book.
+ *
+ * @since 0.1.0
+ */
+export * as SwapsApi from "./SwapsApi.ts"
+
+/**
+ * The `inventory` group: sellers and certificate lots, allocated to settlement batches.
+ *
+ * @since 0.1.0
+ */
+export * as InventoryApi from "./InventoryApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -40,7 +40,14 @@ describe("the OpenAPI document", () => {
     assert.include(promised, "withdrawals")
     assert.isDefined(document.paths["/deposits"])
     assert.isDefined(document.paths["/withdrawals"])
-    for (const later of ["trading", "swaps", "settlement"]) {
+    assert.include(promised, "orders")
+    assert.include(promised, "settlement")
+    assert.isDefined(document.paths["/orders"])
+    assert.isDefined(document.paths["/settlements"])
+    assert.isDefined(document.paths["/swaps"])
+    assert.include(promised, "inventory")
+    assert.isDefined(document.paths["/admin/certificates"])
+    for (const later of ["market making"]) {
       assert.notInclude(promised, later)
       assert.include(served.slice(served.lastIndexOf(";")), later)
     }

@@ -7,6 +7,9 @@
  * - `niha migrate`: runs the pending migrations and says which.
  * - `niha seed --demo`: migrates, then loads `@niha/db`'s demo data set (rows that are
  *   already there are left alone, so seeding twice changes nothing).
+ * - `niha calendar check FILE`: checks a calendar configuration file (a newly published
+ *   year of China's holiday schedule, ad-hoc closures) and shows how far each calendar's
+ *   data reaches with it; `niha start --calendar-file FILE` (`NIHA_CALENDAR_FILE`) uses it.
  * - `niha admin create --email ...`: makes an admin with a generated password, printed
  *   once. `niha start` does the same on a database without any admin
  *   (`--admin-email`/`NIHA_ADMIN_EMAIL`, admin@niha.local), so the first start prints the
@@ -27,11 +30,13 @@
  */
 import { Database, DemoFixture, Migrations } from "@niha/db"
 import * as ByteSize from "effect/ByteSize"
+import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -44,6 +49,7 @@ import * as Handlers from "./Handlers.ts"
 import * as Logging from "./Logging.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Server from "./Server.ts"
+import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 
 /**
  * Both database flags were given; only one database can be served.
@@ -87,6 +93,22 @@ export class SeedFailed extends Schema.TaggedError<SeedFailed>()("SeedFailed", {
   /** The error in a sentence a person can read. */
   override get message(): string {
     return `the demo data set could not be loaded: ${this.reason}`
+  }
+}
+
+/**
+ * A calendar configuration file that cannot be read, decoded or applied, with the problem.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class CalendarFileRefused extends Schema.TaggedError<CalendarFileRefused>()("CalendarFileRefused", {
+  /** What is wrong with it. */
+  reason: Schema.String
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    return this.reason
   }
 }
 
@@ -225,6 +247,15 @@ const publicUrl = Flag.String("public-url").pipe(
   Flag.optional
 )
 
+const calendarFile = Flag.String("calendar-file").pipe(
+  Flag.withDescription(
+    "Calendar configuration (JSON): China years beyond the library's data, ad-hoc closures; checked at start " +
+      "(env NIHA_CALENDAR_FILE; none)"
+  ),
+  Flag.withFallbackConfig(Config.String("NIHA_CALENDAR_FILE")),
+  Flag.optional
+)
+
 const anonymitySecret = Flag.String("anonymity-secret").pipe(
   Flag.withDescription(
     "Key of the anonymous counterparty codes; the same on every instance of one database " +
@@ -287,7 +318,8 @@ const start = Command.make(
     storageDir,
     publicUrl,
     adminEmail,
-    anonymitySecret
+    anonymitySecret,
+    calendarFile
   },
   Effect.fnUntraced(function*(flags) {
     const level = yield* resolveLogLevel
@@ -305,6 +337,7 @@ const start = Command.make(
         storage: DocumentStorage.layerDirectory(resolveStorageDir(target, flags.storageDir)),
         publicUrl: Option.getOrUndefined(flags.publicUrl),
         anonymitySecret: Option.getOrUndefined(flags.anonymitySecret),
+        calendarFile: Option.getOrUndefined(flags.calendarFile),
         // On a PostgreSQL server other instances may serve the same database.
         peers: target._tag === "Url",
         firstAdmin: {
@@ -412,6 +445,35 @@ const adminCreate = Command.make(
   Command.withExamples([{ command: "niha admin create --email ops@example.com", description: "A second admin" }])
 )
 
+const calendarCheck = Command.make(
+  "check",
+  { file: Argument.String("file").pipe(Argument.withDescription("The calendar configuration file (JSON)")) },
+  Effect.fnUntraced(function*({ file }) {
+    const installed = yield* SettlementCalendars.installFile(file).pipe(
+      Effect.mapError((error) => new CalendarFileRefused({ reason: error.message }))
+    )
+    const now = yield* DateTime.now
+    const lines = SettlementCalendars.horizon(now).map((horizon) =>
+      `  ${horizon.calendar.padEnd(18)} data to ${horizon.data_ends} (${horizon.data_version})${
+        horizon.warning ? "  ends within 60 days" : ""
+      }`
+    )
+    yield* Console.log([`${file} is valid; with it the calendars are:`, ...lines].join("\n"))
+    return installed
+  })
+).pipe(
+  Command.withDescription("Check a calendar configuration file and show how far each calendar's data then reaches"),
+  Command.withExamples([{
+    command: "niha calendar check calendars-2027.json",
+    description: "Check the 2027 China schedule before starting with --calendar-file calendars-2027.json"
+  }])
+)
+
+const calendar = Command.make("calendar").pipe(
+  Command.withDescription("Settlement calendars"),
+  Command.withSubcommands([calendarCheck])
+)
+
 const admin = Command.make("admin").pipe(
   Command.withDescription("Manage admins"),
   Command.withSubcommands([adminCreate])
@@ -425,7 +487,7 @@ const admin = Command.make("admin").pipe(
  */
 export const command = Command.make("niha").pipe(
   Command.withDescription("The NIHA Carbon reference server"),
-  Command.withSubcommands([start, migrate, seed, admin])
+  Command.withSubcommands([start, migrate, seed, admin, calendar])
 )
 
 /**

@@ -4,7 +4,8 @@
  *
  * - `system`: `health` answers as long as the process does; `ready` asks the database
  *   (bounded by a timeout, so a hung database reads as not ready rather than hanging
- *   the probe) whether it answers and has run the last migration this server ships;
+ *   the probe) whether it answers and has run the last migration this server ships, and
+ *   tells how far each settlement calendar's data reaches (a warning within 60 days);
  *   `version` names the package and the API versions.
  * - `markets`: the instruments of `@niha/domain`, paged in market-name order.
  * - `marketData`: depth, trades, ticker, candles and the live stream (`MarketDataHandlers`).
@@ -14,6 +15,7 @@
 import { Migrations, type Repository } from "@niha/db"
 import { Market } from "@niha/domain"
 import { Api, ApiError, ApiVersion, type Authentication, type MarketsApi, Pagination } from "@niha/sdk"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -35,11 +37,16 @@ import * as Adjustments from "./services/Adjustments.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
+import * as Inventory from "./services/Inventory.ts"
 import * as MarketData from "./services/MarketData.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
+import * as SettlementCalendars from "./services/SettlementCalendars.ts"
+import * as Settlements from "./services/Settlements.ts"
+import * as Swaps from "./services/Swaps.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
+import * as SettlementsHandlers from "./SettlementsHandlers.ts"
 
 /**
  * The npm name of the server package.
@@ -96,7 +103,11 @@ const readiness = Effect.gen(function*() {
   Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
   Effect.flatMap(({ migration }) =>
     migration === expectedMigration ?
-      Effect.succeed({ status: "ready" as const, database: { migration, expected_migration: expectedMigration } }) :
+      Effect.map(DateTime.now, (now) => ({
+        status: "ready" as const,
+        database: { migration, expected_migration: expectedMigration },
+        calendars: SettlementCalendars.horizon(now)
+      })) :
       notReady(`the database is at migration ${migration}, this server needs ${expectedMigration}: run niha migrate`)
   )
 )
@@ -177,6 +188,9 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "fees">
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
+  | HttpApiGroup.Service<"niha", "settlements">
+  | HttpApiGroup.Service<"niha", "swaps">
+  | HttpApiGroup.Service<"niha", "inventory">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -198,7 +212,10 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FundingHandlers.funding,
     FeesHandlers.fees,
     OrdersHandlers.orders,
-    OrdersHandlers.ledger
+    OrdersHandlers.ledger,
+    SettlementsHandlers.settlements,
+    SettlementsHandlers.swaps,
+    SettlementsHandlers.inventory
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -208,8 +225,10 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
+        Swaps.Swaps.layer.pipe(Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))),
         Adjustments.Adjustments.layer,
+        Settlements.layer,
+        Inventory.Inventory.layer,
         MarketData.MarketData.layer
       )
     )

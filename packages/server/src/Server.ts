@@ -46,6 +46,8 @@ import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as SettlementCalendars from "./services/SettlementCalendars.ts"
+import * as SettlementOverdue from "./services/SettlementOverdue.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -140,6 +142,14 @@ export interface Options<DatabaseError = never> {
   readonly mailPollInterval?: Duration.Input | undefined
   /** How often the job runner looks for due jobs; the mail interval unless given. */
   readonly jobPollInterval?: Duration.Input | undefined
+  /** How often the settlement overdue job checks the open batches' milestones; five minutes unless given. */
+  readonly settlementOverdueInterval?: Duration.Input | undefined
+  /**
+   * A calendar configuration file (JSON, `CalendarConfig.Config` of `@niha/settlement`): China
+   * years beyond the library's data and ad-hoc closures. Checked at start: a bad file stops the
+   * start with the problem named. None unless given.
+   */
+  readonly calendarFile?: string | undefined
   /** The URL people reach the platform at, for links in mail; the server's own URL unless given. */
   readonly publicUrl?: string | undefined
   /** Session and lock-out lifetimes; `Auth.defaultPolicy` unless given. */
@@ -241,28 +251,45 @@ export const jobKinds = {
   /** Sends the due mail of the outbox (recurring). */
   mailDispatch: "mail.dispatch",
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
-  amlRelease: Deposits.releaseJob
+  amlRelease: Deposits.releaseJob,
+  /** Flags and mails the settlement milestones past their due date (recurring). */
+  settlementOverdue: SettlementOverdue.job
 } as const
 
 /**
  * The durable job runner with this server's handlers (the mail outbox dispatcher, AML
- * releases), and the recurring jobs it needs scheduled (the mail outbox dispatcher).
+ * releases, the settlement overdue check), and the recurring jobs it needs scheduled (the
+ * mail outbox dispatcher, the settlement overdue check).
  *
  * @category layers
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
+  options: Pick<
+    Options,
+    "mailer" | "mailPollInterval" | "jobPollInterval" | "settlementOverdueInterval" | "calendarFile"
+  >
 ): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
   const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
     {
       [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
-      [jobKinds.amlRelease]: Deposits.releaseHandler
+      [jobKinds.amlRelease]: Deposits.releaseHandler,
+      [jobKinds.settlementOverdue]: () => SettlementOverdue.flagOverdue()
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
   ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
   return Layer.unwrap(Effect.gen(function*() {
+    if (options.calendarFile !== undefined) {
+      const installed = yield* Effect.orDie(SettlementCalendars.installFile(options.calendarFile))
+      yield* Effect.logInfo("calendar file installed").pipe(
+        Effect.annotateLogs({
+          file: options.calendarFile,
+          calendars: [...installed.calendars.values()].map((calendar) => calendar.dataVersion).join(", ")
+        })
+      )
+    }
+    yield* SettlementOverdue.warnHorizon
     const sql = yield* SqlClient.SqlClient
     const [schema] = yield* sql<{ migrated: boolean }>`SELECT to_regclass('jobs') IS NOT NULL AS migrated`
     if (schema?.migrated !== true) {
@@ -271,6 +298,13 @@ export const jobs = (
       return Layer.empty
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    // Batches waiting for the calendar data this start brought are rescheduled now.
+    yield* SettlementOverdue.reschedulePending()
+    yield* JobRunner.recurring(
+      jobKinds.settlementOverdue,
+      "batches",
+      options.settlementOverdueInterval ?? Duration.minutes(5)
+    )
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }

@@ -188,6 +188,48 @@ export * as Adjustments from "./services/Adjustments.ts"
 export * as OrdersHandlers from "./OrdersHandlers.ts"
 
 /**
+ * Settlement batches: their lifecycle, the delivery at SETTLED and the resolution of failures.
+ *
+ * @since 0.1.0
+ */
+export * as Settlements from "./services/Settlements.ts"
+
+/**
+ * The calendars settlement schedules on, with the years an operator added, and their horizon.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementCalendars from "./services/SettlementCalendars.ts"
+
+/**
+ * Swap requests of CEA into EUA, carried by orders in the SWAP book.
+ *
+ * @since 0.1.0
+ */
+export * as Swaps from "./services/Swaps.ts"
+
+/**
+ * Inventory: sellers and certificate lots, allocated to the settlement batches they deliver.
+ *
+ * @since 0.1.0
+ */
+export * as Inventory from "./services/Inventory.ts"
+
+/**
+ * The handlers of the `settlements`, `swaps` and `inventory` groups.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementsHandlers from "./SettlementsHandlers.ts"
+
+/**
+ * The recurring job that flags and mails settlement milestones past their due date.
+ *
+ * @since 0.1.0
+ */
+export * as SettlementOverdue from "./services/SettlementOverdue.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0

@@ -426,6 +426,7 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         settled_at: null,
         failed_at: null,
         failure_reason: null,
+        reschedule_pending: false,
         ...stamps,
         settlement_type: "CEA_PURCHASE",
         asset_type: "CEA",

@@ -45,7 +45,6 @@ import {
 } from "@niha/domain"
 import { Command, type Event, Instrument } from "@niha/matching"
 import type { OrdersApi } from "@niha/sdk"
-import { SettlementSchedule } from "@niha/settlement"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -65,6 +64,7 @@ import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
 import { Fees } from "./Fees.ts"
 import { type Group, MarketWriter, type Writer } from "./MarketWriter.ts"
+import * as SettlementCalendars from "./SettlementCalendars.ts"
 
 /**
  * The staff action that lets a user read every entity's orders.
@@ -457,19 +457,11 @@ export const make = Effect.gen(function*() {
     Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
       if (fills.length === 0) return []
       const instrument = Market.instruments[market]
-      const schedules = yield* Effect.forEach(fills, (fill) =>
-        Result.match(
-          SettlementSchedule.make({
-            settlementType: instrument.settlementType,
-            executedAt: DateTime.makeUnsafe(fill.event.timestamp)
-          }),
-          {
-            // The calendars cover the years the platform trades in; a year without data
-            // needs an operator to add it, and no trade can settle until then.
-            onFailure: (error) => Effect.die(error),
-            onSuccess: Effect.succeed
-          }
-        ))
+      // A schedule past the calendars' data is accepted with provisional dates, to be
+      // rescheduled when an operator adds the year (`SettlementCalendars`).
+      const schedules = fills.map((fill) =>
+        SettlementCalendars.batchDates(instrument.settlementType, DateTime.makeUnsafe(fill.event.timestamp))
+      )
       const executed = fills.map((fill) => new Date(fill.event.timestamp).toISOString())
       const t = yield* columns({
         id: fills.map((fill) => fill.id),
@@ -500,15 +492,16 @@ export const make = Effect.gen(function*() {
             match, aggressor, sequence)`
       const b = yield* columns({
         reference: schedules.map((schedule) =>
-          `STL-${schedule.tradeDate.replaceAll("-", "")}-${NodeCrypto.randomBytes(5).toString("hex").toUpperCase()}`
+          `STL-${schedule.trade_date.replaceAll("-", "")}-${NodeCrypto.randomBytes(5).toString("hex").toUpperCase()}`
         ),
         entity: fills.map((fill) => fill.buyer.entityId),
         order: fills.map((fill) => fill.buyer.id),
         trade: fills.map((fill) => fill.id),
         quantity: fills.map((fill) => String(fill.event.quantity)),
         executed,
-        tradeDate: schedules.map((schedule) => schedule.tradeDate),
-        due: schedules.map((schedule) => schedule.settlementDate),
+        tradeDate: schedules.map((schedule) => schedule.trade_date),
+        due: schedules.map((schedule) => schedule.settlement_date),
+        reschedule: schedules.map((schedule) => String(schedule.reschedule_pending)),
         price: fills.map((fill) => formatPrice(market, fill.event.price)),
         total: fills.map((fill) => formatQuote(market, fill.notional)),
         actor: fills.map((fill) => fill.actor)
@@ -516,13 +509,13 @@ export const make = Effect.gen(function*() {
       const batches = sql`
           INSERT INTO settlement_batches (batch_reference, entity_id, order_id, cash_market_trade_id, status,
             quantity, executed_at, trade_date, expected_settlement_date, settlement_type, asset_type, price,
-            total_amount)
+            total_amount, reschedule_pending)
           SELECT reference, entity, order_id, trade, 'PENDING', quantity, executed, trade_date, due,
-            ${instrument.settlementType}::settlementtype, ${instrument.base}::assettype, price, total
+            ${instrument.settlementType}::settlementtype, ${instrument.base}::assettype, price, total, reschedule
           FROM unnest(${b.reference}::text[], ${b.entity}::uuid[], ${b.order}::uuid[], ${b.trade}::uuid[],
             ${b.quantity}::bigint[], ${b.executed}::timestamptz[], ${b.tradeDate}::date[], ${b.due}::date[],
-            ${b.price}::numeric[], ${b.total}::numeric[])
-            AS batch(reference, entity, order_id, trade, quantity, executed, trade_date, due, price, total)
+            ${b.price}::numeric[], ${b.total}::numeric[], ${b.reschedule}::boolean[])
+            AS batch(reference, entity, order_id, trade, quantity, executed, trade_date, due, price, total, reschedule)
           RETURNING id, cash_market_trade_id`
       const history = sql`
         INSERT INTO settlement_status_history (settlement_batch_id, from_status, to_status, updated_by, note)
