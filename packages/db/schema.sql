@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 41 tables
+-- 42 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -44,14 +44,22 @@ TABLE activity_logs (
   ip_address text
   user_agent text
   created_at timestamp with time zone NOT NULL DEFAULT now()
+  chain_seq bigint
+  prev_hash text
+  row_hash text
 );
 CONSTRAINT activity_logs_action_check CHECK (((btrim(action) = action) AND (action <> ''::text)));
+CONSTRAINT activity_logs_chain_check CHECK ((((chain_seq IS NULL) AND (prev_hash IS NULL) AND (row_hash IS NULL)) OR ((chain_seq > 0) AND (prev_hash ~ '^[0-9a-f]{64}$'::text) AND (row_hash ~ '^[0-9a-f]{64}$'::text))));
 CONSTRAINT activity_logs_ip_address_check CHECK (((ip_address IS NULL) OR ((btrim(ip_address) = ip_address) AND (ip_address <> ''::text))));
 CONSTRAINT activity_logs_pkey PRIMARY KEY (id);
 CONSTRAINT activity_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE UNIQUE INDEX activity_logs_chain_seq_key ON public.activity_logs USING btree (chain_seq);
 CREATE INDEX activity_logs_created_idx ON public.activity_logs USING btree (created_at);
 CREATE UNIQUE INDEX activity_logs_pkey ON public.activity_logs USING btree (id);
 CREATE INDEX activity_logs_user_id_idx ON public.activity_logs USING btree (user_id);
+CREATE TRIGGER activity_logs_append_only BEFORE DELETE OR UPDATE ON public.activity_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE CONSTRAINT TRIGGER activity_logs_chain AFTER INSERT ON public.activity_logs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal();
+CREATE TRIGGER activity_logs_no_truncate BEFORE TRUNCATE ON public.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE api_keys (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -117,6 +125,18 @@ CREATE INDEX asset_transactions_reference_idx ON public.asset_transactions USING
 CREATE INDEX asset_transactions_transfer_idx ON public.asset_transactions USING btree (transfer_id);
 CREATE TRIGGER asset_transactions_append_only BEFORE DELETE OR UPDATE ON public.asset_transactions FOR EACH ROW EXECUTE FUNCTION asset_transactions_append_only();
 CREATE TRIGGER asset_transactions_no_truncate BEFORE TRUNCATE ON public.asset_transactions FOR EACH STATEMENT EXECUTE FUNCTION asset_transactions_append_only();
+
+TABLE audit_chain_heads (
+  table_name text NOT NULL
+  chain_seq bigint NOT NULL DEFAULT 0
+  row_hash text NOT NULL DEFAULT repeat('0'::text, 64)
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT audit_chain_heads_chain_seq_check CHECK ((chain_seq >= 0));
+CONSTRAINT audit_chain_heads_pkey PRIMARY KEY (table_name);
+CONSTRAINT audit_chain_heads_row_hash_check CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text));
+CONSTRAINT audit_chain_heads_table_name_check CHECK ((table_name = ANY (ARRAY['ticket_logs'::text, 'activity_logs'::text])));
+CREATE UNIQUE INDEX audit_chain_heads_pkey ON public.audit_chain_heads USING btree (table_name);
 
 TABLE authentication_attempts (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -933,19 +953,28 @@ TABLE ticket_logs (
   ip_address text
   user_agent text
   created_at timestamp with time zone NOT NULL DEFAULT now()
+  chain_seq bigint
+  prev_hash text
+  row_hash text
 );
 CONSTRAINT ticket_logs_action_check CHECK (((btrim(action) = action) AND (action <> ''::text)));
+CONSTRAINT ticket_logs_chain_check CHECK ((((chain_seq IS NULL) AND (prev_hash IS NULL) AND (row_hash IS NULL)) OR ((chain_seq > 0) AND (prev_hash ~ '^[0-9a-f]{64}$'::text) AND (row_hash ~ '^[0-9a-f]{64}$'::text))));
 CONSTRAINT ticket_logs_ip_address_check CHECK (((ip_address IS NULL) OR ((btrim(ip_address) = ip_address) AND (ip_address <> ''::text))));
 CONSTRAINT ticket_logs_market_maker_id_fkey FOREIGN KEY (market_maker_id) REFERENCES market_maker_clients(id);
 CONSTRAINT ticket_logs_pkey PRIMARY KEY (id);
 CONSTRAINT ticket_logs_subject_table_check CHECK (((subject_table IS NULL) OR ((btrim(subject_table) = subject_table) AND (subject_table <> ''::text))));
 CONSTRAINT ticket_logs_ticket_reference_check CHECK (((btrim(ticket_reference) = ticket_reference) AND (ticket_reference <> ''::text)));
 CONSTRAINT ticket_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE INDEX ticket_logs_action_idx ON public.ticket_logs USING btree (action, created_at);
+CREATE UNIQUE INDEX ticket_logs_chain_seq_key ON public.ticket_logs USING btree (chain_seq);
 CREATE INDEX ticket_logs_created_idx ON public.ticket_logs USING btree (created_at);
 CREATE INDEX ticket_logs_market_maker_id_idx ON public.ticket_logs USING btree (market_maker_id);
 CREATE UNIQUE INDEX ticket_logs_pkey ON public.ticket_logs USING btree (id);
 CREATE INDEX ticket_logs_subject_idx ON public.ticket_logs USING btree (subject_table, subject_id);
 CREATE INDEX ticket_logs_user_id_idx ON public.ticket_logs USING btree (user_id);
+CREATE TRIGGER ticket_logs_append_only BEFORE DELETE OR UPDATE ON public.ticket_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE CONSTRAINT TRIGGER ticket_logs_chain AFTER INSERT ON public.ticket_logs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal();
+CREATE TRIGGER ticket_logs_no_truncate BEFORE TRUNCATE ON public.ticket_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE trades (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -1109,11 +1138,39 @@ CREATE INDEX withdrawals_rejected_by_idx ON public.withdrawals USING btree (reje
 CREATE INDEX withdrawals_status_idx ON public.withdrawals USING btree (status, created_at);
 CREATE INDEX withdrawals_user_id_idx ON public.withdrawals USING btree (user_id);
 
--- 1 functions
+-- 4 functions
 FUNCTION asset_transactions_append_only: BEGIN
   RAISE EXCEPTION 'asset_transactions is append-only: % is not allowed', TG_OP
     USING ERRCODE = 'restrict_violation', CONSTRAINT = 'asset_transactions_append_only';
 END
+FUNCTION audit_append_only: BEGIN
+  IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 AND OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
+    AND (to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash') = (to_jsonb(OLD) - 'chain_seq' - 'prev_hash' - 'row_hash')
+  THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+END
+FUNCTION audit_chain_seal: DECLARE
+  head_seq bigint;
+  head_hash text;
+  sealed text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7171717171);
+  SELECT chain_seq + 1, row_hash INTO head_seq, head_hash FROM audit_chain_heads WHERE table_name = TG_TABLE_NAME;
+  sealed := audit_row_hash(head_seq, head_hash,
+    to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash' - 'created_at', NEW.created_at);
+  EXECUTE format('UPDATE %I SET chain_seq = $1, prev_hash = $2, row_hash = $3 WHERE id = $4', TG_TABLE_NAME)
+    USING head_seq, head_hash, sealed, NEW.id;
+  UPDATE audit_chain_heads SET chain_seq = head_seq, row_hash = sealed, updated_at = now()
+    WHERE table_name = TG_TABLE_NAME;
+  RETURN NULL;
+END
+FUNCTION audit_row_hash: SELECT encode(sha256(convert_to(
+    seq::text || '|' || prev || '|' || body::text || '|' ||
+      to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'UTF8')), 'hex')
 
 -- schema ledger
 

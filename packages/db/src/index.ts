@@ -61,3 +61,10 @@ export * as Ledger from "./Ledger.ts"
  * @since 0.1.0
  */
 export * as DemoFixture from "./DemoFixture.ts"
+
+/**
+ * The hash chains of the audit trail (`ticket_logs`, `activity_logs`), verified.
+ *
+ * @since 0.1.0
+ */
+export * as AuditChain from "./AuditChain.ts"

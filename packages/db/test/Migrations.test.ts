@@ -1,6 +1,17 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
-import { Auth, Enums, FundingSettings, Idempotency, Job, Mail, Tables, Trading, WithdrawalPolicy } from "@niha/domain"
+import {
+  Audit,
+  Auth,
+  Enums,
+  FundingSettings,
+  Idempotency,
+  Job,
+  Mail,
+  Tables,
+  Trading,
+  WithdrawalPolicy
+} from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
@@ -22,7 +33,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval,
   funding_settings: FundingSettings.FundingSetting,
   market_commands: Trading.MarketCommand,
-  market_snapshots: Trading.MarketSnapshot
+  market_snapshots: Trading.MarketSnapshot,
+  audit_chain_heads: Audit.AuditChainHead
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -23,9 +23,14 @@
  * (20 seconds), `--storage-dir`/`NIHA_STORAGE_DIR` (uploaded files; `files/` beside the
  * embedded data directory), `--public-url`/`NIHA_PUBLIC_URL` (links in mail).
  *
+ * - `niha audit verify`: checks the hash chains of `ticket_logs` and `activity_logs` and
+ *   prints one line per table: whole (with the head's place and hash, worth keeping
+ *   outside the database) or the first row edited, missing or outside the chain; fails
+ *   (exit code 1) when a chain is broken.
+ *
  * @since 0.1.0
  */
-import { Database, DemoFixture, Migrations } from "@niha/db"
+import { AuditChain, Database, DemoFixture, Migrations } from "@niha/db"
 import * as ByteSize from "effect/ByteSize"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -103,6 +108,22 @@ export class InvalidSize extends Schema.TaggedError<InvalidSize>()("InvalidSize"
   /** The error in a sentence a person can read. */
   override get message(): string {
     return `invalid size ${JSON.stringify(this.input)}: give bytes (1048576) or a size with a unit (1MiB, 512kB)`
+  }
+}
+
+/**
+ * `niha audit verify` found a broken chain (each table's finding is printed before).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("AuditChainBroken", {
+  /** The tables whose chain is broken. */
+  tables: Schema.Array(Schema.String)
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    return `the audit chain of ${this.tables.join(" and ")} is broken`
   }
 }
 
@@ -417,6 +438,27 @@ const admin = Command.make("admin").pipe(
   Command.withSubcommands([adminCreate])
 )
 
+const auditVerify = Command.make(
+  "verify",
+  { databaseUrl, dataDir },
+  Effect.fnUntraced(function*(flags) {
+    const level = yield* resolveLogLevel
+    const target = yield* resolveTarget(flags)
+    const reports = yield* Effect.andThen(Migrations.run, AuditChain.verify).pipe(
+      Effect.provide(Database.layerTarget(target)),
+      Effect.provide(Logging.layer({ level }))
+    )
+    for (const report of reports) yield* Console.log(AuditChain.describe(report))
+    const broken = reports.filter((report) => report.finding !== undefined).map((report) => report.table)
+    if (broken.length > 0) return yield* new AuditChainBroken({ tables: broken })
+  })
+).pipe(Command.withDescription("Verify the hash chains of the audit trail; fails on the first edited or missing row"))
+
+const audit = Command.make("audit").pipe(
+  Command.withDescription("Check the audit trail"),
+  Command.withSubcommands([auditVerify])
+)
+
 /**
  * The `niha` command and its subcommands.
  *
@@ -425,7 +467,7 @@ const admin = Command.make("admin").pipe(
  */
 export const command = Command.make("niha").pipe(
   Command.withDescription("The NIHA Carbon reference server"),
-  Command.withSubcommands([start, migrate, seed, admin])
+  Command.withSubcommands([start, migrate, seed, admin, audit])
 )
 
 /**
