@@ -16,6 +16,7 @@ import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
+import { AuditApi } from "./AuditApi.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
@@ -63,6 +64,7 @@ export class Api extends HttpApi.make("niha")
   .add(FeesApi)
   .add(OrdersApi)
   .add(LedgerApi)
+  .add(AuditApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

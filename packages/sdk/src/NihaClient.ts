@@ -27,7 +27,7 @@ import * as internal from "./internal/client.ts"
 
 /**
  * The client: one property per group (`system`, `markets`, `marketData`, `auth`, `account`,
- * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`), one method per endpoint,
+ * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`, `audit`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -229,6 +229,13 @@ export interface Client {
   readonly ledger: {
     /** `POST /admin/entities/{id}/adjustments`: adjust a balance by hand, with a reason. */
     readonly adjust: Method<"ledger", "adjust">
+  }
+  /** The `audit` group. */
+  readonly audit: {
+    /** `GET /admin/audit/tickets`: audit tickets, filtered, paged. */
+    readonly listTickets: Method<"audit", "listTickets">
+    /** `GET /admin/audit/activity`: activity lines, filtered, paged. */
+    readonly listActivity: Method<"audit", "listActivity">
   }
 }
 

@@ -123,6 +123,13 @@ export * as OrdersApi from "./OrdersApi.ts"
 export * as LedgerApi from "./LedgerApi.ts"
 
 /**
+ * The `audit` group: the hash-chained audit trail, for admins.
+ *
+ * @since 0.1.0
+ */
+export * as AuditApi from "./AuditApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import packageJson from "../package.json" with { type: "json" }
 import * as Access from "./Access.ts"
+import * as AuditHandlers from "./AuditHandlers.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import type * as Draining from "./Draining.ts"
@@ -32,6 +33,7 @@ import * as MarketDataHandlers from "./MarketDataHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
 import * as Adjustments from "./services/Adjustments.ts"
+import * as AuditLog from "./services/AuditLog.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
@@ -177,6 +179,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "fees">
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
+  | HttpApiGroup.Service<"niha", "audit">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -198,7 +201,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FundingHandlers.funding,
     FeesHandlers.fees,
     OrdersHandlers.orders,
-    OrdersHandlers.ledger
+    OrdersHandlers.ledger,
+    AuditHandlers.audit
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -210,7 +214,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Fees.layer,
         Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
         Adjustments.Adjustments.layer,
-        MarketData.MarketData.layer
+        MarketData.MarketData.layer,
+        AuditLog.AuditLog.layer
       )
     )
   )

@@ -32,6 +32,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as NodeHttp from "node:http"
 import * as Admin from "./Admin.ts"
+import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
 import type * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
@@ -223,6 +224,7 @@ export const routes = (
     ),
     HttpApiScalar.layer(Api.Api, { path: paths.docs }),
     SignInPage.layer,
+    Audit.layerRequests,
     RequestContext.layer({
       maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
       corsOrigins: options.corsOrigins ?? [],
