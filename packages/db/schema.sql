@@ -475,12 +475,14 @@ TABLE exchange_rate_sources (
   last_error text
   created_at timestamp with time zone NOT NULL DEFAULT now()
   updated_at timestamp with time zone NOT NULL DEFAULT now()
+  selector text
 );
 CONSTRAINT exchange_rate_sources_interval_seconds_check CHECK ((interval_seconds > 0));
 CONSTRAINT exchange_rate_sources_last_rate_check CHECK (((last_rate IS NULL) OR (last_rate > (0)::numeric)));
 CONSTRAINT exchange_rate_sources_name_check CHECK (((btrim(name) = name) AND (name <> ''::text)));
 CONSTRAINT exchange_rate_sources_pair_check CHECK ((base_currency <> quote_currency));
 CONSTRAINT exchange_rate_sources_pkey PRIMARY KEY (id);
+CONSTRAINT exchange_rate_sources_selector_check CHECK (((selector IS NULL) OR ((btrim(selector) = selector) AND (selector <> ''::text))));
 CONSTRAINT exchange_rate_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX exchange_rate_sources_pkey ON public.exchange_rate_sources USING btree (id);
 

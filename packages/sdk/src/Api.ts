@@ -18,6 +18,7 @@ import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
 import { AuditApi } from "./AuditApi.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
+import { ConfigurationApi } from "./ConfigurationApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
@@ -65,6 +66,7 @@ export class Api extends HttpApi.make("niha")
   .add(OrdersApi)
   .add(LedgerApi)
   .add(AuditApi)
+  .add(ConfigurationApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

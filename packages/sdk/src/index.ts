@@ -149,3 +149,10 @@ export * as NihaClient from "./NihaClient.ts"
  * @since 0.1.0
  */
 export * as PromiseClient from "./PromiseClient.ts"
+
+/**
+ * The `configuration` group: mail configs with write-only secrets, price and exchange-rate sources.
+ *
+ * @since 0.1.0
+ */
+export * as ConfigurationApi from "./ConfigurationApi.ts"

@@ -90,7 +90,8 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "place_cea_order",
   "cancel_own_order",
   "adjust_balances",
-  "view_audit_log"
+  "view_audit_log",
+  "configure_platform"
 ])
 
 /**

@@ -24,6 +24,7 @@ import packageJson from "../package.json" with { type: "json" }
 import * as Access from "./Access.ts"
 import * as AuditHandlers from "./AuditHandlers.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
+import * as ConfigurationHandlers from "./ConfigurationHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import type * as Draining from "./Draining.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
@@ -32,8 +33,10 @@ import * as FundingHandlers from "./FundingHandlers.ts"
 import * as MarketDataHandlers from "./MarketDataHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
+import * as Secrets from "./Secrets.ts"
 import * as Adjustments from "./services/Adjustments.ts"
 import * as AuditLog from "./services/AuditLog.ts"
+import * as Configuration from "./services/Configuration.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
@@ -98,7 +101,11 @@ const readiness = Effect.gen(function*() {
   Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
   Effect.flatMap(({ migration }) =>
     migration === expectedMigration ?
-      Effect.succeed({ status: "ready" as const, database: { migration, expected_migration: expectedMigration } }) :
+      Secrets.check.pipe(
+        Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
+        Effect.catchTag("SecretsUnavailable", (error) => notReady(error.reason)),
+        Effect.as({ status: "ready" as const, database: { migration, expected_migration: expectedMigration } })
+      ) :
       notReady(`the database is at migration ${migration}, this server needs ${expectedMigration}: run niha migrate`)
   )
 )
@@ -112,15 +119,17 @@ const readiness = Effect.gen(function*() {
 export const system: Layer.Layer<
   HttpApiGroup.Service<"niha", "system">,
   never,
-  SqlClient.SqlClient
+  SqlClient.SqlClient | Secrets.Secrets
 > = HttpApiBuilder.group(
   Api.Api,
   "system",
   Effect.fn(function*(handlers) {
     const sql = yield* SqlClient.SqlClient
+    const box = yield* Secrets.Secrets
     return handlers.handleAll({
       health: () => Effect.succeed({ status: "ok" as const }),
-      ready: () => Effect.provideService(readiness, SqlClient.SqlClient, sql),
+      ready: () =>
+        readiness.pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.provideService(Secrets.Secrets, box)),
       version: () =>
         Effect.succeed({
           name: packageName,
@@ -180,6 +189,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
   | HttpApiGroup.Service<"niha", "audit">
+  | HttpApiGroup.Service<"niha", "configuration">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -188,6 +198,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | DocumentStorage.DocumentStorage
   | MarketWriter.MarketWriter
   | Draining.Draining
+  | Secrets.Secrets
 > =>
   Layer.mergeAll(
     system,
@@ -202,7 +213,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FeesHandlers.fees,
     OrdersHandlers.orders,
     OrdersHandlers.ledger,
-    AuditHandlers.audit
+    AuditHandlers.audit,
+    ConfigurationHandlers.configuration
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -215,7 +227,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
         Adjustments.Adjustments.layer,
         MarketData.MarketData.layer,
-        AuditLog.AuditLog.layer
+        AuditLog.AuditLog.layer,
+        Configuration.Configuration.layer
       )
     )
   )

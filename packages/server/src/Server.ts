@@ -16,6 +16,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
 import { Migrations, Repository } from "@niha/db"
 import { Api } from "@niha/sdk"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -45,6 +46,7 @@ import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
+import * as Secrets from "./Secrets.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
 import * as SignInPage from "./SignInPage.ts"
@@ -131,6 +133,11 @@ export interface Options<DatabaseError = never> {
    * at a restart).
    */
   readonly anonymitySecret?: string | undefined
+  /**
+   * The box that seals the stored secrets (`Secrets.layerKey(key)`); the key of
+   * `NIHA_SECRETS_KEY` unless given (`Secrets.layerConfig`).
+   */
+  readonly secrets?: Layer.Layer<Secrets.Secrets, Secrets.SecretsKeyInvalid | Config.ConfigError> | undefined
   /**
    * Whether other instances serve the same database (PostgreSQL): each market's writes then
    * notify them, so the market data streams of every instance follow every write
@@ -255,9 +262,9 @@ export const jobKinds = {
  */
 export const jobs = (
   options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
-): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
+): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
-  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
+  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets>(
     {
       [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
       [jobKinds.amlRelease]: Deposits.releaseHandler
@@ -292,7 +299,12 @@ export const layer = <DatabaseError>(
   options: Options<DatabaseError>
 ): Layer.Layer<
   HttpServer.HttpServer,
-  DatabaseError | HttpServerError.ServeError | Migrator.MigrationError | SqlError
+  | DatabaseError
+  | HttpServerError.ServeError
+  | Migrator.MigrationError
+  | SqlError
+  | Secrets.SecretsKeyInvalid
+  | Config.ConfigError
 > => {
   const migrated = options.migrate === false ?
     options.database :
@@ -313,7 +325,15 @@ export const layer = <DatabaseError>(
         )
     )
   })).pipe(Layer.provide(Draining.layer))
+  const secretsChecked = Layer.effectDiscard(Secrets.check.pipe(
+    Effect.catchTag("SecretsUnavailable", (error) =>
+      Effect.logError(
+        `the stored secrets cannot be read: ${error.reason}; GET /ready answers 503 until ${Secrets.keyVariable} is right`
+      )),
+    Effect.catchTag("SqlError", (error) => Effect.logWarning("the stored secrets could not be checked", error))
+  ))
   const services = Layer.mergeAll(
+    secretsChecked,
     Repository.Repositories.layer,
     Draining.layer,
     options.storage,
@@ -329,7 +349,7 @@ export const layer = <DatabaseError>(
         Context.add(Password.CurrentParams, options.passwordParams ?? Password.owasp)
       )
     }))
-  )
+  ).pipe(Layer.provideMerge(options.secrets ?? Secrets.layerConfig))
   const served = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provide(services),
     Layer.provideMerge(

@@ -284,3 +284,24 @@ export * as Notices from "./Notices.ts"
  * @since 0.1.0
  */
 export * as Idempotency from "./Idempotency.ts"
+
+/**
+ * Secrets at rest: AES-256-GCM sealing under `NIHA_SECRETS_KEY`, and the readiness check.
+ *
+ * @since 0.1.0
+ */
+export * as Secrets from "./Secrets.ts"
+
+/**
+ * Every state-changing request in the audit trail, refusals included.
+ *
+ * @since 0.1.0
+ */
+export * as AuditLog from "./services/AuditLog.ts"
+
+/**
+ * Platform configuration: mail configs with write-only secrets, price and exchange-rate sources.
+ *
+ * @since 0.1.0
+ */
+export * as Configuration from "./services/Configuration.ts"

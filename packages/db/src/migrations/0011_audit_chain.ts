@@ -18,6 +18,9 @@
  * - `audit_chain_heads` holds, per table, the last sealed place and hash, so a deleted
  *   last row is found as well as one in the middle.
  *
+ * - `exchange_rate_sources.selector`: where the rate is in the source's JSON answer (a
+ *   path such as `rates.USD`), as `scraping_sources.selector` says where a price is.
+ *
  * FROZEN once released: its SHA-256 is pinned by `test/FrozenMigrations.test.ts`. Never
  * edit it; a change is a new migration.
  */
@@ -42,6 +45,8 @@ export const statements: ReadonlyArray<string> = [
   CONSTRAINT audit_chain_heads_row_hash_check CHECK (row_hash ~ '^[0-9a-f]{64}$')
 )`,
   "INSERT INTO audit_chain_heads (table_name) VALUES ('ticket_logs'), ('activity_logs')",
+  "ALTER TABLE exchange_rate_sources ADD COLUMN selector text",
+  "ALTER TABLE exchange_rate_sources ADD CONSTRAINT exchange_rate_sources_selector_check CHECK (((selector IS NULL) OR ((btrim(selector) = selector) AND (selector <> ''::text))))",
   `CREATE FUNCTION audit_row_hash(seq bigint, prev text, body jsonb, created timestamp with time zone) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT AS $$
   SELECT encode(sha256(convert_to(
