@@ -26,6 +26,7 @@ import { MarketDataApi } from "./MarketDataApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
+import { PricesApi } from "./PricesApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -67,6 +68,7 @@ export class Api extends HttpApi.make("niha")
   .add(LedgerApi)
   .add(AuditApi)
   .add(ConfigurationApi)
+  .add(PricesApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

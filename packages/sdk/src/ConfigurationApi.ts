@@ -372,6 +372,11 @@ export class ConfigurationApi extends HttpApiGroup.make("configuration")
       success: ScrapingSource,
       error: [ApiError.Forbidden, ApiError.NotFound]
     }).annotate(OpenApi.Summary, "Change a price source"),
+    HttpApiEndpoint.post("fetchScrapingSource", "/admin/scraping-sources/:id/fetch", {
+      params: { id: Ids.ScrapingSourceId },
+      success: ScrapingSource,
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Fetch a price source now; answers it with the outcome recorded"),
     HttpApiEndpoint.get("listExchangeRateSources", "/admin/exchange-rate-sources", {
       query: Pagination.query(Ids.ExchangeRateSourceId),
       success: Pagination.Page(ExchangeRateSource),
@@ -387,7 +392,12 @@ export class ConfigurationApi extends HttpApiGroup.make("configuration")
       payload: ChangeExchangeRateSource,
       success: ExchangeRateSource,
       error: [ApiError.Forbidden, ApiError.NotFound]
-    }).annotate(OpenApi.Summary, "Change an exchange-rate source")
+    }).annotate(OpenApi.Summary, "Change an exchange-rate source"),
+    HttpApiEndpoint.post("fetchExchangeRateSource", "/admin/exchange-rate-sources/:id/fetch", {
+      params: { id: Ids.ExchangeRateSourceId },
+      success: ExchangeRateSource,
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Fetch an exchange-rate source now; answers it with the outcome recorded")
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({

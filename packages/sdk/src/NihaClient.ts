@@ -28,7 +28,7 @@ import * as internal from "./internal/client.ts"
 /**
  * The client: one property per group (`system`, `markets`, `marketData`, `auth`, `account`,
  * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`, `audit`,
- * `configuration`), one method per endpoint,
+ * `configuration`, `prices`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -254,12 +254,23 @@ export interface Client {
     readonly createScrapingSource: Method<"configuration", "createScrapingSource">
     /** `PATCH /admin/scraping-sources/{id}`: change a price source. */
     readonly changeScrapingSource: Method<"configuration", "changeScrapingSource">
+    /** `POST /admin/scraping-sources/{id}/fetch`: fetch a price source now. */
+    readonly fetchScrapingSource: Method<"configuration", "fetchScrapingSource">
     /** `GET /admin/exchange-rate-sources`: exchange-rate sources, paged. */
     readonly listExchangeRateSources: Method<"configuration", "listExchangeRateSources">
     /** `POST /admin/exchange-rate-sources`: add an exchange-rate source. */
     readonly createExchangeRateSource: Method<"configuration", "createExchangeRateSource">
     /** `PATCH /admin/exchange-rate-sources/{id}`: change an exchange-rate source. */
     readonly changeExchangeRateSource: Method<"configuration", "changeExchangeRateSource">
+    /** `POST /admin/exchange-rate-sources/{id}/fetch`: fetch an exchange-rate source now. */
+    readonly fetchExchangeRateSource: Method<"configuration", "fetchExchangeRateSource">
+  }
+  /** The `prices` group. */
+  readonly prices: {
+    /** `GET /prices/history`: a certificate's price history by interval. */
+    readonly history: Method<"prices", "history">
+    /** `GET /prices/latest`: a certificate's latest price. */
+    readonly latest: Method<"prices", "latest">
   }
 }
 

@@ -156,3 +156,10 @@ export * as PromiseClient from "./PromiseClient.ts"
  * @since 0.1.0
  */
 export * as ConfigurationApi from "./ConfigurationApi.ts"
+
+/**
+ * The `prices` group: certificate price history by interval, and the latest price.
+ *
+ * @since 0.1.0
+ */
+export * as PricesApi from "./PricesApi.ts"

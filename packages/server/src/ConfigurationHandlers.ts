@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import type * as Secrets from "./Secrets.ts"
 import { Configuration } from "./services/Configuration.ts"
+import { Prices } from "./services/Prices.ts"
 
 const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => principal.user)
 
@@ -33,12 +34,13 @@ const unavailable = <A, E, R>(effect: Effect.Effect<A, E | Secrets.SecretsUnavai
 export const configuration: Layer.Layer<
   HttpApiGroup.Service<"niha", "configuration">,
   never,
-  Configuration | Authentication.Authentication
+  Configuration | Prices | Authentication.Authentication
 > = HttpApiBuilder.group(
   Api.Api,
   "configuration",
   Effect.fn(function*(handlers) {
     const service = yield* Configuration
+    const prices = yield* Prices
     const page = (query: { readonly limit?: number | undefined; readonly starting_after?: string | undefined }) => ({
       limit: query.limit ?? Pagination.defaultLimit,
       starting_after: query.starting_after
@@ -66,6 +68,10 @@ export const configuration: Layer.Layer<
         Effect.flatMap(signedIn, (actor) => service.changeScrapingSource(actor, params.id, payload)).pipe(
           ErrorHandling.answer
         ),
+      fetchScrapingSource: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => prices.fetchScrapingNow(actor, params.id)).pipe(ErrorHandling.answer),
+      fetchExchangeRateSource: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => prices.fetchRateNow(actor, params.id)).pipe(ErrorHandling.answer),
       listExchangeRateSources: ({ query }) =>
         Effect.flatMap(signedIn, (actor) => service.listExchangeRateSources(actor, page(query))).pipe(
           ErrorHandling.answer

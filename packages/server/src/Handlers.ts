@@ -33,6 +33,7 @@ import * as FundingHandlers from "./FundingHandlers.ts"
 import * as MarketDataHandlers from "./MarketDataHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
+import * as PricesHandlers from "./PricesHandlers.ts"
 import * as Secrets from "./Secrets.ts"
 import * as Adjustments from "./services/Adjustments.ts"
 import * as AuditLog from "./services/AuditLog.ts"
@@ -44,6 +45,7 @@ import * as MarketData from "./services/MarketData.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
+import type * as Prices from "./services/Prices.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
 
 /**
@@ -190,6 +192,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "ledger">
   | HttpApiGroup.Service<"niha", "audit">
   | HttpApiGroup.Service<"niha", "configuration">
+  | HttpApiGroup.Service<"niha", "prices">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -199,6 +202,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | MarketWriter.MarketWriter
   | Draining.Draining
   | Secrets.Secrets
+  | Prices.Prices
 > =>
   Layer.mergeAll(
     system,
@@ -214,7 +218,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     OrdersHandlers.orders,
     OrdersHandlers.ledger,
     AuditHandlers.audit,
-    ConfigurationHandlers.configuration
+    ConfigurationHandlers.configuration,
+    PricesHandlers.prices
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(

@@ -49,6 +49,7 @@ import * as Routes from "./Routes.ts"
 import * as Secrets from "./Secrets.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as Prices from "./services/Prices.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -138,6 +139,10 @@ export interface Options<DatabaseError = never> {
    * `NIHA_SECRETS_KEY` unless given (`Secrets.layerConfig`).
    */
   readonly secrets?: Layer.Layer<Secrets.Secrets, Secrets.SecretsKeyInvalid | Config.ConfigError> | undefined
+  /** How often the price job looks for due sources; 30 seconds unless given. */
+  readonly pricePollInterval?: Duration.Input | undefined
+  /** The timeout and size limit of a price fetch; `Prices.defaultFetchOptions` unless given. */
+  readonly priceFetch?: Prices.FetchOptions | undefined
   /**
    * Whether other instances serve the same database (PostgreSQL): each market's writes then
    * notify them, so the market data streams of every instance follow every write
@@ -250,7 +255,9 @@ export const jobKinds = {
   /** Sends the due mail of the outbox (recurring). */
   mailDispatch: "mail.dispatch",
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
-  amlRelease: Deposits.releaseJob
+  amlRelease: Deposits.releaseJob,
+  /** Fetches the due price and exchange-rate sources (recurring). */
+  pricesRefresh: Prices.refreshJob
 } as const
 
 /**
@@ -261,12 +268,15 @@ export const jobKinds = {
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
-): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets> => {
+  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "pricePollInterval">
+): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets | Prices.Prices> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
-  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets>(
+  const runner = JobRunner.layer<
+    SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets | Prices.Prices
+  >(
     {
       [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
+      [jobKinds.pricesRefresh]: () => Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue()),
       [jobKinds.amlRelease]: Deposits.releaseHandler
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
@@ -280,6 +290,7 @@ export const jobs = (
       return Layer.empty
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    yield* JobRunner.recurring(jobKinds.pricesRefresh, "sources", options.pricePollInterval ?? Duration.seconds(30))
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }
@@ -349,7 +360,16 @@ export const layer = <DatabaseError>(
         Context.add(Password.CurrentParams, options.passwordParams ?? Password.owasp)
       )
     }))
-  ).pipe(Layer.provideMerge(options.secrets ?? Secrets.layerConfig))
+  ).pipe(
+    Layer.provideMerge(
+      Layer.merge(
+        options.secrets ?? Secrets.layerConfig,
+        Prices.Prices.layer.pipe(
+          Layer.provide(Layer.succeed(Prices.CurrentFetchOptions, options.priceFetch ?? Prices.defaultFetchOptions))
+        )
+      )
+    )
+  )
   const served = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provide(services),
     Layer.provideMerge(

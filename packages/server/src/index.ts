@@ -305,3 +305,10 @@ export * as AuditLog from "./services/AuditLog.ts"
  * @since 0.1.0
  */
 export * as Configuration from "./services/Configuration.ts"
+
+/**
+ * Prices from outside markets: sources fetched on schedule, history by interval, EUR conversion.
+ *
+ * @since 0.1.0
+ */
+export * as Prices from "./services/Prices.ts"
