@@ -42,6 +42,7 @@ import * as Handlers from "./Handlers.ts"
 import * as JobRunner from "./jobs/JobRunner.ts"
 import * as Mailer from "./Mailer.ts"
 import * as MailOutbox from "./MailOutbox.ts"
+import * as Metrics from "./Metrics.ts"
 import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
@@ -236,6 +237,7 @@ export const routes = (
     ),
     HttpApiScalar.layer(Api.Api, { path: paths.docs }),
     SignInPage.layer,
+    Metrics.layer,
     Audit.layerRequests,
     RequestContext.layer({
       maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
@@ -275,9 +277,10 @@ export const jobs = (
     SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets | Prices.Prices
   >(
     {
-      [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
-      [jobKinds.pricesRefresh]: () => Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue()),
-      [jobKinds.amlRelease]: Deposits.releaseHandler
+      [jobKinds.mailDispatch]: () => Metrics.timedJob(jobKinds.mailDispatch, MailOutbox.dispatchOnce()),
+      [jobKinds.pricesRefresh]: () =>
+        Metrics.timedJob(jobKinds.pricesRefresh, Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue())),
+      [jobKinds.amlRelease]: (job) => Metrics.timedJob(jobKinds.amlRelease, Deposits.releaseHandler(job))
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
   ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
@@ -349,10 +352,13 @@ export const layer = <DatabaseError>(
     Draining.layer,
     options.storage,
     jobs(options),
-    MarketWriter.MarketWriter.layer({
-      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
-      peers: options.peers
-    }),
+    Layer.provideMerge(
+      Metrics.layerMarketCounters,
+      MarketWriter.MarketWriter.layer({
+        anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
+        peers: options.peers
+      })
+    ),
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(

@@ -312,3 +312,10 @@ export * as Configuration from "./services/Configuration.ts"
  * @since 0.1.0
  */
 export * as Prices from "./services/Prices.ts"
+
+/**
+ * Operational metrics (Effect `Metric`) and the Prometheus text endpoint `GET /metrics`.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.ts"
