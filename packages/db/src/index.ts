@@ -68,3 +68,10 @@ export * as DemoFixture from "./DemoFixture.ts"
  * @since 0.1.0
  */
 export * as AuditChain from "./AuditChain.ts"
+
+/**
+ * Backups of a whole database (pg_dump, or PGlite's dump of its data directory) and their restore.
+ *
+ * @since 0.1.0
+ */
+export * as Backup from "./Backup.ts"

@@ -27,10 +27,15 @@
  *   prints one line per table: whole (with the head's place and hash, worth keeping
  *   outside the database) or the first row edited, missing or outside the chain; fails
  *   (exit code 1) when a chain is broken.
+ * - `niha backup --out FILE`: a backup of the whole database (PostgreSQL: `pg_dump` in one
+ *   snapshot, custom format; embedded: PGlite's dump of its data directory), with a
+ *   progress line every few seconds on long runs. `niha restore --from FILE` restores one
+ *   into an empty database (a new PostgreSQL database, or a new data directory). Stop the
+ *   server first on the embedded database.
  *
  * @since 0.1.0
  */
-import { AuditChain, Database, DemoFixture, Migrations } from "@niha/db"
+import { AuditChain, Backup, Database, DemoFixture, Migrations } from "@niha/db"
 import * as ByteSize from "effect/ByteSize"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -454,6 +459,41 @@ const auditVerify = Command.make(
   })
 ).pipe(Command.withDescription("Verify the hash chains of the audit trail; fails on the first edited or missing row"))
 
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+
+const backupCommand = Command.make(
+  "backup",
+  {
+    out: Flag.String("out").pipe(Flag.withDescription("The file to write the backup to")),
+    databaseUrl,
+    dataDir
+  },
+  Effect.fnUntraced(function*(flags) {
+    const target = yield* resolveTarget(flags)
+    const bytes = yield* Backup.backup(target, flags.out, (done) => Console.error(`backup: ${mib(done)} written`))
+    yield* Console.log(`${describeTarget(target)}: backed up to ${flags.out} (${mib(bytes)})`)
+  })
+).pipe(
+  Command.withDescription("Write a backup of the whole database (pg_dump, or PGlite's data directory dump)"),
+  Command.withExamples([{ command: "niha backup --out niha-2026-03-01.dump", description: "Back up the database" }])
+)
+
+const restoreCommand = Command.make(
+  "restore",
+  {
+    from: Flag.String("from").pipe(Flag.withDescription("The backup file to restore")),
+    databaseUrl,
+    dataDir
+  },
+  Effect.fnUntraced(function*(flags) {
+    const target = yield* resolveTarget(flags)
+    const bytes = yield* Backup.restore(target, flags.from, (done) => Console.error(`restore: ${mib(done)} read`))
+    yield* Console.log(`${describeTarget(target)}: restored from ${flags.from} (${mib(bytes)})`)
+  })
+).pipe(
+  Command.withDescription("Restore a backup into an empty database (a new PostgreSQL database or data directory)")
+)
+
 const audit = Command.make("audit").pipe(
   Command.withDescription("Check the audit trail"),
   Command.withSubcommands([auditVerify])
@@ -467,7 +507,7 @@ const audit = Command.make("audit").pipe(
  */
 export const command = Command.make("niha").pipe(
   Command.withDescription("The NIHA Carbon reference server"),
-  Command.withSubcommands([start, migrate, seed, admin, audit])
+  Command.withSubcommands([start, migrate, seed, admin, audit, backupCommand, restoreCommand])
 )
 
 /**

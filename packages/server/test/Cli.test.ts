@@ -247,3 +247,35 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
     { timeout: 120_000 }
   )
 })
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha backup and restore", () => {
+  it.live(
+    `backs up a seeded database and restores it into an empty one [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const source = yield* freshTarget
+        const target = yield* freshTarget
+        const flagsOf = (of: Database.Target) =>
+          of._tag === "Url" ? ["--database-url", of.url] : ["--data-dir", of.dataDir]
+        if (target._tag === "Embedded") yield* Effect.promise(() => NodeFs.rm(target.dataDir, { recursive: true }))
+        yield* Cli.runWith(["seed", "--demo", ...flagsOf(source)])
+        const dir = yield* Effect.promise(() => NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "niha-cli-backup-")))
+        const file = NodePath.join(dir, "niha.backup")
+        yield* Cli.runWith(["backup", "--out", file, ...flagsOf(source)])
+        yield* Cli.runWith(["restore", "--from", file, ...flagsOf(target)])
+        yield* Cli.runWith(["audit", "verify", ...flagsOf(target)])
+        const lines = (yield* TestConsole.logLines).map(String)
+        assert.include(lines[1] ?? "", `backed up to ${file}`)
+        assert.include(lines[2] ?? "", `restored from ${file}`)
+        assert.match(lines[3] ?? "", /^ticket_logs: 3 rows, whole/)
+        const again = yield* Effect.flip(Cli.runWith(["restore", "--from", file, ...flagsOf(target)]))
+        assert.strictEqual(again._tag, "BackupFailed")
+        yield* Effect.promise(() => NodeFs.rm(dir, { recursive: true, force: true }))
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
+  )
+})
