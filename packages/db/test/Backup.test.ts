@@ -171,9 +171,10 @@ describe("backup and restore", () => {
         // The restored trail is append-only still: its triggers came back with it.
         const edit = yield* Effect.flip(
           Effect.scoped(
-            Effect.flatMap(SqlClient.SqlClient, (sql) => Constraints.refine(sql`UPDATE ticket_logs SET action = 'x'`)).pipe(
-              Effect.provide(Layer.orDie(Database.layerUrl({ url: target.url, maxConnections: 1 })))
-            )
+            Effect.flatMap(SqlClient.SqlClient, (sql) => Constraints.refine(sql`UPDATE ticket_logs SET action = 'x'`))
+              .pipe(
+                Effect.provide(Layer.orDie(Database.layerUrl({ url: target.url, maxConnections: 1 })))
+              )
           )
         )
         assert.strictEqual(edit._tag, "RestrictViolation")

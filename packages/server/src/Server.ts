@@ -27,6 +27,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Layer from "effect/Layer"
+import type * as OtlpExporter from "effect/observability/OtlpExporter"
 import type * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -52,6 +53,7 @@ import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
 import * as Prices from "./services/Prices.ts"
 import * as SignInPage from "./SignInPage.ts"
+import * as Telemetry from "./Telemetry.ts"
 
 /**
  * The port `niha start` listens on unless told otherwise.
@@ -140,6 +142,11 @@ export interface Options<DatabaseError = never> {
    * `NIHA_SECRETS_KEY` unless given (`Secrets.layerConfig`).
    */
   readonly secrets?: Layer.Layer<Secrets.Secrets, Secrets.SecretsKeyInvalid | Config.ConfigError> | undefined
+  /**
+   * The OpenTelemetry exporters; `Telemetry.layerFromEnv()` (the `OTEL_*` variables, off
+   * without an endpoint) unless given.
+   */
+  readonly telemetry?: Layer.Layer<OtlpExporter.Flusher> | undefined
   /** How often the price job looks for due sources; 30 seconds unless given. */
   readonly pricePollInterval?: Duration.Input | undefined
   /** The timeout and size limit of a price fetch; `Prices.defaultFetchOptions` unless given. */
@@ -399,5 +406,8 @@ export const layer = <DatabaseError>(
       Effect.orDie
     )
   )
-  return Layer.provideMerge(Layer.merge(listening, bootstrap), served).pipe(Layer.provide(database))
+  return Layer.provideMerge(Layer.merge(listening, bootstrap), served).pipe(
+    Layer.provide(database),
+    Layer.provide(options.telemetry ?? Telemetry.layerFromEnv({ serviceVersion: Handlers.version }))
+  )
 }

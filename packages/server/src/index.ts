@@ -319,3 +319,10 @@ export * as Prices from "./services/Prices.ts"
  * @since 0.1.0
  */
 export * as Metrics from "./Metrics.ts"
+
+/**
+ * OpenTelemetry export of traces and metrics, configured by the standard `OTEL_*` variables.
+ *
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.ts"
