@@ -142,7 +142,10 @@ export const timedJob = <A, E, R>(kind: string, run: Effect.Effect<A, E, R>): Ef
  * @category constants
  * @since 0.1.0
  */
-export const paths = { metrics: Routes.pages.metrics } as const
+export const paths = {
+  /** The Prometheus text endpoint. */
+  metrics: Routes.pages.metrics
+} as const
 
 const escapeLabel = (value: string): string =>
   value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\"", "\\\"")

@@ -20,7 +20,7 @@ import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize } from "../internal/rules.ts"
 import * as Mailer from "../Mailer.ts"
-import type { PageQuery } from "../Paging.ts"
+import type { Page, PageQuery } from "../Paging.ts"
 import * as Secrets from "../Secrets.ts"
 
 /**
@@ -130,7 +130,8 @@ export const make = Effect.gen(function*() {
   const listMailConfigs = Effect.fn("Configuration.listMailConfigs")(function*(actor: Parties.User, query: PageQuery) {
     yield* authorize(actor, "configure_platform")
     const page = yield* provide(mailConfigs(sql``, query))
-    return { data: page.data.map(viewOf), has_more: page.has_more }
+    const views: Page<MailConfigView> = { data: page.data.map(viewOf), has_more: page.has_more }
+    return views
   })
 
   const createMailConfig = Effect.fn("Configuration.createMailConfig")(function*(

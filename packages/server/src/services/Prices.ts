@@ -79,9 +79,33 @@ export const CurrentFetchOptions = Context.Reference<FetchOptions>("@niha/server
  * @category models
  * @since 0.1.0
  */
-export type Outcome =
-  | { readonly status: "SUCCESS"; readonly value: string }
-  | { readonly status: "FAILED" | "TIMEOUT"; readonly error: string }
+export type Outcome = Success | Failure
+
+/**
+ * A fetch that read a value.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Success {
+  /** The seed's status of a good fetch. */
+  readonly status: "SUCCESS"
+  /** The positive decimal read. */
+  readonly value: string
+}
+
+/**
+ * A fetch that read no value.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Failure {
+  /** `FAILED` (an error, a bad answer) or `TIMEOUT`. */
+  readonly status: "FAILED" | "TIMEOUT"
+  /** Why, in a sentence. */
+  readonly error: string
+}
 
 class FetchFailed extends Error {
   override readonly name = "FetchFailed"
@@ -233,12 +257,19 @@ export const fetchValue = Effect.fn("Prices.fetchValue")(function*(
  * @since 0.1.0
  */
 export const intervals = {
+  /** One minute. */
   "1m": "1 minute",
+  /** Five minutes. */
   "5m": "5 minutes",
+  /** A quarter of an hour. */
   "15m": "15 minutes",
+  /** One hour. */
   "1h": "1 hour",
+  /** Four hours. */
   "4h": "4 hours",
+  /** One day (UTC). */
   "1d": "1 day",
+  /** One week, from Monday (UTC). */
   "1w": "7 days"
 } as const
 
@@ -288,6 +319,19 @@ export interface HistoryQuery {
   readonly from: DateTime.Utc
   /** To this instant (exclusive). */
   readonly to: DateTime.Utc
+}
+
+/**
+ * How many sources a refresh fetched.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Refreshed {
+  /** Price sources fetched. */
+  readonly prices: number
+  /** Exchange-rate sources fetched. */
+  readonly rates: number
 }
 
 /**
@@ -376,7 +420,8 @@ export const make = Effect.gen(function*() {
     // Rates first, so the prices fetched next convert with them.
     yield* Effect.forEach(rates, fetchRate, { concurrency: 4, discard: true })
     yield* Effect.forEach(scraping, fetchScraping, { concurrency: 4, discard: true })
-    return { prices: scraping.length, rates: rates.length }
+    const fetched: Refreshed = { prices: scraping.length, rates: rates.length }
+    return fetched
   })
 
   const record = (actor: Parties.User, table: string, id: string, status: string) =>
