@@ -57,8 +57,7 @@ CREATE UNIQUE INDEX activity_logs_chain_seq_key ON public.activity_logs USING bt
 CREATE INDEX activity_logs_created_idx ON public.activity_logs USING btree (created_at);
 CREATE UNIQUE INDEX activity_logs_pkey ON public.activity_logs USING btree (id);
 CREATE INDEX activity_logs_user_id_idx ON public.activity_logs USING btree (user_id);
-CREATE TRIGGER activity_logs_append_only BEFORE DELETE OR UPDATE ON public.activity_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-CREATE CONSTRAINT TRIGGER activity_logs_chain AFTER INSERT ON public.activity_logs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal();
+CREATE TRIGGER activity_logs_append_only BEFORE INSERT OR DELETE OR UPDATE ON public.activity_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 CREATE TRIGGER activity_logs_no_truncate BEFORE TRUNCATE ON public.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE api_keys (
@@ -974,8 +973,7 @@ CREATE INDEX ticket_logs_market_maker_id_idx ON public.ticket_logs USING btree (
 CREATE UNIQUE INDEX ticket_logs_pkey ON public.ticket_logs USING btree (id);
 CREATE INDEX ticket_logs_subject_idx ON public.ticket_logs USING btree (subject_table, subject_id);
 CREATE INDEX ticket_logs_user_id_idx ON public.ticket_logs USING btree (user_id);
-CREATE TRIGGER ticket_logs_append_only BEFORE DELETE OR UPDATE ON public.ticket_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-CREATE CONSTRAINT TRIGGER ticket_logs_chain AFTER INSERT ON public.ticket_logs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal();
+CREATE TRIGGER ticket_logs_append_only BEFORE INSERT OR DELETE OR UPDATE ON public.ticket_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 CREATE TRIGGER ticket_logs_no_truncate BEFORE TRUNCATE ON public.ticket_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE trades (
@@ -1146,7 +1144,15 @@ FUNCTION asset_transactions_append_only: BEGIN
     USING ERRCODE = 'restrict_violation', CONSTRAINT = 'asset_transactions_append_only';
 END
 FUNCTION audit_append_only: BEGIN
-  IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 AND OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.chain_seq IS NOT NULL OR NEW.prev_hash IS NOT NULL OR NEW.row_hash IS NOT NULL THEN
+      RAISE EXCEPTION '% rows are sealed by audit_chain_seal_pending(), never inserted sealed', TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'UPDATE' AND current_setting('niha.audit_sealing', true) = 'on'
+    AND OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
     AND (to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash') = (to_jsonb(OLD) - 'chain_seq' - 'prev_hash' - 'row_hash')
   THEN
     RETURN NEW;
@@ -1154,20 +1160,34 @@ FUNCTION audit_append_only: BEGIN
   RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
     USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
 END
-FUNCTION audit_chain_seal: DECLARE
+FUNCTION audit_chain_seal_pending: DECLARE
+  t text;
+  r record;
   head_seq bigint;
   head_hash text;
   sealed text;
+  total integer := 0;
+  before integer;
 BEGIN
   PERFORM pg_advisory_xact_lock(7171717171);
-  SELECT chain_seq + 1, row_hash INTO head_seq, head_hash FROM audit_chain_heads WHERE table_name = TG_TABLE_NAME;
-  sealed := audit_row_hash(head_seq, head_hash,
-    to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash' - 'created_at', NEW.created_at);
-  EXECUTE format('UPDATE %I SET chain_seq = $1, prev_hash = $2, row_hash = $3 WHERE id = $4', TG_TABLE_NAME)
-    USING head_seq, head_hash, sealed, NEW.id;
-  UPDATE audit_chain_heads SET chain_seq = head_seq, row_hash = sealed, updated_at = now()
-    WHERE table_name = TG_TABLE_NAME;
-  RETURN NULL;
+  PERFORM set_config('niha.audit_sealing', 'on', true);
+  FOREACH t IN ARRAY ARRAY['ticket_logs', 'activity_logs'] LOOP
+    SELECT chain_seq, row_hash INTO head_seq, head_hash FROM audit_chain_heads WHERE table_name = t FOR UPDATE;
+    before := total;
+    FOR r IN EXECUTE format('SELECT id, created_at, to_jsonb(x) - ''chain_seq'' - ''prev_hash'' - ''row_hash'' - ''created_at'' AS body FROM %I x WHERE chain_seq IS NULL ORDER BY created_at, id FOR UPDATE', t) LOOP
+      head_seq := head_seq + 1;
+      sealed := audit_row_hash(head_seq, head_hash, r.body, r.created_at);
+      EXECUTE format('UPDATE %I SET chain_seq = $1, prev_hash = $2, row_hash = $3 WHERE id = $4', t)
+        USING head_seq, head_hash, sealed, r.id;
+      head_hash := sealed;
+      total := total + 1;
+    END LOOP;
+    IF total > before THEN
+      UPDATE audit_chain_heads SET chain_seq = head_seq, row_hash = head_hash, updated_at = now() WHERE table_name = t;
+    END IF;
+  END LOOP;
+  PERFORM set_config('niha.audit_sealing', 'off', true);
+  RETURN total;
 END
 FUNCTION audit_row_hash: SELECT encode(sha256(convert_to(
     seq::text || '|' || prev || '|' || body::text || '|' ||

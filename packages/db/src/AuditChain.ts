@@ -1,10 +1,12 @@
 /**
  * The audit chains of `ticket_logs` and `activity_logs` (migration 11), checked.
  *
- * The database seals every log row at commit with its place (`chain_seq`), the hash of the
- * row before it (`prev_hash`) and its own hash (`row_hash`, SHA-256 of its place, the
- * previous hash, its columns and its creation time; SQL function `audit_row_hash`), and
- * keeps each chain's last place and hash in `audit_chain_heads`. Triggers refuse every
+ * Rows are inserted unsealed; {@link seal} (SQL `audit_chain_seal_pending()`, run by the
+ * server every second and by {@link verify} first) chains every committed unsealed row:
+ * its place (`chain_seq`), the hash of the row before it (`prev_hash`) and its own hash
+ * (`row_hash`, SHA-256 of its place, the previous hash, its columns and its creation time;
+ * SQL `audit_row_hash`), and keeps each chain's last place and hash in
+ * `audit_chain_heads`. Triggers refuse every
  * UPDATE, DELETE and TRUNCATE, so only someone who can switch the triggers off (a
  * superuser) can change the trail, and {@link verify} finds what they changed:
  *
@@ -13,7 +15,8 @@
  *   with a recomputed hash, or rows swapped);
  * - `missing`: no row at a place the chain has reached (a deleted row, also the last one,
  *   which the head still counts);
- * - `unsealed`: a row without a place (inserted with the sealing trigger off);
+ * - `unsealed`: a row without a place after sealing (one a transaction still open wrote
+ *   is not visible, so this means sealing could not reach it);
  * - `head`: the head's hash is not the last row's.
  *
  * It reads each table in one snapshot, in pages by place, and reports the first finding
@@ -140,9 +143,22 @@ const verifyTable = (sql: SqlClient.SqlClient, table: ChainedTable) =>
   })
 
 /**
- * Verifies both chains in one snapshot (a repeatable-read transaction) and reports each.
- * Rows of transactions still open are not sealed yet and not visible, so a busy database
- * verifies clean.
+ * Seals every committed unsealed row of both chains, oldest first, in a transaction of its
+ * own; answers how many it sealed.
+ *
+ * @category sealing
+ * @since 0.1.0
+ */
+export const seal: Effect.Effect<number, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql.withTransaction(sql<{ sealed: number }>`SELECT audit_chain_seal_pending() AS sealed`)
+  return row?.sealed ?? 0
+})
+
+/**
+ * Seals what is pending ({@link seal}), then verifies both chains in one snapshot (a
+ * repeatable-read transaction) and reports each. Rows of transactions still open are not
+ * visible, so a busy database verifies clean.
  *
  * @category verifying
  * @since 0.1.0
@@ -150,6 +166,7 @@ const verifyTable = (sql: SqlClient.SqlClient, table: ChainedTable) =>
 export const verify: Effect.Effect<ReadonlyArray<TableReport>, SqlError, SqlClient.SqlClient> = Effect.gen(
   function*() {
     const sql = yield* SqlClient.SqlClient
+    yield* seal
     return yield* sql.withTransaction(Effect.gen(function*() {
       yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`
       const reports: Array<TableReport> = []

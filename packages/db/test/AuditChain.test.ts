@@ -21,6 +21,7 @@ const writeLogs = (n: number, tag: string) =>
           VALUES (${`TKT-${tag}-${i}`}, ${userId}, 'chain.test', 'SUCCESS', ${JSON.stringify({ i })}::jsonb)`
       }))
     }
+    yield* AuditChain.seal
     return userId
   })
 
@@ -52,7 +53,7 @@ const tamper = (table: string, statement: Effect.Effect<unknown, unknown, SqlCli
   })
 
 eachBackend("AuditChain", (it) => {
-  it.effect("seals every committed row in commit order, each carrying the hash of the one before", () =>
+  it.effect("seals every committed row, oldest first, each carrying the hash of the one before", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       yield* writeLogs(5, "seal")
@@ -72,7 +73,7 @@ eachBackend("AuditChain", (it) => {
       assert.match(AuditChain.describe(tickets), /^ticket_logs: 5 rows, whole, head 5 [0-9a-f]{64}$/)
     }))
 
-  it.effect("a rolled-back row takes no place; rows of one transaction take consecutive places", () =>
+  it.effect("rows are inserted unsealed; a rolled-back row takes no place; sealing is idempotent", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const before = (yield* reportOf("ticket_logs")).head_seq
@@ -84,13 +85,16 @@ eachBackend("AuditChain", (it) => {
         yield* sql`INSERT INTO ticket_logs (ticket_reference, action, status) VALUES ('TKT-A', 'chain.test', 'SUCCESS')`
         yield* sql`INSERT INTO ticket_logs (ticket_reference, action, status) VALUES ('TKT-B', 'chain.test', 'SUCCESS')`
       }))
+      const [pending] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ticket_logs WHERE chain_seq IS NULL`
+      assert.strictEqual(pending?.n, 2)
+      assert.strictEqual(yield* AuditChain.seal, 2)
+      assert.strictEqual(yield* AuditChain.seal, 0)
       const rows = yield* sql<{ ticket_reference: string; chain_seq: string }>`
         SELECT ticket_reference, chain_seq::text AS chain_seq FROM ticket_logs
         WHERE chain_seq > ${before.toString()}::bigint ORDER BY chain_seq`
-      assert.deepStrictEqual(rows.map((row) => [row.ticket_reference, row.chain_seq]), [
-        ["TKT-A", String(before + 1n)],
-        ["TKT-B", String(before + 2n)]
-      ])
+      // One transaction's rows share created_at: they take consecutive places, in id order.
+      assert.deepStrictEqual(rows.map((row) => row.chain_seq), [String(before + 1n), String(before + 2n)])
+      assert.deepStrictEqual(rows.map((row) => row.ticket_reference).sort(), ["TKT-A", "TKT-B"])
       assert.isUndefined((yield* reportOf("ticket_logs")).finding)
     }))
 
@@ -166,21 +170,27 @@ eachBackend("AuditChain, tampered: deleted", (it) => {
     }))
 })
 
-eachBackend("AuditChain, tampered: unsealed", (it) => {
-  it.effect("verify finds a row written with the sealing trigger off", () =>
+eachBackend("AuditChain, tampered: forged", (it) => {
+  it.effect("a row inserted already sealed is refused; one sealed by hand is found", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      yield* writeLogs(2, "unsealed")
-      yield* Transaction.run(Effect.gen(function*() {
-        yield* sql`ALTER TABLE ticket_logs DISABLE TRIGGER ticket_logs_chain`
-        yield* sql`INSERT INTO ticket_logs (ticket_reference, action, status) VALUES ('TKT-X', 'forged', 'SUCCESS')`
-        yield* sql`ALTER TABLE ticket_logs ENABLE TRIGGER ticket_logs_chain`
+      yield* writeLogs(2, "forged")
+      const inserted = yield* Constraints.refine(sql`
+        INSERT INTO ticket_logs (ticket_reference, action, status, chain_seq, prev_hash, row_hash)
+        VALUES ('TKT-X', 'forged', 'SUCCESS', 3, repeat('0', 64), repeat('0', 64))`).pipe(Effect.flip)
+      assert.strictEqual(inserted._tag, "RestrictViolation")
+      // The application's role may flag itself as the sealer: it can then only seal a
+      // row nobody sealed yet, and a seal it makes up is found.
+      const [row] = yield* Transaction.run(Effect.gen(function*() {
+        const [added] = yield* sql<{ id: string }>`
+          INSERT INTO ticket_logs (ticket_reference, action, status) VALUES ('TKT-Y', 'forged', 'SUCCESS')
+          RETURNING id::text AS id`
+        yield* sql`SELECT set_config('niha.audit_sealing', 'on', true)`
+        yield* sql`UPDATE ticket_logs SET chain_seq = 3, prev_hash = repeat('0', 64), row_hash = repeat('1', 64)
+          WHERE id = ${added?.id ?? ""}`
+        return [added]
       }))
-      const [row] = yield* sql<{ id: string }>`SELECT id::text AS id FROM ticket_logs WHERE ticket_reference = 'TKT-X'`
-      assert.deepStrictEqual((yield* reportOf("ticket_logs")).finding, {
-        kind: "unsealed",
-        chain_seq: null,
-        id: row?.id ?? ""
-      })
+      const report = yield* reportOf("ticket_logs")
+      assert.deepStrictEqual(report.finding, { kind: "edited", chain_seq: 3n, id: row?.id ?? "" })
     }))
 })

@@ -50,6 +50,7 @@ const load = Effect.gen(function*() {
       }, 'entities.fund', 'entities', ${entity}, 'SUCCESS', '{"ok":true}')`
     }))
   }
+  yield* AuditChain.seal
 })
 
 /** Every row that must come back, as JSON text, in a stable order. */

@@ -14,7 +14,7 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
-import { Migrations, Repository } from "@niha/db"
+import { AuditChain, Migrations, Repository } from "@niha/db"
 import { Api } from "@niha/sdk"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -147,6 +147,8 @@ export interface Options<DatabaseError = never> {
    * without an endpoint) unless given.
    */
   readonly telemetry?: Layer.Layer<OtlpExporter.Flusher> | undefined
+  /** How often the audit trail's new rows are sealed into its hash chains; one second unless given. */
+  readonly auditSealInterval?: Duration.Input | undefined
   /** How often the price job looks for due sources; 30 seconds unless given. */
   readonly pricePollInterval?: Duration.Input | undefined
   /** The timeout and size limit of a price fetch; `Prices.defaultFetchOptions` unless given. */
@@ -266,7 +268,9 @@ export const jobKinds = {
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
   amlRelease: Deposits.releaseJob,
   /** Fetches the due price and exchange-rate sources (recurring). */
-  pricesRefresh: Prices.refreshJob
+  pricesRefresh: Prices.refreshJob,
+  /** Seals the audit trail's new rows into its hash chains (recurring). */
+  auditSeal: "audit.seal"
 } as const
 
 /**
@@ -277,7 +281,7 @@ export const jobKinds = {
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "pricePollInterval">
+  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "pricePollInterval" | "auditSealInterval">
 ): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets | Prices.Prices> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
   const runner = JobRunner.layer<
@@ -285,6 +289,7 @@ export const jobs = (
   >(
     {
       [jobKinds.mailDispatch]: () => Metrics.timedJob(jobKinds.mailDispatch, MailOutbox.dispatchOnce()),
+      [jobKinds.auditSeal]: () => Metrics.timedJob(jobKinds.auditSeal, AuditChain.seal),
       [jobKinds.pricesRefresh]: () =>
         Metrics.timedJob(jobKinds.pricesRefresh, Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue())),
       [jobKinds.amlRelease]: (job) => Metrics.timedJob(jobKinds.amlRelease, Deposits.releaseHandler(job))
@@ -301,6 +306,7 @@ export const jobs = (
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
     yield* JobRunner.recurring(jobKinds.pricesRefresh, "sources", options.pricePollInterval ?? Duration.seconds(30))
+    yield* JobRunner.recurring(jobKinds.auditSeal, "chains", options.auditSealInterval ?? Duration.seconds(1))
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }
