@@ -82,6 +82,13 @@ const completeness = (row: {
   return Effect.void
 }
 
+/**
+ * A change must change something: an empty one is refused before the row is looked up,
+ * reported on the first field of the change (the API names the field of every 400).
+ */
+const nonEmpty = (input: object, first: string) =>
+  Object.keys(input).length === 0 ? Effect.fail(invalid(first, "give at least one field to change")) : Effect.void
+
 const jsonPathPattern = /^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$/u
 
 /** A JSON path (`data.close`, `items.0.price`) for a JSON source; a CSS selector is checked when fetched. */
@@ -167,6 +174,7 @@ export const make = Effect.gen(function*() {
     input: ConfigurationApi.ChangeMailConfig
   ) {
     yield* authorize(actor, "configure_platform")
+    yield* nonEmpty(input, "from_email")
     const resendKey = yield* seal(input.resend_api_key)
     const password = yield* seal(input.smtp_password)
     return yield* transaction(Effect.gen(function*() {
@@ -285,6 +293,7 @@ export const make = Effect.gen(function*() {
     input: ConfigurationApi.ChangeScrapingSource
   ) {
     yield* authorize(actor, "configure_platform")
+    yield* nonEmpty(input, "name")
     return yield* transaction(Effect.gen(function*() {
       const before = yield* scrapingById(id)
       const library = input.library ?? before.library
@@ -336,6 +345,7 @@ export const make = Effect.gen(function*() {
     input: ConfigurationApi.ChangeExchangeRateSource
   ) {
     yield* authorize(actor, "configure_platform")
+    yield* nonEmpty(input, "name")
     if (input.selector !== undefined) yield* checkSelector("HTTPX", input.selector)
     return yield* transaction(Effect.gen(function*() {
       const before = yield* rateById(id)
