@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 45 tables
+-- 42 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -44,14 +44,21 @@ TABLE activity_logs (
   ip_address text
   user_agent text
   created_at timestamp with time zone NOT NULL DEFAULT now()
+  chain_seq bigint
+  prev_hash text
+  row_hash text
 );
 CONSTRAINT activity_logs_action_check CHECK (((btrim(action) = action) AND (action <> ''::text)));
+CONSTRAINT activity_logs_chain_check CHECK ((((chain_seq IS NULL) AND (prev_hash IS NULL) AND (row_hash IS NULL)) OR ((chain_seq > 0) AND (prev_hash ~ '^[0-9a-f]{64}$'::text) AND (row_hash ~ '^[0-9a-f]{64}$'::text))));
 CONSTRAINT activity_logs_ip_address_check CHECK (((ip_address IS NULL) OR ((btrim(ip_address) = ip_address) AND (ip_address <> ''::text))));
 CONSTRAINT activity_logs_pkey PRIMARY KEY (id);
 CONSTRAINT activity_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE UNIQUE INDEX activity_logs_chain_seq_key ON public.activity_logs USING btree (chain_seq);
 CREATE INDEX activity_logs_created_idx ON public.activity_logs USING btree (created_at);
 CREATE UNIQUE INDEX activity_logs_pkey ON public.activity_logs USING btree (id);
 CREATE INDEX activity_logs_user_id_idx ON public.activity_logs USING btree (user_id);
+CREATE TRIGGER activity_logs_append_only BEFORE INSERT OR DELETE OR UPDATE ON public.activity_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER activity_logs_no_truncate BEFORE TRUNCATE ON public.activity_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE api_keys (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -117,6 +124,18 @@ CREATE INDEX asset_transactions_reference_idx ON public.asset_transactions USING
 CREATE INDEX asset_transactions_transfer_idx ON public.asset_transactions USING btree (transfer_id);
 CREATE TRIGGER asset_transactions_append_only BEFORE DELETE OR UPDATE ON public.asset_transactions FOR EACH ROW EXECUTE FUNCTION asset_transactions_append_only();
 CREATE TRIGGER asset_transactions_no_truncate BEFORE TRUNCATE ON public.asset_transactions FOR EACH STATEMENT EXECUTE FUNCTION asset_transactions_append_only();
+
+TABLE audit_chain_heads (
+  table_name text NOT NULL
+  chain_seq bigint NOT NULL DEFAULT 0
+  row_hash text NOT NULL DEFAULT repeat('0'::text, 64)
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT audit_chain_heads_chain_seq_check CHECK ((chain_seq >= 0));
+CONSTRAINT audit_chain_heads_pkey PRIMARY KEY (table_name);
+CONSTRAINT audit_chain_heads_row_hash_check CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text));
+CONSTRAINT audit_chain_heads_table_name_check CHECK ((table_name = ANY (ARRAY['ticket_logs'::text, 'activity_logs'::text])));
+CREATE UNIQUE INDEX audit_chain_heads_pkey ON public.audit_chain_heads USING btree (table_name);
 
 TABLE authentication_attempts (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -261,24 +280,6 @@ CREATE UNIQUE INDEX cash_market_trades_market_match_key ON public.cash_market_tr
 CREATE INDEX cash_market_trades_market_sequence_idx ON public.cash_market_trades USING btree (market, market_sequence, length(match_id), match_id);
 CREATE UNIQUE INDEX cash_market_trades_pkey ON public.cash_market_trades USING btree (id);
 CREATE INDEX cash_market_trades_sell_order_id_idx ON public.cash_market_trades USING btree (sell_order_id);
-
-TABLE certificate_allocations (
-  id uuid NOT NULL DEFAULT gen_random_uuid()
-  certificate_id uuid NOT NULL
-  settlement_batch_id uuid NOT NULL
-  allocated_by uuid NOT NULL
-  released_at timestamp with time zone
-  created_at timestamp with time zone NOT NULL DEFAULT now()
-);
-CONSTRAINT certificate_allocations_allocated_by_fkey FOREIGN KEY (allocated_by) REFERENCES users(id);
-CONSTRAINT certificate_allocations_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
-CONSTRAINT certificate_allocations_pkey PRIMARY KEY (id);
-CONSTRAINT certificate_allocations_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
-CREATE INDEX certificate_allocations_allocated_by_idx ON public.certificate_allocations USING btree (allocated_by);
-CREATE INDEX certificate_allocations_certificate_id_idx ON public.certificate_allocations USING btree (certificate_id);
-CREATE UNIQUE INDEX certificate_allocations_open_key ON public.certificate_allocations USING btree (certificate_id) WHERE (released_at IS NULL);
-CREATE UNIQUE INDEX certificate_allocations_pkey ON public.certificate_allocations USING btree (id);
-CREATE INDEX certificate_allocations_settlement_batch_id_idx ON public.certificate_allocations USING btree (settlement_batch_id);
 
 TABLE certificates (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -473,12 +474,14 @@ TABLE exchange_rate_sources (
   last_error text
   created_at timestamp with time zone NOT NULL DEFAULT now()
   updated_at timestamp with time zone NOT NULL DEFAULT now()
+  selector text
 );
 CONSTRAINT exchange_rate_sources_interval_seconds_check CHECK ((interval_seconds > 0));
 CONSTRAINT exchange_rate_sources_last_rate_check CHECK (((last_rate IS NULL) OR (last_rate > (0)::numeric)));
 CONSTRAINT exchange_rate_sources_name_check CHECK (((btrim(name) = name) AND (name <> ''::text)));
 CONSTRAINT exchange_rate_sources_pair_check CHECK ((base_currency <> quote_currency));
 CONSTRAINT exchange_rate_sources_pkey PRIMARY KEY (id);
+CONSTRAINT exchange_rate_sources_selector_check CHECK (((selector IS NULL) OR ((btrim(selector) = selector) AND (selector <> ''::text))));
 CONSTRAINT exchange_rate_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX exchange_rate_sources_pkey ON public.exchange_rate_sources USING btree (id);
 
@@ -826,20 +829,6 @@ CONSTRAINT scraping_sources_selector_check CHECK (((selector IS NULL) OR ((btrim
 CONSTRAINT scraping_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX scraping_sources_pkey ON public.scraping_sources USING btree (id);
 
-TABLE seller_certificates (
-  id uuid NOT NULL DEFAULT gen_random_uuid()
-  seller_id uuid NOT NULL
-  certificate_id uuid NOT NULL
-  created_at timestamp with time zone NOT NULL DEFAULT now()
-);
-CONSTRAINT seller_certificates_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
-CONSTRAINT seller_certificates_certificate_id_key UNIQUE (certificate_id);
-CONSTRAINT seller_certificates_pkey PRIMARY KEY (id);
-CONSTRAINT seller_certificates_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES sellers(id);
-CREATE UNIQUE INDEX seller_certificates_certificate_id_key ON public.seller_certificates USING btree (certificate_id);
-CREATE UNIQUE INDEX seller_certificates_pkey ON public.seller_certificates USING btree (id);
-CREATE INDEX seller_certificates_seller_id_idx ON public.seller_certificates USING btree (seller_id);
-
 TABLE sellers (
   id uuid NOT NULL DEFAULT gen_random_uuid()
   name text NOT NULL
@@ -882,7 +871,6 @@ TABLE settlement_batches (
   asset_type assettype NOT NULL
   price numeric(20,4) NOT NULL
   total_amount numeric(20,2) NOT NULL
-  reschedule_pending boolean NOT NULL DEFAULT false
 );
 CONSTRAINT settlement_batches_batch_reference_check CHECK (((btrim(batch_reference) = batch_reference) AND (batch_reference <> ''::text)));
 CONSTRAINT settlement_batches_batch_reference_key UNIQUE (batch_reference);
@@ -907,47 +895,8 @@ CREATE INDEX settlement_batches_cash_market_trade_id_idx ON public.settlement_ba
 CREATE INDEX settlement_batches_entity_id_idx ON public.settlement_batches USING btree (entity_id);
 CREATE INDEX settlement_batches_order_id_idx ON public.settlement_batches USING btree (order_id);
 CREATE UNIQUE INDEX settlement_batches_pkey ON public.settlement_batches USING btree (id);
-CREATE INDEX settlement_batches_reschedule_pending_idx ON public.settlement_batches USING btree (reschedule_pending) WHERE reschedule_pending;
 CREATE INDEX settlement_batches_status_due_idx ON public.settlement_batches USING btree (status, expected_settlement_date);
-CREATE INDEX settlement_batches_status_idx ON public.settlement_batches USING btree (status);
 CREATE INDEX settlement_batches_swap_request_id_idx ON public.settlement_batches USING btree (swap_request_id);
-
-TABLE settlement_overdue_flags (
-  id uuid NOT NULL DEFAULT gen_random_uuid()
-  settlement_batch_id uuid NOT NULL
-  milestone settlementstatus NOT NULL
-  due_date date NOT NULL
-  created_at timestamp with time zone NOT NULL DEFAULT now()
-);
-CONSTRAINT settlement_overdue_flags_batch_milestone_key UNIQUE (settlement_batch_id, milestone);
-CONSTRAINT settlement_overdue_flags_milestone_check CHECK ((milestone = ANY (ARRAY['TRANSFER_INITIATED'::settlementstatus, 'IN_TRANSIT'::settlementstatus, 'AT_CUSTODY'::settlementstatus, 'SETTLED'::settlementstatus])));
-CONSTRAINT settlement_overdue_flags_pkey PRIMARY KEY (id);
-CONSTRAINT settlement_overdue_flags_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
-CREATE UNIQUE INDEX settlement_overdue_flags_batch_milestone_key ON public.settlement_overdue_flags USING btree (settlement_batch_id, milestone);
-CREATE UNIQUE INDEX settlement_overdue_flags_pkey ON public.settlement_overdue_flags USING btree (id);
-
-TABLE settlement_resolutions (
-  id uuid NOT NULL DEFAULT gen_random_uuid()
-  settlement_batch_id uuid NOT NULL
-  resolution text NOT NULL
-  note text NOT NULL
-  buy_in_price numeric(20,4)
-  charged_to_seller numeric(20,2)
-  resolved_by uuid NOT NULL
-  created_at timestamp with time zone NOT NULL DEFAULT now()
-);
-CONSTRAINT settlement_resolutions_buy_in_check CHECK (((resolution = 'BUY_IN'::text) = (buy_in_price IS NOT NULL)));
-CONSTRAINT settlement_resolutions_buy_in_price_check CHECK (((buy_in_price IS NULL) OR (buy_in_price > (0)::numeric)));
-CONSTRAINT settlement_resolutions_charged_to_seller_check CHECK (((charged_to_seller IS NULL) OR (charged_to_seller >= (0)::numeric)));
-CONSTRAINT settlement_resolutions_note_check CHECK (((btrim(note) = note) AND (note <> ''::text)));
-CONSTRAINT settlement_resolutions_pkey PRIMARY KEY (id);
-CONSTRAINT settlement_resolutions_resolution_check CHECK ((resolution = ANY (ARRAY['REVERSAL'::text, 'BUY_IN'::text])));
-CONSTRAINT settlement_resolutions_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES users(id);
-CONSTRAINT settlement_resolutions_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
-CONSTRAINT settlement_resolutions_settlement_batch_id_key UNIQUE (settlement_batch_id);
-CREATE UNIQUE INDEX settlement_resolutions_pkey ON public.settlement_resolutions USING btree (id);
-CREATE INDEX settlement_resolutions_resolved_by_idx ON public.settlement_resolutions USING btree (resolved_by);
-CREATE UNIQUE INDEX settlement_resolutions_settlement_batch_id_key ON public.settlement_resolutions USING btree (settlement_batch_id);
 
 TABLE settlement_status_history (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -1005,19 +954,27 @@ TABLE ticket_logs (
   ip_address text
   user_agent text
   created_at timestamp with time zone NOT NULL DEFAULT now()
+  chain_seq bigint
+  prev_hash text
+  row_hash text
 );
 CONSTRAINT ticket_logs_action_check CHECK (((btrim(action) = action) AND (action <> ''::text)));
+CONSTRAINT ticket_logs_chain_check CHECK ((((chain_seq IS NULL) AND (prev_hash IS NULL) AND (row_hash IS NULL)) OR ((chain_seq > 0) AND (prev_hash ~ '^[0-9a-f]{64}$'::text) AND (row_hash ~ '^[0-9a-f]{64}$'::text))));
 CONSTRAINT ticket_logs_ip_address_check CHECK (((ip_address IS NULL) OR ((btrim(ip_address) = ip_address) AND (ip_address <> ''::text))));
 CONSTRAINT ticket_logs_market_maker_id_fkey FOREIGN KEY (market_maker_id) REFERENCES market_maker_clients(id);
 CONSTRAINT ticket_logs_pkey PRIMARY KEY (id);
 CONSTRAINT ticket_logs_subject_table_check CHECK (((subject_table IS NULL) OR ((btrim(subject_table) = subject_table) AND (subject_table <> ''::text))));
 CONSTRAINT ticket_logs_ticket_reference_check CHECK (((btrim(ticket_reference) = ticket_reference) AND (ticket_reference <> ''::text)));
 CONSTRAINT ticket_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);
+CREATE INDEX ticket_logs_action_idx ON public.ticket_logs USING btree (action, created_at);
+CREATE UNIQUE INDEX ticket_logs_chain_seq_key ON public.ticket_logs USING btree (chain_seq);
 CREATE INDEX ticket_logs_created_idx ON public.ticket_logs USING btree (created_at);
 CREATE INDEX ticket_logs_market_maker_id_idx ON public.ticket_logs USING btree (market_maker_id);
 CREATE UNIQUE INDEX ticket_logs_pkey ON public.ticket_logs USING btree (id);
 CREATE INDEX ticket_logs_subject_idx ON public.ticket_logs USING btree (subject_table, subject_id);
 CREATE INDEX ticket_logs_user_id_idx ON public.ticket_logs USING btree (user_id);
+CREATE TRIGGER ticket_logs_append_only BEFORE INSERT OR DELETE OR UPDATE ON public.ticket_logs FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER ticket_logs_no_truncate BEFORE TRUNCATE ON public.ticket_logs FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 TABLE trades (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -1181,11 +1138,61 @@ CREATE INDEX withdrawals_rejected_by_idx ON public.withdrawals USING btree (reje
 CREATE INDEX withdrawals_status_idx ON public.withdrawals USING btree (status, created_at);
 CREATE INDEX withdrawals_user_id_idx ON public.withdrawals USING btree (user_id);
 
--- 1 functions
+-- 4 functions
 FUNCTION asset_transactions_append_only: BEGIN
   RAISE EXCEPTION 'asset_transactions is append-only: % is not allowed', TG_OP
     USING ERRCODE = 'restrict_violation', CONSTRAINT = 'asset_transactions_append_only';
 END
+FUNCTION audit_append_only: BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.chain_seq IS NOT NULL OR NEW.prev_hash IS NOT NULL OR NEW.row_hash IS NOT NULL THEN
+      RAISE EXCEPTION '% rows are sealed by audit_chain_seal_pending(), never inserted sealed', TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'UPDATE' AND current_setting('niha.audit_sealing', true) = 'on'
+    AND OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
+    AND (to_jsonb(NEW) - 'chain_seq' - 'prev_hash' - 'row_hash') = (to_jsonb(OLD) - 'chain_seq' - 'prev_hash' - 'row_hash')
+  THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+END
+FUNCTION audit_chain_seal_pending: DECLARE
+  t text;
+  r record;
+  head_seq bigint;
+  head_hash text;
+  sealed text;
+  total integer := 0;
+  before integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7171717171);
+  PERFORM set_config('niha.audit_sealing', 'on', true);
+  FOREACH t IN ARRAY ARRAY['ticket_logs', 'activity_logs'] LOOP
+    SELECT chain_seq, row_hash INTO head_seq, head_hash FROM audit_chain_heads WHERE table_name = t FOR UPDATE;
+    before := total;
+    FOR r IN EXECUTE format('SELECT id, created_at, to_jsonb(x) - ''chain_seq'' - ''prev_hash'' - ''row_hash'' - ''created_at'' AS body FROM %I x WHERE chain_seq IS NULL ORDER BY created_at, id FOR UPDATE', t) LOOP
+      head_seq := head_seq + 1;
+      sealed := audit_row_hash(head_seq, head_hash, r.body, r.created_at);
+      EXECUTE format('UPDATE %I SET chain_seq = $1, prev_hash = $2, row_hash = $3 WHERE id = $4', t)
+        USING head_seq, head_hash, sealed, r.id;
+      head_hash := sealed;
+      total := total + 1;
+    END LOOP;
+    IF total > before THEN
+      UPDATE audit_chain_heads SET chain_seq = head_seq, row_hash = head_hash, updated_at = now() WHERE table_name = t;
+    END IF;
+  END LOOP;
+  PERFORM set_config('niha.audit_sealing', 'off', true);
+  RETURN total;
+END
+FUNCTION audit_row_hash: SELECT encode(sha256(convert_to(
+    seq::text || '|' || prev || '|' || body::text || '|' ||
+      to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'UTF8')), 'hex')
 
 -- schema ledger
 

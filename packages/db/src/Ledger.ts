@@ -54,6 +54,7 @@ import { type Enums, Errors, Funds, type Ids } from "@niha/domain"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -312,13 +313,48 @@ const reversal = (original: Transfer, options: ReverseOptions): Effect.Effect<Re
 }
 
 /**
+ * The ledger's operational metrics (Effect `Metric`): transfers applied by this process
+ * and the time each submission took, served by the server at `GET /metrics`.
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const metrics = {
+  /** Requests submitted to the ledger, by outcome (`applied`, `refused`). */
+  transfers: Metric.counter("niha_ledger_transfers_total", {
+    description: "Ledger transfer requests submitted by this process, by outcome.",
+    incremental: true
+  }),
+  /** The time a submission (one set, or one batch of sets) took, in seconds. */
+  submitDuration: Metric.histogram("niha_ledger_submit_duration_seconds", {
+    description: "Time to submit a set or a batch of sets to the ledger, in seconds.",
+    boundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+  })
+}
+
+const measured = <A, E>(requests: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    const exit = yield* Effect.exit(effect)
+    yield* Metric.update(metrics.submitDuration, (Date.now() - started) / 1000)
+    yield* Metric.update(
+      Metric.withAttributes(metrics.transfers, { outcome: exit._tag === "Success" ? "applied" : "refused" }),
+      requests
+    )
+    return yield* exit
+  })
+
+const sizeOf = (sets: ReadonlyArray<ReadonlyArray<Request>>): number =>
+  sets.reduce((total, set) => total + set.length, 0)
+
+/**
  * Builds the ledger on a SQL client.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const make = (sql: SqlClient.SqlClient): Service => {
-  const submit = (requests: ReadonlyArray<Request>) => submitSet(sql, requests)
+  const submit = (requests: ReadonlyArray<Request>) => measured(requests.length, submitSet(sql, requests))
   const apply = (request: Request) =>
     Effect.flatMap(submit([request]), (transfers) =>
       transfers[0] === undefined
@@ -361,8 +397,8 @@ export const make = (sql: SqlClient.SqlClient): Service => {
     )
   return {
     submit,
-    submitBatch: (sets) => submitSets(sql, sets),
-    submitBatchInTransaction: (sets) => submitSetsInTransaction(sql, sets),
+    submitBatch: (sets) => measured(sizeOf(sets), submitSets(sql, sets)),
+    submitBatchInTransaction: (sets) => measured(sizeOf(sets), submitSetsInTransaction(sql, sets)),
     apply,
     reverse,
     findByKey,

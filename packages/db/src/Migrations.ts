@@ -33,6 +33,7 @@ import * as Migration0007 from "./migrations/0007_funding_settings.ts"
 import * as Migration0008 from "./migrations/0008_order_entry.ts"
 import * as Migration0009 from "./migrations/0009_market_data.ts"
 import * as Migration0010 from "./migrations/0010_settlement.ts"
+import * as Migration0011 from "./migrations/0011_audit_chain.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -75,7 +76,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 7, name: "funding_settings", statements: Migration0007.statements },
   { id: 8, name: "order_entry", statements: Migration0008.statements },
   { id: 9, name: "market_data", statements: Migration0009.statements },
-  { id: 10, name: "settlement", statements: Migration0010.statements }
+  { id: 10, name: "settlement", statements: Migration0010.statements },
+  { id: 11, name: "audit_chain", statements: Migration0011.statements }
 ]
 
 /**
@@ -83,7 +85,8 @@ export const all: ReadonlyArray<Migration> = [
  * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), the
  * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
  * (migration 7), the markets' stored
- * commands and book snapshots (migration 8), with the foreign keys
+ * commands and book snapshots (migration 8), the heads of the audit chains (migration 11),
+ * with the foreign keys
  * they add.
  *
  * @category migrations
@@ -105,6 +108,7 @@ export const platformTables: {
       | "settlement_overdue_flags"
       | "seller_certificates"
       | "certificate_allocations"
+      | "audit_chain_heads"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -140,7 +144,8 @@ export const platformTables: {
       { column: "settlement_batch_id", references: "settlement_batches" },
       { column: "allocated_by", references: "users" }
     ]
-  }
+  },
+  audit_chain_heads: { foreignKeys: [] }
 }
 
 /**

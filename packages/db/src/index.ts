@@ -61,3 +61,17 @@ export * as Ledger from "./Ledger.ts"
  * @since 0.1.0
  */
 export * as DemoFixture from "./DemoFixture.ts"
+
+/**
+ * The hash chains of the audit trail (`ticket_logs`, `activity_logs`), verified.
+ *
+ * @since 0.1.0
+ */
+export * as AuditChain from "./AuditChain.ts"
+
+/**
+ * Backups of a whole database (pg_dump, or PGlite's dump of its data directory) and their restore.
+ *
+ * @since 0.1.0
+ */
+export * as Backup from "./Backup.ts"

@@ -1,6 +1,7 @@
 import { assert } from "@effect/vitest"
 import { Migrations, SchemaSnapshot } from "@niha/db"
 import {
+  Audit,
   Auth,
   Enums,
   FundingSettings,
@@ -37,7 +38,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   settlement_resolutions: Settlement.SettlementResolution,
   settlement_overdue_flags: Settlement.SettlementOverdueFlag,
   seller_certificates: Settlement.SellerCertificate,
-  certificate_allocations: Settlement.CertificateAllocation
+  certificate_allocations: Settlement.CertificateAllocation,
+  audit_chain_heads: Audit.AuditChainHead
 }
 
 eachBackend("Migrations", (it, backend) => {

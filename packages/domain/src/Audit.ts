@@ -1,7 +1,9 @@
 /**
  * Row models of the audit trail: `ticket_logs` (every audited action with its before and
  * after state, by a user or a market maker) and `activity_logs` (what a user did, for their
- * own activity view). Both are append-only.
+ * own activity view). Both are append-only and hash-chained: the database refuses every
+ * update and delete, and seals each row at commit with its place in its table's chain, the
+ * hash of the row before it and its own hash (`audit_chain_heads` holds each chain's head).
  *
  * @since 0.1.0
  */
@@ -48,7 +50,13 @@ export class TicketLog extends Model.Class<TicketLog>("TicketLog")({
   /** The client's User-Agent header. */
   user_agent: Schema.NullOr(Schema.String),
   /** When the row was inserted. */
-  created_at: fields.createdAt
+  created_at: fields.createdAt,
+  /** Its place in its table's hash chain (from 1), set when its transaction commits. */
+  chain_seq: fields.chainSeq,
+  /** The `row_hash` of the row before it in the chain (64 zeros for the first). */
+  prev_hash: fields.chainHash,
+  /** The SHA-256 (hex) of its place, `prev_hash`, its columns and its `created_at`. */
+  row_hash: fields.chainHash
 }) {}
 
 /**
@@ -72,5 +80,29 @@ export class ActivityLog extends Model.Class<ActivityLog>("ActivityLog")({
   /** The client's User-Agent header. */
   user_agent: Schema.NullOr(Schema.String),
   /** When the row was inserted. */
-  created_at: fields.createdAt
+  created_at: fields.createdAt,
+  /** Its place in its table's hash chain (from 1), set when its transaction commits. */
+  chain_seq: fields.chainSeq,
+  /** The `row_hash` of the row before it in the chain (64 zeros for the first). */
+  prev_hash: fields.chainHash,
+  /** The SHA-256 (hex) of its place, `prev_hash`, its columns and its `created_at`. */
+  row_hash: fields.chainHash
+}) {}
+
+/**
+ * A row of `audit_chain_heads`: the last sealed place and hash of one audit table's chain
+ * (`ticket_logs` or `activity_logs`), advanced by the database as it seals each row.
+ *
+ * @category audit
+ * @since 0.1.0
+ */
+export class AuditChainHead extends Model.Class<AuditChainHead>("AuditChainHead")({
+  /** The chained table. */
+  table_name: Schema.Literals(["ticket_logs", "activity_logs"]),
+  /** The place of the last sealed row (0 before the first). */
+  chain_seq: fields.chainPlace,
+  /** The hash of the last sealed row (64 zeros before the first). */
+  row_hash: fields.sha256Hex,
+  /** When the head last moved. */
+  updated_at: fields.updatedAt
 }) {}

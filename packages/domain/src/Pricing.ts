@@ -96,6 +96,8 @@ export class ExchangeRateSource extends Model.Class<ExchangeRateSource>("Exchang
   base_currency: Enums.Currency,
   /** The currency the rate is expressed in. */
   quote_currency: Enums.Currency,
+  /** Where the rate is in the source's JSON answer, a path such as `rates.USD` (null: the whole answer). */
+  selector: Schema.NullOr(fields.text),
   /** Whether the row is in force; inactive rows are kept for history. */
   is_active: Schema.Boolean,
   /** How often to read the rate, in seconds. */

@@ -16,7 +16,9 @@ import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
+import { AuditApi } from "./AuditApi.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
+import { ConfigurationApi } from "./ConfigurationApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
 import { InventoryApi } from "./InventoryApi.ts"
@@ -27,6 +29,7 @@ import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
 import { SettlementsApi } from "./SettlementsApi.ts"
 import { SwapsApi } from "./SwapsApi.ts"
+import { PricesApi } from "./PricesApi.ts"
 import { SystemApi } from "./SystemApi.ts"
 
 /**
@@ -69,6 +72,9 @@ export class Api extends HttpApi.make("niha")
   .add(SettlementsApi)
   .add(SwapsApi)
   .add(InventoryApi)
+  .add(AuditApi)
+  .add(ConfigurationApi)
+  .add(PricesApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

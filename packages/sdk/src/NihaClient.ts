@@ -27,7 +27,8 @@ import * as internal from "./internal/client.ts"
 
 /**
  * The client: one property per group (`system`, `markets`, `marketData`, `auth`, `account`,
- * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`), one method per endpoint,
+ * `onboarding`, `kyc`, `admin`, `funding`, `fees`, `orders`, `ledger`, `audit`,
+ * `configuration`, `prices`), one method per endpoint,
  * each taking the endpoint's request (`params`, `query`, `payload` as it declares them)
  * and returning an Effect of its decoded success.
  *
@@ -266,6 +267,47 @@ export interface Client {
     readonly listLots: Method<"inventory", "listLots">
     /** `POST /admin/certificates/{id}/allocate`: reserve a lot for a settlement batch. */
     readonly allocateLot: Method<"inventory", "allocateLot">
+  }
+  /** The `audit` group. */
+  readonly audit: {
+    /** `GET /admin/audit/tickets`: audit tickets, filtered, paged. */
+    readonly listTickets: Method<"audit", "listTickets">
+    /** `GET /admin/audit/activity`: activity lines, filtered, paged. */
+    readonly listActivity: Method<"audit", "listActivity">
+  }
+  /** The `configuration` group. */
+  readonly configuration: {
+    /** `GET /admin/mail-configs`: mail configs, paged, secrets as set or not. */
+    readonly listMailConfigs: Method<"configuration", "listMailConfigs">
+    /** `POST /admin/mail-configs`: add a mail config. */
+    readonly createMailConfig: Method<"configuration", "createMailConfig">
+    /** `PATCH /admin/mail-configs/{id}`: change a mail config or make it active. */
+    readonly changeMailConfig: Method<"configuration", "changeMailConfig">
+    /** `POST /admin/mail-configs/{id}/test`: send a test mail through it. */
+    readonly testMailConfig: Method<"configuration", "testMailConfig">
+    /** `GET /admin/scraping-sources`: price sources, paged. */
+    readonly listScrapingSources: Method<"configuration", "listScrapingSources">
+    /** `POST /admin/scraping-sources`: add a price source. */
+    readonly createScrapingSource: Method<"configuration", "createScrapingSource">
+    /** `PATCH /admin/scraping-sources/{id}`: change a price source. */
+    readonly changeScrapingSource: Method<"configuration", "changeScrapingSource">
+    /** `POST /admin/scraping-sources/{id}/fetch`: fetch a price source now. */
+    readonly fetchScrapingSource: Method<"configuration", "fetchScrapingSource">
+    /** `GET /admin/exchange-rate-sources`: exchange-rate sources, paged. */
+    readonly listExchangeRateSources: Method<"configuration", "listExchangeRateSources">
+    /** `POST /admin/exchange-rate-sources`: add an exchange-rate source. */
+    readonly createExchangeRateSource: Method<"configuration", "createExchangeRateSource">
+    /** `PATCH /admin/exchange-rate-sources/{id}`: change an exchange-rate source. */
+    readonly changeExchangeRateSource: Method<"configuration", "changeExchangeRateSource">
+    /** `POST /admin/exchange-rate-sources/{id}/fetch`: fetch an exchange-rate source now. */
+    readonly fetchExchangeRateSource: Method<"configuration", "fetchExchangeRateSource">
+  }
+  /** The `prices` group. */
+  readonly prices: {
+    /** `GET /prices/history`: a certificate's price history by interval. */
+    readonly history: Method<"prices", "history">
+    /** `GET /prices/latest`: a certificate's latest price. */
+    readonly latest: Method<"prices", "latest">
   }
 }
 

@@ -144,6 +144,13 @@ export * as SwapsApi from "./SwapsApi.ts"
 export * as InventoryApi from "./InventoryApi.ts"
 
 /**
+ * The `audit` group: the hash-chained audit trail, for admins.
+ *
+ * @since 0.1.0
+ */
+export * as AuditApi from "./AuditApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0
@@ -163,3 +170,17 @@ export * as NihaClient from "./NihaClient.ts"
  * @since 0.1.0
  */
 export * as PromiseClient from "./PromiseClient.ts"
+
+/**
+ * The `configuration` group: mail configs with write-only secrets, price and exchange-rate sources.
+ *
+ * @since 0.1.0
+ */
+export * as ConfigurationApi from "./ConfigurationApi.ts"
+
+/**
+ * The `prices` group: certificate price history by interval, and the latest price.
+ *
+ * @since 0.1.0
+ */
+export * as PricesApi from "./PricesApi.ts"

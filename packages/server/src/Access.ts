@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as SqlClient from "effect/sql/SqlClient"
+import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
 
@@ -53,7 +54,11 @@ export const layer: Layer.Layer<Authentication.Authentication, never, SqlClient.
         ) =>
           Effect.flatMap(
             resolve(options.credential),
-            (principal) => Effect.provideService(httpEffect, Authentication.CurrentPrincipal, principal)
+            (principal) =>
+              Effect.andThen(
+                Audit.noteActor(principal.user.id),
+                Effect.provideService(httpEffect, Authentication.CurrentPrincipal, principal)
+              )
           )
         return Authentication.Authentication.of({ bearer: provide, cookie: provide })
       })
@@ -84,7 +89,9 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "configure_fees",
   "place_cea_order",
   "cancel_own_order",
-  "adjust_balances"
+  "adjust_balances",
+  "view_audit_log",
+  "configure_platform"
 ])
 
 /**

@@ -13,6 +13,14 @@
  * {@link keepingRefusals}, until the outer transaction has ended, so the rollback of the
  * refused request cannot take it away.
  *
+ * Every state-changing request (POST, PUT, PATCH, DELETE on a route of the API) leaves at
+ * least one `ticket_logs` row: {@link layerRequests} follows each such request, and when
+ * its service wrote none (an endpoint without a subject row such as a sign-out, or a
+ * request refused before any service ran: not signed in, not permitted, invalid input) it
+ * writes one itself, SUCCESS or FAILED by the HTTP status, with who (the principal the
+ * `Authentication` middleware found, {@link noteActor}), the route, the status and the
+ * request id, and never the body (it may hold a password or a key).
+ *
  * @since 0.1.0
  */
 import { Transaction } from "@niha/db"
@@ -20,13 +28,19 @@ import type { Ids } from "@niha/domain"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import type * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeCrypto from "node:crypto"
+import * as RequestContext from "./RequestContext.ts"
+import * as Routes from "./Routes.ts"
 
 /**
  * Where a request came from, as recorded with what it did.
@@ -91,6 +105,44 @@ export interface Entry {
   readonly after?: Json | undefined
 }
 
+/**
+ * What the audit knows of the request being served: who acted (once authenticated) and
+ * how many ticket rows its services wrote.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Trail {
+  /** The user the request authenticated as; null until then, or for a public endpoint. */
+  readonly user_id: Ids.UserId | null
+  /** The ticket rows written for it so far. */
+  readonly tickets: number
+}
+
+/**
+ * The trail of the state-changing request being served ({@link layerRequests}); undefined
+ * outside one.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const CurrentTrail = Context.Reference<Ref.Ref<Trail> | undefined>("@niha/server/Audit/CurrentTrail", {
+  defaultValue: () => undefined
+})
+
+const updateTrail = (f: (trail: Trail) => Trail) =>
+  Effect.flatMap(CurrentTrail, (trail) => trail === undefined ? Effect.void : Ref.update(trail, f))
+
+const noteTicket = updateTrail((trail) => ({ ...trail, tickets: trail.tickets + 1 }))
+
+/**
+ * Notes who the request being served acts for (the `Authentication` middleware calls it).
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const noteActor = (user_id: Ids.UserId): Effect.Effect<void> => updateTrail((trail) => ({ ...trail, user_id }))
+
 const ticketReference = Effect.gen(function*() {
   const now = yield* DateTime.now
   const day = DateTime.formatIso(now).slice(0, 10).replaceAll("-", "")
@@ -117,6 +169,7 @@ export const record = Effect.fn("Audit.record")(function*(entry: Entry) {
       VALUES (${entry.user_id}, ${entry.action}, ${json(entry.details)}::jsonb, ${from.ip_address}, ${from.user_agent})`
   }
   if (entry.subject_table !== undefined) {
+    yield* noteTicket
     yield* sql`
       INSERT INTO ticket_logs (ticket_reference, user_id, action, subject_table, subject_id, status,
         request_payload, before_state, after_state, ip_address, user_agent)
@@ -215,6 +268,7 @@ const writeRefusal = (refusal: Refusal) =>
     const sql = yield* SqlClient.SqlClient
     const from = yield* origin
     const json = (value: Json | undefined) => value === undefined ? null : JSON.stringify(value)
+    yield* noteTicket
     yield* Transaction.run(sql`
       INSERT INTO ticket_logs (ticket_reference, user_id, action, subject_table, subject_id, status,
         request_payload, response_data, before_state, ip_address, user_agent)
@@ -282,3 +336,79 @@ export const refusalsOf =
   (isRefusal: (error: unknown) => boolean, refusal: Omit<Refusal, "error">) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
     Effect.tapError(effect, (error) => isRefusal(error) ? recordRefusal({ ...refusal, error }) : Effect.void)
+
+const stateChanging: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"])
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu
+
+/** The route a request matched (`POST /admin/deposits/:id/confirm`) and the first id in its path. */
+const routeOf = (method: string, path: string) => {
+  const route = Routes.matching(path).find((candidate) => candidate.method === method)
+  const subject = path.split("/").find((segment) => uuidPattern.test(segment))
+  return { route: route === undefined ? undefined : `${method} ${route.path}`, subject_id: subject ?? null }
+}
+
+const writeRequestTicket = (
+  request: {
+    readonly method: string
+    readonly path: string
+    readonly route: string
+    readonly subject_id: string | null
+  },
+  trail: Trail,
+  status: number | null
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const from = yield* origin
+    const requestId = yield* RequestContext.CurrentRequestId
+    const outcome = status !== null && status < 400 ? "SUCCESS" : "FAILED"
+    const payload = { method: request.method, path: request.path, request_id: requestId }
+    yield* Transaction.run(sql`
+      INSERT INTO ticket_logs (ticket_reference, user_id, action, subject_id, status, request_payload, response_data,
+        ip_address, user_agent)
+      VALUES (${yield* ticketReference}, ${trail.user_id}, ${request.route}, ${request.subject_id}, ${outcome},
+        ${JSON.stringify(payload)}::jsonb, ${JSON.stringify({ status })}::jsonb, ${from.ip_address},
+        ${from.user_agent})`)
+  }).pipe(
+    Effect.catchCause((cause) =>
+      Effect.logError("a request could not be recorded in ticket_logs", cause).pipe(
+        Effect.annotateLogs({ action: request.route })
+      )
+    )
+  )
+
+/**
+ * The global middleware that leaves a ticket for every state-changing request of the API
+ * whose services wrote none (see the module's description). Requests to no route of the
+ * API (answered 404 or 405) change nothing and leave none.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const layerRequests: Layer.Layer<never, never, HttpRouter.HttpRouter | SqlClient.SqlClient> = HttpRouter
+  .middleware(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+          if (!stateChanging.has(request.method)) return app
+          const path = request.url.split("?")[0] ?? request.url
+          const { route, subject_id } = routeOf(request.method, path)
+          if (route === undefined) return app
+          return Effect.gen(function*() {
+            const trail = yield* Ref.make<Trail>({ user_id: null, tickets: 0 })
+            const exit = yield* Effect.exit(Effect.provideService(app, CurrentTrail, trail))
+            const seen = yield* Ref.get(trail)
+            if (seen.tickets === 0) {
+              const status = Exit.isSuccess(exit) ? exit.value.status : null
+              yield* writeRequestTicket({ method: request.method, path, route, subject_id }, seen, status).pipe(
+                Effect.provideService(SqlClient.SqlClient, sql)
+              )
+            }
+            return yield* exit
+          })
+        })
+    }),
+    { global: true }
+  )

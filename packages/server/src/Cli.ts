@@ -26,9 +26,19 @@
  * (20 seconds), `--storage-dir`/`NIHA_STORAGE_DIR` (uploaded files; `files/` beside the
  * embedded data directory), `--public-url`/`NIHA_PUBLIC_URL` (links in mail).
  *
+ * - `niha audit verify`: checks the hash chains of `ticket_logs` and `activity_logs` and
+ *   prints one line per table: whole (with the head's place and hash, worth keeping
+ *   outside the database) or the first row edited, missing or outside the chain; fails
+ *   (exit code 1) when a chain is broken.
+ * - `niha backup --out FILE`: a backup of the whole database (PostgreSQL: `pg_dump` in one
+ *   snapshot, custom format; embedded: PGlite's dump of its data directory), with a
+ *   progress line every few seconds on long runs. `niha restore --from FILE` restores one
+ *   into an empty database (a new PostgreSQL database, or a new data directory). Stop the
+ *   server first on the embedded database.
+ *
  * @since 0.1.0
  */
-import { Database, DemoFixture, Migrations } from "@niha/db"
+import { AuditChain, Backup, Database, DemoFixture, Migrations } from "@niha/db"
 import * as ByteSize from "effect/ByteSize"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
@@ -125,6 +135,22 @@ export class InvalidSize extends Schema.TaggedError<InvalidSize>()("InvalidSize"
   /** The error in a sentence a person can read. */
   override get message(): string {
     return `invalid size ${JSON.stringify(this.input)}: give bytes (1048576) or a size with a unit (1MiB, 512kB)`
+  }
+}
+
+/**
+ * `niha audit verify` found a broken chain (each table's finding is printed before).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("AuditChainBroken", {
+  /** The tables whose chain is broken. */
+  tables: Schema.Array(Schema.String)
+}) {
+  /** The error in a sentence a person can read. */
+  override get message(): string {
+    return `the audit chain of ${this.tables.join(" and ")} is broken`
   }
 }
 
@@ -479,6 +505,62 @@ const admin = Command.make("admin").pipe(
   Command.withSubcommands([adminCreate])
 )
 
+const auditVerify = Command.make(
+  "verify",
+  { databaseUrl, dataDir },
+  Effect.fnUntraced(function*(flags) {
+    const level = yield* resolveLogLevel
+    const target = yield* resolveTarget(flags)
+    const reports = yield* Effect.andThen(Migrations.run, AuditChain.verify).pipe(
+      Effect.provide(Database.layerTarget(target)),
+      Effect.provide(Logging.layer({ level }))
+    )
+    for (const report of reports) yield* Console.log(AuditChain.describe(report))
+    const broken = reports.filter((report) => report.finding !== undefined).map((report) => report.table)
+    if (broken.length > 0) return yield* new AuditChainBroken({ tables: broken })
+  })
+).pipe(Command.withDescription("Verify the hash chains of the audit trail; fails on the first edited or missing row"))
+
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+
+const backupCommand = Command.make(
+  "backup",
+  {
+    out: Flag.String("out").pipe(Flag.withDescription("The file to write the backup to")),
+    databaseUrl,
+    dataDir
+  },
+  Effect.fnUntraced(function*(flags) {
+    const target = yield* resolveTarget(flags)
+    const bytes = yield* Backup.backup(target, flags.out, (done) => Console.error(`backup: ${mib(done)} written`))
+    yield* Console.log(`${describeTarget(target)}: backed up to ${flags.out} (${mib(bytes)})`)
+  })
+).pipe(
+  Command.withDescription("Write a backup of the whole database (pg_dump, or PGlite's data directory dump)"),
+  Command.withExamples([{ command: "niha backup --out niha-2026-03-01.dump", description: "Back up the database" }])
+)
+
+const restoreCommand = Command.make(
+  "restore",
+  {
+    from: Flag.String("from").pipe(Flag.withDescription("The backup file to restore")),
+    databaseUrl,
+    dataDir
+  },
+  Effect.fnUntraced(function*(flags) {
+    const target = yield* resolveTarget(flags)
+    const bytes = yield* Backup.restore(target, flags.from, (done) => Console.error(`restore: ${mib(done)} read`))
+    yield* Console.log(`${describeTarget(target)}: restored from ${flags.from} (${mib(bytes)})`)
+  })
+).pipe(
+  Command.withDescription("Restore a backup into an empty database (a new PostgreSQL database or data directory)")
+)
+
+const audit = Command.make("audit").pipe(
+  Command.withDescription("Check the audit trail"),
+  Command.withSubcommands([auditVerify])
+)
+
 /**
  * The `niha` command and its subcommands.
  *
@@ -487,7 +569,7 @@ const admin = Command.make("admin").pipe(
  */
 export const command = Command.make("niha").pipe(
   Command.withDescription("The NIHA Carbon reference server"),
-  Command.withSubcommands([start, migrate, seed, admin, calendar])
+  Command.withSubcommands([start, migrate, seed, admin, calendar, audit, backupCommand, restoreCommand])
 )
 
 /**

@@ -24,7 +24,9 @@ import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import packageJson from "../package.json" with { type: "json" }
 import * as Access from "./Access.ts"
+import * as AuditHandlers from "./AuditHandlers.ts"
 import * as AuthHandlers from "./AuthHandlers.ts"
+import * as ConfigurationHandlers from "./ConfigurationHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
 import type * as Draining from "./Draining.ts"
 import * as ErrorHandling from "./ErrorHandling.ts"
@@ -33,7 +35,11 @@ import * as FundingHandlers from "./FundingHandlers.ts"
 import * as MarketDataHandlers from "./MarketDataHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
+import * as PricesHandlers from "./PricesHandlers.ts"
+import * as Secrets from "./Secrets.ts"
 import * as Adjustments from "./services/Adjustments.ts"
+import * as AuditLog from "./services/AuditLog.ts"
+import * as Configuration from "./services/Configuration.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
@@ -45,6 +51,7 @@ import * as Orders from "./services/Orders.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as Settlements from "./services/Settlements.ts"
 import * as Swaps from "./services/Swaps.ts"
+import type * as Prices from "./services/Prices.ts"
 import * as Withdrawals from "./services/Withdrawals.ts"
 import * as SettlementsHandlers from "./SettlementsHandlers.ts"
 
@@ -103,11 +110,16 @@ const readiness = Effect.gen(function*() {
   Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
   Effect.flatMap(({ migration }) =>
     migration === expectedMigration ?
-      Effect.map(DateTime.now, (now) => ({
-        status: "ready" as const,
-        database: { migration, expected_migration: expectedMigration },
-        calendars: SettlementCalendars.horizon(now)
-      })) :
+      Secrets.check.pipe(
+        Effect.catchTag("SqlError", (error) => notReady(`the database is unreachable: ${describe(error.cause)}`)),
+        Effect.catchTag("SecretsUnavailable", (error) => notReady(error.reason)),
+        Effect.andThen(DateTime.now),
+        Effect.map((now) => ({
+          status: "ready" as const,
+          database: { migration, expected_migration: expectedMigration },
+          calendars: SettlementCalendars.horizon(now)
+        }))
+      ) :
       notReady(`the database is at migration ${migration}, this server needs ${expectedMigration}: run niha migrate`)
   )
 )
@@ -121,15 +133,17 @@ const readiness = Effect.gen(function*() {
 export const system: Layer.Layer<
   HttpApiGroup.Service<"niha", "system">,
   never,
-  SqlClient.SqlClient
+  SqlClient.SqlClient | Secrets.Secrets
 > = HttpApiBuilder.group(
   Api.Api,
   "system",
   Effect.fn(function*(handlers) {
     const sql = yield* SqlClient.SqlClient
+    const box = yield* Secrets.Secrets
     return handlers.handleAll({
       health: () => Effect.succeed({ status: "ok" as const }),
-      ready: () => Effect.provideService(readiness, SqlClient.SqlClient, sql),
+      ready: () =>
+        readiness.pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.provideService(Secrets.Secrets, box)),
       version: () =>
         Effect.succeed({
           name: packageName,
@@ -191,6 +205,9 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "settlements">
   | HttpApiGroup.Service<"niha", "swaps">
   | HttpApiGroup.Service<"niha", "inventory">
+  | HttpApiGroup.Service<"niha", "audit">
+  | HttpApiGroup.Service<"niha", "configuration">
+  | HttpApiGroup.Service<"niha", "prices">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -199,6 +216,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | DocumentStorage.DocumentStorage
   | MarketWriter.MarketWriter
   | Draining.Draining
+  | Secrets.Secrets
+  | Prices.Prices
 > =>
   Layer.mergeAll(
     system,
@@ -215,7 +234,10 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     OrdersHandlers.ledger,
     SettlementsHandlers.settlements,
     SettlementsHandlers.swaps,
-    SettlementsHandlers.inventory
+    SettlementsHandlers.inventory,
+    AuditHandlers.audit,
+    ConfigurationHandlers.configuration,
+    PricesHandlers.prices
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -229,7 +251,10 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Adjustments.Adjustments.layer,
         Settlements.layer,
         Inventory.Inventory.layer,
-        MarketData.MarketData.layer
+        MarketData.MarketData.layer,
+        MarketData.MarketData.layer,
+        AuditLog.AuditLog.layer,
+        Configuration.Configuration.layer
       )
     )
   )

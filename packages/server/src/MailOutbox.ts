@@ -24,6 +24,7 @@ import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as rows from "./internal/rows.ts"
 import * as Mailer from "./Mailer.ts"
+import * as Secrets from "./Secrets.ts"
 
 /**
  * A message to send.
@@ -94,7 +95,14 @@ const activeMailer = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const [config] = yield* configs(sql`SELECT * FROM mail_config WHERE is_active LIMIT 1`)
   if (config === undefined) return undefined
-  return yield* Mailer.fromConfig(config).pipe(Effect.provide(FetchHttpClient.layer))
+  const box = yield* Secrets.Secrets
+  const open = (value: string | null) => value === null ? Effect.succeed(null) : box.open(value)
+  const opened = {
+    ...config,
+    resend_api_key: yield* open(config.resend_api_key),
+    smtp_password: yield* open(config.smtp_password)
+  }
+  return yield* Mailer.fromConfig(opened).pipe(Effect.provide(FetchHttpClient.layer))
 })
 
 /**
@@ -120,6 +128,16 @@ export const dispatchOnce = Effect.fn("MailOutbox.dispatchOnce")(function*(batch
       Effect.catchTag(
         "MailConfigInvalid",
         (error) => Effect.as(Effect.logError("mail_config is invalid; using the fallback transport", error), undefined)
+      ),
+      Effect.catchTag(
+        "SecretsUnavailable",
+        (error) =>
+          Effect.as(
+            Effect.logError(
+              `the secrets of mail_config cannot be read (${error.reason}); using the fallback transport`
+            ),
+            undefined
+          )
       )
     )
     const transport = mailer ?? fallback

@@ -40,6 +40,7 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Multipart from "effect/http/Multipart"
 import type * as Layer from "effect/Layer"
+import * as Metrics from "./Metrics.ts"
 import * as Routes from "./Routes.ts"
 
 /**
@@ -284,6 +285,7 @@ export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.Ht
       yield* log("request").pipe(
         Effect.annotateLogs({ method: request.method, path, status: finished.status, duration_ms: durationMs })
       )
+      yield* Metrics.recordRequest({ method: request.method, path, status: finished.status, durationMs })
       return finished
     })
 

@@ -38,7 +38,9 @@ export const pages = {
   /** The interactive reference page. */
   docs: "/docs",
   /** The page a sign-in or invitation link opens. */
-  signIn: "/sign-in"
+  signIn: "/sign-in",
+  /** The Prometheus metrics (`Metrics`). */
+  metrics: "/metrics"
 } as const
 
 /**

@@ -14,8 +14,9 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
-import { Migrations, Repository } from "@niha/db"
+import { AuditChain, Migrations, Repository } from "@niha/db"
 import { Api } from "@niha/sdk"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -26,12 +27,14 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Layer from "effect/Layer"
+import type * as OtlpExporter from "effect/observability/OtlpExporter"
 import type * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as NodeHttp from "node:http"
 import * as Admin from "./Admin.ts"
+import * as Audit from "./Audit.ts"
 import * as Auth from "./Auth.ts"
 import type * as AuthHandlers from "./AuthHandlers.ts"
 import type * as DocumentStorage from "./DocumentStorage.ts"
@@ -40,15 +43,19 @@ import * as Handlers from "./Handlers.ts"
 import * as JobRunner from "./jobs/JobRunner.ts"
 import * as Mailer from "./Mailer.ts"
 import * as MailOutbox from "./MailOutbox.ts"
+import * as Metrics from "./Metrics.ts"
 import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
+import * as Secrets from "./Secrets.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as SettlementOverdue from "./services/SettlementOverdue.ts"
+import * as Prices from "./services/Prices.ts"
 import * as SignInPage from "./SignInPage.ts"
+import * as Telemetry from "./Telemetry.ts"
 
 /**
  * The port `niha start` listens on unless told otherwise.
@@ -132,6 +139,22 @@ export interface Options<DatabaseError = never> {
    * at a restart).
    */
   readonly anonymitySecret?: string | undefined
+  /**
+   * The box that seals the stored secrets (`Secrets.layerKey(key)`); the key of
+   * `NIHA_SECRETS_KEY` unless given (`Secrets.layerConfig`).
+   */
+  readonly secrets?: Layer.Layer<Secrets.Secrets, Secrets.SecretsKeyInvalid | Config.ConfigError> | undefined
+  /**
+   * The OpenTelemetry exporters; `Telemetry.layerFromEnv()` (the `OTEL_*` variables, off
+   * without an endpoint) unless given.
+   */
+  readonly telemetry?: Layer.Layer<OtlpExporter.Flusher> | undefined
+  /** How often the audit trail's new rows are sealed into its hash chains; one second unless given. */
+  readonly auditSealInterval?: Duration.Input | undefined
+  /** How often the price job looks for due sources; 30 seconds unless given. */
+  readonly pricePollInterval?: Duration.Input | undefined
+  /** The timeout and size limit of a price fetch; `Prices.defaultFetchOptions` unless given. */
+  readonly priceFetch?: Prices.FetchOptions | undefined
   /**
    * Whether other instances serve the same database (PostgreSQL): each market's writes then
    * notify them, so the market data streams of every instance follow every write
@@ -233,6 +256,8 @@ export const routes = (
     ),
     HttpApiScalar.layer(Api.Api, { path: paths.docs }),
     SignInPage.layer,
+    Metrics.layer,
+    Audit.layerRequests,
     RequestContext.layer({
       maxBodySize: options.maxBodySize ?? RequestContext.defaultMaxBodySize,
       corsOrigins: options.corsOrigins ?? [],
@@ -253,7 +278,11 @@ export const jobKinds = {
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
   amlRelease: Deposits.releaseJob,
   /** Flags and mails the settlement milestones past their due date (recurring). */
-  settlementOverdue: SettlementOverdue.job
+  settlementOverdue: SettlementOverdue.job,
+  /** Fetches the due price and exchange-rate sources (recurring). */
+  pricesRefresh: Prices.refreshJob,
+  /** Seals the audit trail's new rows into its hash chains (recurring). */
+  auditSeal: "audit.seal"
 } as const
 
 /**
@@ -267,15 +296,27 @@ export const jobKinds = {
 export const jobs = (
   options: Pick<
     Options,
-    "mailer" | "mailPollInterval" | "jobPollInterval" | "settlementOverdueInterval" | "calendarFile"
+    | "mailer"
+    | "mailPollInterval"
+    | "jobPollInterval"
+    | "settlementOverdueInterval"
+    | "calendarFile"
+    | "pricePollInterval"
+    | "auditSealInterval"
   >
-): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
+): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets | Prices.Prices> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
-  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
+  const runner = JobRunner.layer<
+    SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets | Prices.Prices
+  >(
     {
-      [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
-      [jobKinds.amlRelease]: Deposits.releaseHandler,
-      [jobKinds.settlementOverdue]: () => SettlementOverdue.flagOverdue()
+      [jobKinds.mailDispatch]: () => Metrics.timedJob(jobKinds.mailDispatch, MailOutbox.dispatchOnce()),
+      [jobKinds.auditSeal]: () => Metrics.timedJob(jobKinds.auditSeal, AuditChain.seal),
+      [jobKinds.pricesRefresh]: () =>
+        Metrics.timedJob(jobKinds.pricesRefresh, Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue())),
+      [jobKinds.amlRelease]: (job) => Metrics.timedJob(jobKinds.amlRelease, Deposits.releaseHandler(job)),
+      [jobKinds.settlementOverdue]: () =>
+        Metrics.timedJob(jobKinds.settlementOverdue, SettlementOverdue.flagOverdue())
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
   ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
@@ -305,6 +346,8 @@ export const jobs = (
       "batches",
       options.settlementOverdueInterval ?? Duration.minutes(5)
     )
+    yield* JobRunner.recurring(jobKinds.pricesRefresh, "sources", options.pricePollInterval ?? Duration.seconds(30))
+    yield* JobRunner.recurring(jobKinds.auditSeal, "chains", options.auditSealInterval ?? Duration.seconds(1))
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }
@@ -324,7 +367,12 @@ export const layer = <DatabaseError>(
   options: Options<DatabaseError>
 ): Layer.Layer<
   HttpServer.HttpServer,
-  DatabaseError | HttpServerError.ServeError | Migrator.MigrationError | SqlError
+  | DatabaseError
+  | HttpServerError.ServeError
+  | Migrator.MigrationError
+  | SqlError
+  | Secrets.SecretsKeyInvalid
+  | Config.ConfigError
 > => {
   const migrated = options.migrate === false ?
     options.database :
@@ -345,15 +393,26 @@ export const layer = <DatabaseError>(
         )
     )
   })).pipe(Layer.provide(Draining.layer))
+  const secretsChecked = Layer.effectDiscard(Secrets.check.pipe(
+    Effect.catchTag("SecretsUnavailable", (error) =>
+      Effect.logError(
+        `the stored secrets cannot be read: ${error.reason}; GET /ready answers 503 until ${Secrets.keyVariable} is right`
+      )),
+    Effect.catchTag("SqlError", (error) => Effect.logWarning("the stored secrets could not be checked", error))
+  ))
   const services = Layer.mergeAll(
+    secretsChecked,
     Repository.Repositories.layer,
     Draining.layer,
     options.storage,
     jobs(options),
-    MarketWriter.MarketWriter.layer({
-      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
-      peers: options.peers
-    }),
+    Layer.provideMerge(
+      Metrics.layerMarketCounters,
+      MarketWriter.MarketWriter.layer({
+        anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
+        peers: options.peers
+      })
+    ),
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(
@@ -361,6 +420,15 @@ export const layer = <DatabaseError>(
         Context.add(Password.CurrentParams, options.passwordParams ?? Password.owasp)
       )
     }))
+  ).pipe(
+    Layer.provideMerge(
+      Layer.merge(
+        options.secrets ?? Secrets.layerConfig,
+        Prices.Prices.layer.pipe(
+          Layer.provide(Layer.succeed(Prices.CurrentFetchOptions, options.priceFetch ?? Prices.defaultFetchOptions))
+        )
+      )
+    )
   )
   const served = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provide(services),
@@ -385,5 +453,8 @@ export const layer = <DatabaseError>(
       Effect.orDie
     )
   )
-  return Layer.provideMerge(Layer.merge(listening, bootstrap), served).pipe(Layer.provide(database))
+  return Layer.provideMerge(Layer.merge(listening, bootstrap), served).pipe(
+    Layer.provide(database),
+    Layer.provide(options.telemetry ?? Telemetry.layerFromEnv({ serviceVersion: Handlers.version }))
+  )
 }

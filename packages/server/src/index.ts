@@ -326,3 +326,45 @@ export * as Notices from "./Notices.ts"
  * @since 0.1.0
  */
 export * as Idempotency from "./Idempotency.ts"
+
+/**
+ * Secrets at rest: AES-256-GCM sealing under `NIHA_SECRETS_KEY`, and the readiness check.
+ *
+ * @since 0.1.0
+ */
+export * as Secrets from "./Secrets.ts"
+
+/**
+ * Every state-changing request in the audit trail, refusals included.
+ *
+ * @since 0.1.0
+ */
+export * as AuditLog from "./services/AuditLog.ts"
+
+/**
+ * Platform configuration: mail configs with write-only secrets, price and exchange-rate sources.
+ *
+ * @since 0.1.0
+ */
+export * as Configuration from "./services/Configuration.ts"
+
+/**
+ * Prices from outside markets: sources fetched on schedule, history by interval, EUR conversion.
+ *
+ * @since 0.1.0
+ */
+export * as Prices from "./services/Prices.ts"
+
+/**
+ * Operational metrics (Effect `Metric`) and the Prometheus text endpoint `GET /metrics`.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.ts"
+
+/**
+ * OpenTelemetry export of traces and metrics, configured by the standard `OTEL_*` variables.
+ *
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.ts"

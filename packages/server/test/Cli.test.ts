@@ -5,9 +5,11 @@ import { PromiseClient } from "@niha/sdk"
 import { Cli, Handlers, Logging } from "@niha/server"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as TestConsole from "effect/testing/TestConsole"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
@@ -208,5 +210,72 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
         ])
       }),
     { timeout: 180_000 }
+  )
+})
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha audit verify", () => {
+  it.live(
+    `reports whole chains, then the row edited by hand [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* freshTarget
+        const flags = target._tag === "Url" ? ["--database-url", target.url] : ["--data-dir", target.dataDir]
+        yield* Cli.runWith(["seed", "--demo", ...flags])
+        yield* Cli.runWith(["audit", "verify", ...flags])
+        const whole = (yield* TestConsole.logLines).map(String).slice(1)
+        assert.strictEqual(whole.length, 2)
+        assert.match(whole[0] ?? "", /^ticket_logs: 3 rows, whole, head 3 [0-9a-f]{64}$/)
+        assert.match(whole[1] ?? "", /^activity_logs: 0 rows, whole, head 0 0{64}$/)
+        yield* Effect.scoped(Effect.gen(function*() {
+          const context = yield* Layer.build(Database.layerTarget(target))
+          const sql = Context.get(context, SqlClient.SqlClient)
+          yield* sql.withTransaction(Effect.gen(function*() {
+            yield* sql`ALTER TABLE ticket_logs DISABLE TRIGGER ticket_logs_append_only`
+            yield* sql`UPDATE ticket_logs SET after_state = '{"status":"FORGED"}'::jsonb WHERE chain_seq = 2`
+            yield* sql`ALTER TABLE ticket_logs ENABLE TRIGGER ticket_logs_append_only`
+          }))
+        }))
+        const broken = yield* Effect.flip(Cli.runWith(["audit", "verify", ...flags]))
+        assert.strictEqual(broken._tag, "AuditChainBroken")
+        const lines = (yield* TestConsole.logLines).map(String).slice(3)
+        assert.match(lines[0] ?? "", /^ticket_logs: row edited at place 2 \(row [0-9a-f-]{36}\)/)
+        assert.match(lines[1] ?? "", /^activity_logs: 0 rows, whole/)
+      }).pipe(
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
+  )
+})
+
+describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)("niha backup and restore", () => {
+  it.live(
+    `backs up a seeded database and restores it into an empty one [${TestServer.quickBackend}]`,
+    () =>
+      Effect.gen(function*() {
+        const source = yield* freshTarget
+        const target = yield* freshTarget
+        const flagsOf = (of: Database.Target) =>
+          of._tag === "Url" ? ["--database-url", of.url] : ["--data-dir", of.dataDir]
+        if (target._tag === "Embedded") yield* Effect.promise(() => NodeFs.rm(target.dataDir, { recursive: true }))
+        yield* Cli.runWith(["seed", "--demo", ...flagsOf(source)])
+        const dir = yield* Effect.promise(() => NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "niha-cli-backup-")))
+        const file = NodePath.join(dir, "niha.backup")
+        yield* Cli.runWith(["backup", "--out", file, ...flagsOf(source)])
+        yield* Cli.runWith(["restore", "--from", file, ...flagsOf(target)])
+        yield* Cli.runWith(["audit", "verify", ...flagsOf(target)])
+        const lines = (yield* TestConsole.logLines).map(String)
+        assert.include(lines[1] ?? "", `backed up to ${file}`)
+        assert.include(lines[2] ?? "", `restored from ${file}`)
+        assert.match(lines[3] ?? "", /^ticket_logs: 3 rows, whole/)
+        const again = yield* Effect.flip(Cli.runWith(["restore", "--from", file, ...flagsOf(target)]))
+        assert.strictEqual(again._tag, "BackupFailed")
+        yield* Effect.promise(() => NodeFs.rm(dir, { recursive: true, force: true }))
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Layer.mergeAll(NodeServices.layer, TestConsole.layer)),
+        withEnv({ LOG_LEVEL: "warn" })
+      ),
+    { timeout: 120_000 }
   )
 })

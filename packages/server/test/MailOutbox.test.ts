@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Migrations } from "@niha/db"
-import { Mailer, MailOutbox } from "@niha/server"
+import { Mailer, MailOutbox, Secrets } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -11,10 +11,13 @@ import * as TestServer from "./support/TestServer.ts"
 const backend = TestServer.quickBackend
 
 /** A migrated fresh database for one test. */
-const withDatabase = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) =>
+const withDatabase = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope | Secrets.Secrets>) =>
   Effect.scoped(Effect.gen(function*() {
     const database = yield* TestServer.freshDatabase(backend)
-    return yield* Effect.andThen(Migrations.run, effect).pipe(Effect.provide(Layer.orDie(database)))
+    return yield* Effect.andThen(Migrations.run, effect).pipe(
+      Effect.provide(Layer.orDie(database)),
+      Effect.provideService(Secrets.Secrets, Secrets.make(undefined))
+    )
   }))
 
 const failing = (retryable: boolean, sent: Array<Mailer.Message>): Layer.Layer<Mailer.Mailer> =>

@@ -473,6 +473,7 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         url: "https://rates.example/eur-cny",
         base_currency: "EUR",
         quote_currency: "CNY",
+        selector: "rates.CNY",
         is_active: true,
         interval_seconds: 86_400,
         last_rate: "7.812345",

@@ -139,3 +139,41 @@ export const email = Schema.String.check(
       : `must be a lower-case email address such as "name@example.com": got ${JSON.stringify(value)}`
   )
 )
+
+const chainSpec: Decimal.Spec = {
+  scale: 0,
+  min: 0,
+  max: Number.MAX_SAFE_INTEGER,
+  what: "a place in an audit chain",
+  example: "42",
+  unit: "rows"
+}
+const ChainPlace = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+const ChainPlaceFromDatabase = Schema.Union([decimal.text(chainSpec), Schema.BigInt]).pipe(
+  Schema.decodeTo(ChainPlace, decimal.fromDatabase(chainSpec))
+)
+
+/** A SHA-256 digest as 64 lowercase hex digits. */
+export const sha256Hex = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/u))
+
+/** The `bigint` place of an audit chain's head (0 before the first row); a number in JSON. */
+export const chainPlace = Model.Field({
+  select: ChainPlaceFromDatabase,
+  insert: ChainPlaceFromDatabase,
+  update: ChainPlaceFromDatabase,
+  json: ChainPlace,
+  jsonCreate: ChainPlace,
+  jsonUpdate: ChainPlace
+})
+
+/** A log row's place in its audit chain, set by the database at commit: read, never written. */
+export const chainSeq = Model.Field({
+  select: Schema.NullOr(ChainPlaceFromDatabase),
+  json: Schema.NullOr(ChainPlace)
+})
+
+/** A log row's chain hash, set by the database at commit: read, never written. */
+export const chainHash = Model.Field({
+  select: Schema.NullOr(sha256Hex),
+  json: Schema.NullOr(sha256Hex)
+})
