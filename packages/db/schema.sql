@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 41 tables
+-- 42 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -916,6 +916,19 @@ CONSTRAINT swap_requests_pkey PRIMARY KEY (id);
 CONSTRAINT swap_requests_rate_check CHECK ((rate > (0)::numeric));
 CREATE INDEX swap_requests_entity_id_idx ON public.swap_requests USING btree (entity_id);
 CREATE UNIQUE INDEX swap_requests_pkey ON public.swap_requests USING btree (id);
+
+TABLE throttle_windows (
+  name text NOT NULL
+  key text NOT NULL
+  attempts bigint[] NOT NULL
+  accepted boolean NOT NULL
+  expires_ms bigint NOT NULL
+);
+CONSTRAINT throttle_windows_key_check CHECK (((length(key) >= 1) AND (length(key) <= 512)));
+CONSTRAINT throttle_windows_name_check CHECK ((name ~ '^[a-z_]{1,64}$'::text));
+CONSTRAINT throttle_windows_pkey PRIMARY KEY (name, key);
+CREATE INDEX throttle_windows_expires_idx ON public.throttle_windows USING btree (expires_ms);
+CREATE UNIQUE INDEX throttle_windows_pkey ON public.throttle_windows USING btree (name, key);
 
 TABLE ticket_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()

@@ -32,6 +32,7 @@ import * as Migration0006 from "./migrations/0006_withdrawal_approvals.ts"
 import * as Migration0007 from "./migrations/0007_funding_settings.ts"
 import * as Migration0008 from "./migrations/0008_order_entry.ts"
 import * as Migration0009 from "./migrations/0009_market_data.ts"
+import * as Migration0012 from "./migrations/0012_throttles.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -73,7 +74,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 6, name: "withdrawal_approvals", statements: Migration0006.statements },
   { id: 7, name: "funding_settings", statements: Migration0007.statements },
   { id: 8, name: "order_entry", statements: Migration0008.statements },
-  { id: 9, name: "market_data", statements: Migration0009.statements }
+  { id: 9, name: "market_data", statements: Migration0009.statements },
+  { id: 12, name: "throttles", statements: Migration0012.statements }
 ]
 
 /**
@@ -81,7 +83,7 @@ export const all: ReadonlyArray<Migration> = [
  * links, API keys and the mail outbox (migration 2), idempotency keys (migration 3), the
  * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
  * (migration 7), the markets' stored
- * commands and book snapshots (migration 8), with the foreign keys
+ * commands and book snapshots (migration 8), the throttles' windows (migration 12), with the foreign keys
  * they add.
  *
  * @category migrations
@@ -99,6 +101,7 @@ export const platformTables: {
       | "funding_settings"
       | "market_commands"
       | "market_snapshots"
+      | "throttle_windows"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -114,7 +117,8 @@ export const platformTables: {
   },
   funding_settings: { foreignKeys: [{ column: "updated_by", references: "users" }] },
   market_commands: { foreignKeys: [{ column: "order_id", references: "orders" }] },
-  market_snapshots: { foreignKeys: [] }
+  market_snapshots: { foreignKeys: [] },
+  throttle_windows: { foreignKeys: [] }
 }
 
 /**

@@ -19,7 +19,8 @@ const released: ReadonlyArray<readonly [id: number, name: string, sha256: string
   [6, "withdrawal_approvals", "922c5c7b0f2f42c5903009d5821e24abd05600676b622149dea19e76a4a70fc8"],
   [7, "funding_settings", "f4f7a2e1540856112a8aa2c9cc4061a5405f4daba1dca2e8131ec4e965075921"],
   [8, "order_entry", "18295eb9e777e5ae478e0a56e414cf548c545e9cda840e3fd03fdbf03a1eef0d"],
-  [9, "market_data", "3ebeaddc7e52f56f1397a307a2d1a9d40e0a5d28b4212bf75243daeab195e5fe"]
+  [9, "market_data", "3ebeaddc7e52f56f1397a307a2d1a9d40e0a5d28b4212bf75243daeab195e5fe"],
+  [12, "throttles", "8d29f45359e51220b76b07182275ef8282fd05219f78ec1ea5e697ead2bcdd57"]
 ]
 
 const sha256 = (statements: ReadonlyArray<string>): string =>

@@ -22,7 +22,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   withdrawal_approvals: WithdrawalPolicy.WithdrawalApproval,
   funding_settings: FundingSettings.FundingSetting,
   market_commands: Trading.MarketCommand,
-  market_snapshots: Trading.MarketSnapshot
+  market_snapshots: Trading.MarketSnapshot,
+  throttle_windows: Auth.ThrottleWindow
 }
 
 eachBackend("Migrations", (it, backend) => {
