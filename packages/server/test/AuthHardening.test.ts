@@ -15,7 +15,8 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { adminOf, call, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import * as TestServer from "./support/TestServer.ts"
 
-const backend = TestServer.quickBackend
+// A second connection to the server's database is needed (PGlite is one session).
+const backend: TestServer.Backend = "postgres"
 const live = { excludeTestServices: true, timeout: "120 seconds" } as const
 
 const median = (values: ReadonlyArray<number>): number => {
