@@ -518,6 +518,19 @@ export const revokeAllSessions = Effect.fn("Auth.revokeAllSessions")(function*(
 })
 
 /**
+ * What {@link disableUser} ended.
+ *
+ * @category users
+ * @since 0.1.0
+ */
+export interface DisabledUser {
+  /** How many live sessions were revoked. */
+  readonly revoked_sessions: number
+  /** How many live API keys were revoked. */
+  readonly revoked_api_keys: number
+}
+
+/**
  * Disables a user: `is_active` false, and every session and API key of theirs revoked in
  * the same transaction, so nothing of theirs authenticates from the next request on
  * (`authenticate` also refuses any credential of an inactive user, so a user disabled
@@ -537,8 +550,8 @@ export const disableUser = Effect.fn("Auth.disableUser")(function*(userId: Ids.U
     const keyRows = yield* sql`
       UPDATE api_keys SET revoked_at = ${toDate(now)}
       WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`
-    const ended = { revoked_sessions: sessionRows.length, revoked_api_keys: keyRows.length }
-    yield* Audit.record({ user_id: userId, action: "auth.user_disabled", details: ended })
+    const ended: DisabledUser = { revoked_sessions: sessionRows.length, revoked_api_keys: keyRows.length }
+    yield* Audit.record({ user_id: userId, action: "auth.user_disabled", details: { ...ended } })
     return ended
   }))
 })
