@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 42 tables
+-- 47 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -280,6 +280,24 @@ CREATE UNIQUE INDEX cash_market_trades_market_match_key ON public.cash_market_tr
 CREATE INDEX cash_market_trades_market_sequence_idx ON public.cash_market_trades USING btree (market, market_sequence, length(match_id), match_id);
 CREATE UNIQUE INDEX cash_market_trades_pkey ON public.cash_market_trades USING btree (id);
 CREATE INDEX cash_market_trades_sell_order_id_idx ON public.cash_market_trades USING btree (sell_order_id);
+
+TABLE certificate_allocations (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  certificate_id uuid NOT NULL
+  settlement_batch_id uuid NOT NULL
+  allocated_by uuid NOT NULL
+  released_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT certificate_allocations_allocated_by_fkey FOREIGN KEY (allocated_by) REFERENCES users(id);
+CONSTRAINT certificate_allocations_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
+CONSTRAINT certificate_allocations_pkey PRIMARY KEY (id);
+CONSTRAINT certificate_allocations_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
+CREATE INDEX certificate_allocations_allocated_by_idx ON public.certificate_allocations USING btree (allocated_by);
+CREATE INDEX certificate_allocations_certificate_id_idx ON public.certificate_allocations USING btree (certificate_id);
+CREATE UNIQUE INDEX certificate_allocations_open_key ON public.certificate_allocations USING btree (certificate_id) WHERE (released_at IS NULL);
+CREATE UNIQUE INDEX certificate_allocations_pkey ON public.certificate_allocations USING btree (id);
+CREATE INDEX certificate_allocations_settlement_batch_id_idx ON public.certificate_allocations USING btree (settlement_batch_id);
 
 TABLE certificates (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -829,6 +847,20 @@ CONSTRAINT scraping_sources_selector_check CHECK (((selector IS NULL) OR ((btrim
 CONSTRAINT scraping_sources_url_check CHECK (((btrim(url) = url) AND (url <> ''::text)));
 CREATE UNIQUE INDEX scraping_sources_pkey ON public.scraping_sources USING btree (id);
 
+TABLE seller_certificates (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  seller_id uuid NOT NULL
+  certificate_id uuid NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT seller_certificates_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
+CONSTRAINT seller_certificates_certificate_id_key UNIQUE (certificate_id);
+CONSTRAINT seller_certificates_pkey PRIMARY KEY (id);
+CONSTRAINT seller_certificates_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES sellers(id);
+CREATE UNIQUE INDEX seller_certificates_certificate_id_key ON public.seller_certificates USING btree (certificate_id);
+CREATE UNIQUE INDEX seller_certificates_pkey ON public.seller_certificates USING btree (id);
+CREATE INDEX seller_certificates_seller_id_idx ON public.seller_certificates USING btree (seller_id);
+
 TABLE sellers (
   id uuid NOT NULL DEFAULT gen_random_uuid()
   name text NOT NULL
@@ -871,6 +903,7 @@ TABLE settlement_batches (
   asset_type assettype NOT NULL
   price numeric(20,4) NOT NULL
   total_amount numeric(20,2) NOT NULL
+  reschedule_pending boolean NOT NULL DEFAULT false
 );
 CONSTRAINT settlement_batches_batch_reference_check CHECK (((btrim(batch_reference) = batch_reference) AND (batch_reference <> ''::text)));
 CONSTRAINT settlement_batches_batch_reference_key UNIQUE (batch_reference);
@@ -895,8 +928,47 @@ CREATE INDEX settlement_batches_cash_market_trade_id_idx ON public.settlement_ba
 CREATE INDEX settlement_batches_entity_id_idx ON public.settlement_batches USING btree (entity_id);
 CREATE INDEX settlement_batches_order_id_idx ON public.settlement_batches USING btree (order_id);
 CREATE UNIQUE INDEX settlement_batches_pkey ON public.settlement_batches USING btree (id);
+CREATE INDEX settlement_batches_reschedule_pending_idx ON public.settlement_batches USING btree (reschedule_pending) WHERE reschedule_pending;
 CREATE INDEX settlement_batches_status_due_idx ON public.settlement_batches USING btree (status, expected_settlement_date);
+CREATE INDEX settlement_batches_status_idx ON public.settlement_batches USING btree (status);
 CREATE INDEX settlement_batches_swap_request_id_idx ON public.settlement_batches USING btree (swap_request_id);
+
+TABLE settlement_overdue_flags (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  settlement_batch_id uuid NOT NULL
+  milestone settlementstatus NOT NULL
+  due_date date NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT settlement_overdue_flags_batch_milestone_key UNIQUE (settlement_batch_id, milestone);
+CONSTRAINT settlement_overdue_flags_milestone_check CHECK ((milestone = ANY (ARRAY['TRANSFER_INITIATED'::settlementstatus, 'IN_TRANSIT'::settlementstatus, 'AT_CUSTODY'::settlementstatus, 'SETTLED'::settlementstatus])));
+CONSTRAINT settlement_overdue_flags_pkey PRIMARY KEY (id);
+CONSTRAINT settlement_overdue_flags_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
+CREATE UNIQUE INDEX settlement_overdue_flags_batch_milestone_key ON public.settlement_overdue_flags USING btree (settlement_batch_id, milestone);
+CREATE UNIQUE INDEX settlement_overdue_flags_pkey ON public.settlement_overdue_flags USING btree (id);
+
+TABLE settlement_resolutions (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  settlement_batch_id uuid NOT NULL
+  resolution text NOT NULL
+  note text NOT NULL
+  buy_in_price numeric(20,4)
+  charged_to_seller numeric(20,2)
+  resolved_by uuid NOT NULL
+  created_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT settlement_resolutions_buy_in_check CHECK (((resolution = 'BUY_IN'::text) = (buy_in_price IS NOT NULL)));
+CONSTRAINT settlement_resolutions_buy_in_price_check CHECK (((buy_in_price IS NULL) OR (buy_in_price > (0)::numeric)));
+CONSTRAINT settlement_resolutions_charged_to_seller_check CHECK (((charged_to_seller IS NULL) OR (charged_to_seller >= (0)::numeric)));
+CONSTRAINT settlement_resolutions_note_check CHECK (((btrim(note) = note) AND (note <> ''::text)));
+CONSTRAINT settlement_resolutions_pkey PRIMARY KEY (id);
+CONSTRAINT settlement_resolutions_resolution_check CHECK ((resolution = ANY (ARRAY['REVERSAL'::text, 'BUY_IN'::text])));
+CONSTRAINT settlement_resolutions_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES users(id);
+CONSTRAINT settlement_resolutions_settlement_batch_id_fkey FOREIGN KEY (settlement_batch_id) REFERENCES settlement_batches(id);
+CONSTRAINT settlement_resolutions_settlement_batch_id_key UNIQUE (settlement_batch_id);
+CREATE UNIQUE INDEX settlement_resolutions_pkey ON public.settlement_resolutions USING btree (id);
+CREATE INDEX settlement_resolutions_resolved_by_idx ON public.settlement_resolutions USING btree (resolved_by);
+CREATE UNIQUE INDEX settlement_resolutions_settlement_batch_id_key ON public.settlement_resolutions USING btree (settlement_batch_id);
 
 TABLE settlement_status_history (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -937,6 +1009,19 @@ CONSTRAINT swap_requests_pkey PRIMARY KEY (id);
 CONSTRAINT swap_requests_rate_check CHECK ((rate > (0)::numeric));
 CREATE INDEX swap_requests_entity_id_idx ON public.swap_requests USING btree (entity_id);
 CREATE UNIQUE INDEX swap_requests_pkey ON public.swap_requests USING btree (id);
+
+TABLE throttle_windows (
+  name text NOT NULL
+  key text NOT NULL
+  attempts bigint[] NOT NULL
+  accepted boolean NOT NULL
+  expires_ms bigint NOT NULL
+);
+CONSTRAINT throttle_windows_key_check CHECK (((length(key) >= 1) AND (length(key) <= 512)));
+CONSTRAINT throttle_windows_name_check CHECK ((name ~ '^[a-z_]{1,64}$'::text));
+CONSTRAINT throttle_windows_pkey PRIMARY KEY (name, key);
+CREATE INDEX throttle_windows_expires_idx ON public.throttle_windows USING btree (expires_ms);
+CREATE UNIQUE INDEX throttle_windows_pkey ON public.throttle_windows USING btree (name, key);
 
 TABLE ticket_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()

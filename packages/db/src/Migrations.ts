@@ -34,6 +34,7 @@ import * as Migration0008 from "./migrations/0008_order_entry.ts"
 import * as Migration0009 from "./migrations/0009_market_data.ts"
 import * as Migration0010 from "./migrations/0010_settlement.ts"
 import * as Migration0011 from "./migrations/0011_audit_chain.ts"
+import * as Migration0012 from "./migrations/0012_throttles.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -77,7 +78,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 8, name: "order_entry", statements: Migration0008.statements },
   { id: 9, name: "market_data", statements: Migration0009.statements },
   { id: 10, name: "settlement", statements: Migration0010.statements },
-  { id: 11, name: "audit_chain", statements: Migration0011.statements }
+  { id: 11, name: "audit_chain", statements: Migration0011.statements },
+  { id: 12, name: "throttles", statements: Migration0012.statements }
 ]
 
 /**
@@ -86,6 +88,7 @@ export const all: ReadonlyArray<Migration> = [
  * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
  * (migration 7), the markets' stored
  * commands and book snapshots (migration 8), the heads of the audit chains (migration 11),
+ * the throttles' windows (migration 12),
  * with the foreign keys
  * they add.
  *
@@ -109,6 +112,7 @@ export const platformTables: {
       | "seller_certificates"
       | "certificate_allocations"
       | "audit_chain_heads"
+      | "throttle_windows"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -145,7 +149,8 @@ export const platformTables: {
       { column: "allocated_by", references: "users" }
     ]
   },
-  audit_chain_heads: { foreignKeys: [] }
+  audit_chain_heads: { foreignKeys: [] },
+  throttle_windows: { foreignKeys: [] }
 }
 
 /**

@@ -39,7 +39,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   settlement_overdue_flags: Settlement.SettlementOverdueFlag,
   seller_certificates: Settlement.SellerCertificate,
   certificate_allocations: Settlement.CertificateAllocation,
-  audit_chain_heads: Audit.AuditChainHead
+  audit_chain_heads: Audit.AuditChainHead,
+  throttle_windows: Auth.ThrottleWindow
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -140,3 +140,24 @@ export class ApiKey extends Model.Class<ApiKey>("ApiKey")({
   /** When the row was inserted. */
   created_at: fields.createdAt
 }) {}
+
+/**
+ * A row of `throttle_windows` (the platform's own table, migration 12): one throttle's
+ * sliding-window log for one key, shared by every server instance on the database. The
+ * attempts are epoch milliseconds as decimal text (PostgreSQL `bigint`), oldest first.
+ *
+ * @category throttles
+ * @since 0.1.0
+ */
+export class ThrottleWindow extends Model.Class<ThrottleWindow>("ThrottleWindow")({
+  /** The throttle, such as `logins_per_address`. */
+  name: Schema.String.check(Schema.isPattern(/^[a-z_]{1,64}$/u)),
+  /** What is counted: a client address, an email, a session id. */
+  key: fields.text,
+  /** The accepted attempts still within the window, epoch milliseconds, oldest first. */
+  attempts: Schema.Array(Schema.String.check(Schema.isPattern(/^[0-9]+$/u))),
+  /** Whether the last attempt was accepted. */
+  accepted: Schema.Boolean,
+  /** When the newest accepted attempt leaves the window, epoch milliseconds. */
+  expires_ms: Schema.String.check(Schema.isPattern(/^[0-9]+$/u))
+}) {}

@@ -1,7 +1,9 @@
 /**
  * The handlers of the `auth` and `account` groups, on `Auth`, with throttles in front of
  * every public endpoint: per client address for logins, link requests and redemptions,
- * and per email for link requests (so nobody can flood one inbox).
+ * and per email for link requests (so nobody can flood one inbox). The throttles are
+ * shared ones (`Throttle.makeShared`): their counts live in the database, so every server
+ * instance on it enforces one limit.
  *
  * A login answers the session token in the body and sets it as the `__Host-` session
  * cookie (Secure, HttpOnly, SameSite=Strict, path `/`, for the session's lifetime), so
@@ -127,9 +129,9 @@ export const auth = (limits: Limits = defaultLimits): Layer.Layer<
     "auth",
     Effect.fn(function*(handlers) {
       const services = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
-      const logins = yield* Throttle.make(limits.loginsPerAddress)
-      const linksByAddress = yield* Throttle.make(limits.linksPerAddress)
-      const linksByEmail = yield* Throttle.make(limits.linksPerEmail)
+      const logins = yield* Throttle.makeShared("logins_per_address", limits.loginsPerAddress)
+      const linksByAddress = yield* Throttle.makeShared("links_per_address", limits.linksPerAddress)
+      const linksByEmail = yield* Throttle.makeShared("links_per_email", limits.linksPerEmail)
       return handlers.handleAll({
         login: ({ payload }) =>
           Effect.gen(function*() {
@@ -191,7 +193,8 @@ export const account = (limits: Limits = defaultLimits): Layer.Layer<
     Effect.fn(function*(handlers) {
       const services = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
       const repositories = yield* Repository.Repositories
-      const passwordChanges = yield* Throttle.make(
+      const passwordChanges = yield* Throttle.makeShared(
+        "password_changes_per_session",
         limits.passwordChangesPerSession ?? defaultPasswordChangesPerSession
       )
       const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

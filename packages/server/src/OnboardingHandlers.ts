@@ -62,7 +62,7 @@ export const onboarding = (
     Effect.fn(function*(handlers) {
       const context = yield* Effect.context<SqlClient.SqlClient>()
       const service = yield* Onboarding
-      const perAddress = yield* Throttle.make(limits.contactRequestsPerAddress)
+      const perAddress = yield* Throttle.makeShared("contact_requests_per_address", limits.contactRequestsPerAddress)
       return handlers.handleAll({
         submitContactRequest: ({ headers, payload }) =>
           Effect.gen(function*() {

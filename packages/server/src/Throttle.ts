@@ -23,12 +23,21 @@
  * with the limiter in 80 lines. It holds per process only: with several server
  * processes each counts its own attempts.
  *
+ * {@link makeShared} is the same sliding-window log kept in the database (the
+ * `throttle_windows` table of migration 12), so every server instance on one database
+ * counts the same attempts, and a restart forgets nothing: ASVS V2.2.1 asks for limits
+ * an attacker cannot multiply by spreading requests over instances. One upsert takes an
+ * attempt, so concurrent takes of one key serialize on its row and never admit more than
+ * the limit. The server's throttles are shared ones; the in-memory {@link make} stays for
+ * tests and tools that have no database.
+ *
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
 
 /**
  * Too many attempts for a key; the client may try again after `retry_after_seconds`
@@ -156,4 +165,68 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
       }))
 
     return Effect.succeed({ take, reset, size })
+  })
+
+/**
+ * Makes a throttle whose log lives in the database's `throttle_windows`, under `name`
+ * (lower-case letters and `_`): every server instance on the database that makes a
+ * throttle of the same name shares its counts. Time still comes from `Clock`. A database
+ * error while counting is a defect (a 500), never an accepted attempt. Keys longer than
+ * 512 characters are cut to their first 512.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeShared = (name: string, options: Options): Effect.Effect<Throttle, never, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const window = Duration.fromInputUnsafe(options.window)
+    const windowMillis = Duration.toMillis(window)
+    if (!/^[a-z_]{1,64}$/u.test(name)) {
+      return yield* Effect.die(new Error(`Throttle.makeShared: the name must be lower-case letters and _`))
+    }
+    if (!isPositiveInteger(options.limit)) {
+      return yield* Effect.die(new Error(`Throttle.makeShared: the limit must be a positive integer`))
+    }
+    if (!Number.isSafeInteger(windowMillis) || windowMillis <= 0) {
+      return yield* Effect.die(new Error(`Throttle.makeShared: the window must be a positive whole number of ms`))
+    }
+    const limit = `${options.limit} attempts per ${Duration.format(window)}`
+    const keyOf = (key: string) => (key === "" ? "-" : key.slice(0, 512))
+
+    const take = (key: string): Effect.Effect<void, Throttled> =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const since = now - windowMillis
+        yield* sql`DELETE FROM throttle_windows WHERE expires_ms <= ${now}`
+        const kept = sql`ARRAY(SELECT a FROM unnest(t.attempts) a WHERE a > ${since}::bigint ORDER BY a)`
+        const room =
+          sql`cardinality(ARRAY(SELECT a FROM unnest(t.attempts) a WHERE a > ${since}::bigint)) < ${options.limit}`
+        const [row] = yield* sql<{ accepted: boolean; oldest: string | null }>`
+          INSERT INTO throttle_windows AS t (name, key, attempts, accepted, expires_ms)
+          VALUES (${name}, ${keyOf(key)}, ARRAY[${now}::bigint], true, ${now + windowMillis}::bigint)
+          ON CONFLICT (name, key) DO UPDATE SET
+            attempts = CASE WHEN ${room} THEN ${kept} || ${now}::bigint ELSE ${kept} END,
+            accepted = ${room},
+            expires_ms = CASE WHEN ${room} THEN ${now + windowMillis}::bigint ELSE t.expires_ms END
+          RETURNING accepted, (attempts[1])::text AS oldest`
+        if (row === undefined) return yield* Effect.die(new Error("Throttle.makeShared: the upsert returned no row"))
+        if (row.accepted) return
+        const oldest = row.oldest === null ? now : Number(row.oldest)
+        const waitMillis = oldest + windowMillis - now
+        return yield* new Throttled({ retry_after_seconds: Math.max(1, Math.ceil(waitMillis / 1000)), limit })
+      }).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
+
+    const reset = (key: string): Effect.Effect<void> =>
+      sql`DELETE FROM throttle_windows WHERE name = ${name} AND key = ${keyOf(key)}`.pipe(Effect.asVoid, Effect.orDie)
+
+    const size = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const [row] = yield* sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM throttle_windows WHERE name = ${name} AND expires_ms > ${now}`
+      return row?.n ?? 0
+    }).pipe(Effect.orDie)
+
+    const throttle: Throttle = { take, reset, size }
+    return throttle
   })
