@@ -21,6 +21,7 @@ import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
 import { MarketDataApi } from "./MarketDataApi.ts"
+import { MarketMakersApi } from "./MarketMakersApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
@@ -63,6 +64,7 @@ export class Api extends HttpApi.make("niha")
   .add(FeesApi)
   .add(OrdersApi)
   .add(LedgerApi)
+  .add(MarketMakersApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

@@ -230,6 +230,21 @@ export interface Client {
     /** `POST /admin/entities/{id}/adjustments`: adjust a balance by hand, with a reason. */
     readonly adjust: Method<"ledger", "adjust">
   }
+  /** The `marketMakers` group. */
+  readonly marketMakers: {
+    /** `POST /admin/market-makers`: create a market maker, with its own entity, for an MM user. */
+    readonly createMarketMaker: Method<"marketMakers", "createMarketMaker">
+    /** `GET /market-makers`: every market maker for an admin, its own for an MM user. */
+    readonly listMarketMakers: Method<"marketMakers", "listMarketMakers">
+    /** `POST /admin/market-makers/{id}/active`: let a market maker trade, or stop it. */
+    readonly setMarketMakerActive: Method<"marketMakers", "setMarketMakerActive">
+    /** `POST /market-makers/{id}/orders`: place an order for a market maker. */
+    readonly placeOrder: Method<"marketMakers", "placeOrder">
+    /** `GET /market-makers/{id}/orders`: a market maker's orders, paged. */
+    readonly listOrders: Method<"marketMakers", "listOrders">
+    /** `POST /market-makers/{id}/orders/{order_id}/cancel`: cancel a market maker's order. */
+    readonly cancelOrder: Method<"marketMakers", "cancelOrder">
+  }
 }
 
 /**

@@ -123,6 +123,13 @@ export * as OrdersApi from "./OrdersApi.ts"
 export * as LedgerApi from "./LedgerApi.ts"
 
 /**
+ * The `marketMakers` group: the operator's market makers and the orders placed for them.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakersApi from "./MarketMakersApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -84,7 +84,9 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "configure_fees",
   "place_cea_order",
   "cancel_own_order",
-  "adjust_balances"
+  "adjust_balances",
+  "place_market_maker_order",
+  "run_market_makers"
 ])
 
 /**

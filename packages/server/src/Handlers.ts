@@ -29,6 +29,7 @@ import * as ErrorHandling from "./ErrorHandling.ts"
 import * as FeesHandlers from "./FeesHandlers.ts"
 import * as FundingHandlers from "./FundingHandlers.ts"
 import * as MarketDataHandlers from "./MarketDataHandlers.ts"
+import * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
 import * as Adjustments from "./services/Adjustments.ts"
@@ -36,6 +37,7 @@ import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
 import * as MarketData from "./services/MarketData.ts"
+import * as MarketMakers from "./services/MarketMakers.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
@@ -177,6 +179,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "fees">
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
+  | HttpApiGroup.Service<"niha", "marketMakers">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -198,7 +201,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FundingHandlers.funding,
     FeesHandlers.fees,
     OrdersHandlers.orders,
-    OrdersHandlers.ledger
+    OrdersHandlers.ledger,
+    MarketMakersHandlers.marketMakers
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -208,7 +212,9 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        Orders.Orders.layer.pipe(Layer.provide(Fees.layer)),
+        MarketMakers.MarketMakers.layer.pipe(
+          Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))
+        ),
         Adjustments.Adjustments.layer,
         MarketData.MarketData.layer
       )

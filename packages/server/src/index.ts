@@ -188,6 +188,21 @@ export * as Adjustments from "./services/Adjustments.ts"
 export * as OrdersHandlers from "./OrdersHandlers.ts"
 
 /**
+ * The operator's market makers as a service: each with an entity of its own, and orders
+ * placed for them through the order path of clients; access checked in one place.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakers from "./services/MarketMakers.ts"
+
+/**
+ * The handlers of the `marketMakers` group.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0
