@@ -175,13 +175,26 @@ const priceOf = (terms: Terms, situation: Situation, draw: Draw): Result.Result<
 }
 
 /**
+ * A price band, both ends included, in the market's price units.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Band {
+  /** The lowest price. */
+  readonly low: number
+  /** The highest price. */
+  readonly high: number
+}
+
+/**
  * The price band a quote must stay in: the instrument's, narrowed to the largest
  * deviation from the reference price when both are known; null when empty.
  *
  * @category evaluation
  * @since 0.1.0
  */
-export const band = (situation: Situation): { readonly low: number; readonly high: number } | null => {
+export const band = (situation: Situation): Band | null => {
   const { limits } = situation
   let low = Math.ceil(limits.minPrice / limits.tickSize) * limits.tickSize
   let high = Math.floor(limits.maxPrice / limits.tickSize) * limits.tickSize

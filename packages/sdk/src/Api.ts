@@ -17,6 +17,7 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import * as ApiError from "./ApiError.ts"
 import * as ApiVersion from "./ApiVersion.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
+import { AutoTradeApi } from "./AutoTradeApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
@@ -65,6 +66,7 @@ export class Api extends HttpApi.make("niha")
   .add(OrdersApi)
   .add(LedgerApi)
   .add(MarketMakersApi)
+  .add(AutoTradeApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

@@ -245,6 +245,17 @@ export interface Client {
     /** `POST /market-makers/{id}/orders/{order_id}/cancel`: cancel a market maker's order. */
     readonly cancelOrder: Method<"marketMakers", "cancelOrder">
   }
+  /** The `autoTrade` group. */
+  readonly autoTrade: {
+    /** `POST /admin/auto-trade/rules`: create an auto-trade rule for a market maker. */
+    readonly createRule: Method<"autoTrade", "createRule">
+    /** `GET /admin/auto-trade/rules`: every rule, in name order. */
+    readonly listRules: Method<"autoTrade", "listRules">
+    /** `POST /admin/auto-trade/rules/{id}/enabled`: enable or disable a rule. */
+    readonly setRuleEnabled: Method<"autoTrade", "setRuleEnabled">
+    /** `POST /admin/auto-trade/run`: run the due rules now. */
+    readonly run: Method<"autoTrade", "run">
+  }
 }
 
 /**

@@ -130,6 +130,13 @@ export * as LedgerApi from "./LedgerApi.ts"
 export * as MarketMakersApi from "./MarketMakersApi.ts"
 
 /**
+ * The `autoTrade` group: an admin's auto-trade rules and a run of the due ones.
+ *
+ * @since 0.1.0
+ */
+export * as AutoTradeApi from "./AutoTradeApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -33,6 +33,7 @@ import * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
 import * as Adjustments from "./services/Adjustments.ts"
+import * as AutoTrade from "./services/AutoTrade.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
@@ -180,6 +181,7 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "orders">
   | HttpApiGroup.Service<"niha", "ledger">
   | HttpApiGroup.Service<"niha", "marketMakers">
+  | HttpApiGroup.Service<"niha", "autoTrade">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -202,7 +204,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     FeesHandlers.fees,
     OrdersHandlers.orders,
     OrdersHandlers.ledger,
-    MarketMakersHandlers.marketMakers
+    MarketMakersHandlers.marketMakers,
+    MarketMakersHandlers.autoTrade
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -212,8 +215,9 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        MarketMakers.MarketMakers.layer.pipe(
-          Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))
+        Layer.merge(MarketMakers.MarketMakers.layer, AutoTrade.AutoTradeRuns.layer).pipe(
+          Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer))),
+          Layer.provideMerge(Fees.layer)
         ),
         Adjustments.Adjustments.layer,
         MarketData.MarketData.layer

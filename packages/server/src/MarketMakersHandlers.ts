@@ -1,5 +1,5 @@
 /**
- * The handlers of the `marketMakers` group: each calls one operation of the `MarketMakers`
+ * The handlers of the `marketMakers` and `autoTrade` groups: each calls one operation of the `MarketMakers`
  * service with the signed-in user and maps its errors once (`ErrorHandling.answer`). The
  * create takes an `Idempotency-Key`; an order's placement is idempotent by its client
  * reference or key, as a client's.
@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import type * as SqlClient from "effect/sql/SqlClient"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as Idempotency from "./Idempotency.ts"
+import { AutoTradeRuns } from "./services/AutoTrade.ts"
 import { MarketMakers } from "./services/MarketMakers.ts"
 
 const signedIn = Effect.map(Authentication.CurrentPrincipal, (principal) => principal.user)
@@ -64,6 +65,34 @@ export const marketMakers: Layer.Layer<
         Effect.flatMap(signedIn, (actor) => service.cancelOrder(actor, params.id, params.order_id)).pipe(
           ErrorHandling.answer
         )
+    })
+  })
+).pipe(Layer.provide(ErrorHandling.layer))
+
+/**
+ * The `autoTrade` group: admins' rules and a run of the due ones on demand.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const autoTrade: Layer.Layer<
+  HttpApiGroup.Service<"niha", "autoTrade">,
+  never,
+  AutoTradeRuns | Authentication.Authentication
+> = HttpApiBuilder.group(
+  Api.Api,
+  "autoTrade",
+  Effect.fn(function*(handlers) {
+    const service = yield* AutoTradeRuns
+    return handlers.handleAll({
+      createRule: ({ payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.createRule(actor, payload)).pipe(ErrorHandling.answer),
+      listRules: () => Effect.flatMap(signedIn, (actor) => service.listRules(actor)).pipe(ErrorHandling.answer),
+      setRuleEnabled: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.setEnabled(actor, params.id, payload.is_enabled)).pipe(
+          ErrorHandling.answer
+        ),
+      run: () => Effect.flatMap(signedIn, (actor) => service.runNow(actor)).pipe(ErrorHandling.answer)
     })
   })
 ).pipe(Layer.provide(ErrorHandling.layer))

@@ -15,6 +15,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
 import { Migrations, Repository } from "@niha/db"
+import { AutoTrade } from "@niha/domain"
 import { Api } from "@niha/sdk"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -44,8 +45,11 @@ import * as Notices from "./Notices.ts"
 import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
+import * as AutoTradeService from "./services/AutoTrade.ts"
 import * as Deposits from "./services/Deposits.ts"
+import * as Fees from "./services/Fees.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as Orders from "./services/Orders.ts"
 import * as SignInPage from "./SignInPage.ts"
 
 /**
@@ -153,6 +157,12 @@ export interface Options<DatabaseError = never> {
    * credentials to `announce`; nothing unless given.
    */
   readonly firstAdmin?: FirstAdmin | undefined
+  /** The seed of the auto-trade runs' random source (`AutoTradeService.AutoTradeRandom`); random unless given. */
+  readonly autoTradeSeed?: number | undefined
+  /** How often the due auto-trade rules run (a recurring job); five seconds unless given. */
+  readonly autoTradeInterval?: Duration.Input | undefined
+  /** How old a market price may be before rules that need it stop quoting; one hour unless given. */
+  readonly autoTradePriceMaxAge?: Duration.Input | undefined
 }
 
 /**
@@ -241,7 +251,9 @@ export const jobKinds = {
   /** Sends the due mail of the outbox (recurring). */
   mailDispatch: "mail.dispatch",
   /** Releases an AML hold on its date (one per held deposit, scheduled by `Deposits`). */
-  amlRelease: Deposits.releaseJob
+  amlRelease: Deposits.releaseJob,
+  /** Runs the due auto-trade rules (recurring). */
+  autoTradeRun: AutoTradeService.runJob
 } as const
 
 /**
@@ -252,16 +264,28 @@ export const jobKinds = {
  * @since 0.1.0
  */
 export const jobs = (
-  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval">
-): Layer.Layer<never, SqlError, SqlClient.SqlClient> => {
+  options: Pick<Options, "mailer" | "mailPollInterval" | "jobPollInterval" | "autoTradeInterval">
+): Layer.Layer<never, SqlError, SqlClient.SqlClient | MarketWriter.MarketWriter> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
-  const runner = JobRunner.layer<SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits>(
+  const runner = JobRunner.layer<
+    SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | AutoTradeService.AutoTradeRuns
+  >(
     {
       [jobKinds.mailDispatch]: () => MailOutbox.dispatchOnce(),
-      [jobKinds.amlRelease]: Deposits.releaseHandler
+      [jobKinds.amlRelease]: Deposits.releaseHandler,
+      [jobKinds.autoTradeRun]: () => Effect.flatMap(AutoTradeService.AutoTradeRuns, (runs) => runs.runDue())
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
-  ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
+  ).pipe(
+    Layer.provide(Layer.merge(
+      Deposits.layer,
+      AutoTradeService.AutoTradeRuns.layer.pipe(
+        Layer.provide(Orders.Orders.layer),
+        Layer.provideMerge(Fees.layer)
+      )
+    )),
+    Layer.provide(Repository.Repositories.layer)
+  )
   return Layer.unwrap(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const [schema] = yield* sql<{ migrated: boolean }>`SELECT to_regclass('jobs') IS NOT NULL AS migrated`
@@ -271,6 +295,7 @@ export const jobs = (
       return Layer.empty
     }
     yield* JobRunner.recurring(jobKinds.mailDispatch, "outbox", mailInterval)
+    yield* JobRunner.recurring(jobKinds.autoTradeRun, "rules", options.autoTradeInterval ?? Duration.seconds(5))
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }
@@ -311,15 +336,29 @@ export const layer = <DatabaseError>(
         )
     )
   })).pipe(Layer.provide(Draining.layer))
+  // One writer per market and one auto-trade random source, shared by the API and the jobs.
+  const writer = MarketWriter.MarketWriter.layer({
+    anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
+    peers: options.peers
+  })
+  const autoTradeContext = Layer.succeedContext(
+    Context.make(
+      AutoTradeService.AutoTradeRandom,
+      AutoTrade.seeded(options.autoTradeSeed ?? NodeCrypto.randomInt(2 ** 31))
+    ).pipe(
+      Context.add(
+        AutoTradeService.PriceMaxAge,
+        Duration.fromInputUnsafe(options.autoTradePriceMaxAge ?? AutoTradeService.defaultPriceMaxAge)
+      )
+    )
+  )
   const services = Layer.mergeAll(
     Repository.Repositories.layer,
     Draining.layer,
     options.storage,
-    jobs(options),
-    MarketWriter.MarketWriter.layer({
-      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
-      peers: options.peers
-    }),
+    jobs(options).pipe(Layer.provide(Layer.merge(writer, autoTradeContext))),
+    writer,
+    autoTradeContext,
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(

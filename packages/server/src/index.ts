@@ -203,6 +203,14 @@ export * as MarketMakers from "./services/MarketMakers.ts"
 export * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
 
 /**
+ * Auto-trade as a service: admins' rules, and the run (a recurring job) that places what
+ * the due rules quote through the order path, with a seeded random source.
+ *
+ * @since 0.1.0
+ */
+export * as AutoTrade from "./services/AutoTrade.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0
