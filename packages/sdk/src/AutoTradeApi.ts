@@ -114,6 +114,50 @@ export const RunOutcome = Schema.Struct({
 export type RunOutcome = typeof RunOutcome.Type
 
 /**
+ * A market's liquidity settings as an admin sets them (`auto_trade_market_settings`, the
+ * one source of truth; the legacy global row is not read).
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const MarketSettingsInput = Schema.Struct({
+  /** Whether the runs top the market up. */
+  is_enabled: Schema.Boolean,
+  /** Depth to keep on the bid side within the band, tonnes. */
+  target_bid_quantity: Tonnes,
+  /** Depth to keep on the ask side within the band, tonnes. */
+  target_ask_quantity: Tonnes,
+  /** The band: the largest distance from the reference price, a fraction. */
+  max_price_deviation: Fraction,
+  /** Seconds between top-ups (kept for the legacy column); 60 unless given. */
+  interval_seconds: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
+}).annotate({ identifier: "AutoTradeMarketSettingsInput" })
+
+/**
+ * @category inputs
+ * @since 0.1.0
+ */
+export type MarketSettingsInput = typeof MarketSettingsInput.Type
+
+/**
+ * A market's liquidity settings.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MarketSettings = MarketMaking.AutoTradeMarketSetting.json.annotate({
+  identifier: "AutoTradeMarketSettings"
+})
+
+/**
+ * A recorded liquidity operation.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const LiquidityOperation = MarketMaking.LiquidityOperation.json.annotate({ identifier: "LiquidityOperation" })
+
+/**
  * The group `autoTrade`.
  *
  * @category groups
@@ -142,7 +186,22 @@ export class AutoTradeApi extends HttpApiGroup.make("autoTrade")
     HttpApiEndpoint.post("run", "/admin/auto-trade/run", {
       success: Schema.Array(RunOutcome),
       error: ApiError.Forbidden
-    }).annotate(OpenApi.Summary, "Run the due auto-trade rules now; what each did")
+    }).annotate(OpenApi.Summary, "Run the due auto-trade rules now; what each did"),
+    HttpApiEndpoint.put("setMarketSettings", "/admin/auto-trade/markets/:market", {
+      params: { market: Enums.MarketType },
+      payload: MarketSettingsInput,
+      success: MarketSettings,
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Set a market's liquidity targets and band"),
+    HttpApiEndpoint.post("provideLiquidity", "/admin/auto-trade/markets/:market/liquidity", {
+      params: { market: Enums.MarketType },
+      payload: Schema.Struct({
+        /** Why liquidity is added. */
+        reason: Schema.optionalKey(Text.Line(500))
+      }),
+      success: LiquidityOperation.pipe(HttpApiSchema.status(201)),
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Top a market's sides up to their targets now; the operation recorded")
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Auto-trade", description: "Market makers' automatic quotes." }))

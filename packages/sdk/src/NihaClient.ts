@@ -255,6 +255,10 @@ export interface Client {
     readonly setRuleEnabled: Method<"autoTrade", "setRuleEnabled">
     /** `POST /admin/auto-trade/run`: run the due rules now. */
     readonly run: Method<"autoTrade", "run">
+    /** `PUT /admin/auto-trade/markets/{market}`: a market's liquidity targets and band. */
+    readonly setMarketSettings: Method<"autoTrade", "setMarketSettings">
+    /** `POST /admin/auto-trade/markets/{market}/liquidity`: top a market up now. */
+    readonly provideLiquidity: Method<"autoTrade", "provideLiquidity">
   }
 }
 

@@ -92,7 +92,15 @@ export const autoTrade: Layer.Layer<
         Effect.flatMap(signedIn, (actor) => service.setEnabled(actor, params.id, payload.is_enabled)).pipe(
           ErrorHandling.answer
         ),
-      run: () => Effect.flatMap(signedIn, (actor) => service.runNow(actor)).pipe(ErrorHandling.answer)
+      run: () => Effect.flatMap(signedIn, (actor) => service.runNow(actor)).pipe(ErrorHandling.answer),
+      setMarketSettings: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.setMarketSettings(actor, params.market, payload)).pipe(
+          ErrorHandling.answer
+        ),
+      provideLiquidity: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.provideLiquidity(actor, params.market, payload.reason)).pipe(
+          ErrorHandling.answer
+        )
     })
   })
 ).pipe(Layer.provide(ErrorHandling.layer))

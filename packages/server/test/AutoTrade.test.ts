@@ -13,7 +13,7 @@ import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import { adminOf, call, failure, staffWithPassword } from "./support/Clients.ts"
 import * as TestServer from "./support/TestServer.ts"
-import { tradingCompany } from "./support/Trading.ts"
+import { balanceOf, tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
 
@@ -312,3 +312,98 @@ describe.skipIf(TestServer.postgresSkipReason !== undefined)("auto-trade from th
       }))
   })
 })
+
+for (const { backend, skipReason } of TestServer.backends) {
+  describe.skipIf(skipReason !== undefined)(`liquidity to target [${backend}]`, () => {
+    layer(TestServer.layer(backend, { autoTradeInterval: "1 hour" }), live)((it) => {
+      it.effect("tops each side up to its target within the band, recording each operation", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const buyer = yield* tradingCompany(server, "lou@buyer.example", "Liquid Buyer SA", 1_000_000)
+          const admin = buyer.admin
+          const seller = yield* fundedMaker(server, admin, "sal@maker.example", "CEA_SELLER", {
+            asset_type: "CEA",
+            amount: "1000"
+          })
+          const bidder = yield* fundedMaker(server, admin, "ben@maker.example", "CEA_BUYER", {
+            asset_type: "EUR",
+            amount: "50000.00"
+          })
+          const limit = (side: "BUY" | "SELL", quantity: string, price: string) =>
+            ({ market: "CEA_CASH", side, type: "LIMIT", quantity, price }) as const
+          yield* call(() =>
+            admin.marketMakers.placeOrder({
+              params: { id: bidder.market_maker.id },
+              payload: limit("BUY", "10", "11.00")
+            })
+          )
+          yield* call(() =>
+            admin.marketMakers.placeOrder({
+              params: { id: seller.market_maker.id },
+              payload: limit("SELL", "10", "12.00")
+            })
+          )
+          // A bid far below the band does not count towards the target.
+          yield* call(() =>
+            admin.marketMakers.placeOrder({
+              params: { id: bidder.market_maker.id },
+              payload: limit("BUY", "500", "5.00")
+            })
+          )
+          const settings = { is_enabled: false, target_bid_quantity: 100, target_ask_quantity: 100 } as const
+          const refused = yield* failure(() =>
+            seller.client.autoTrade.setMarketSettings({
+              params: { market: "CEA_CASH" },
+              payload: { ...settings, max_price_deviation: "0.10" }
+            })
+          )
+          assert.strictEqual(refused.status, 403)
+          const noSettings = yield* failure(() =>
+            admin.autoTrade.provideLiquidity({ params: { market: "SWAP" }, payload: {} })
+          )
+          assert.strictEqual(noSettings.status, 404)
+          const saved = yield* call(() =>
+            admin.autoTrade.setMarketSettings({
+              params: { market: "CEA_CASH" },
+              payload: { ...settings, max_price_deviation: "0.10" }
+            })
+          )
+          assert.strictEqual(saved.target_bid_quantity, 100)
+
+          // The book's midpoint (11.50) is the reference without a market price; the band is 10 % around it.
+          const first = yield* call(() =>
+            admin.autoTrade.provideLiquidity({ params: { market: "CEA_CASH" }, payload: { reason: "opening" } })
+          )
+          assert.deepStrictEqual(
+            [first.placed_bid_quantity, first.placed_ask_quantity, first.orders_placed, first.reason],
+            [90, 90, 2, "opening"]
+          )
+          const top = yield* call(() => admin.marketData.top({ params: { market: "CEA_CASH" } }))
+          assert.deepStrictEqual([top.bid?.price, top.bid?.quantity, top.ask?.price, top.ask?.quantity], [
+            "11.00",
+            "100",
+            "12.00",
+            "100"
+          ])
+          // At target: nothing more, still recorded when asked.
+          const again = yield* call(() =>
+            admin.autoTrade.provideLiquidity({ params: { market: "CEA_CASH" }, payload: {} })
+          )
+          assert.deepStrictEqual([again.placed_bid_quantity, again.placed_ask_quantity, again.orders_placed], [0, 0, 0])
+
+          // A client takes 60 of the ask; enabled, a run tops it up again.
+          yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "60", "12.00") }))
+          yield* call(() =>
+            admin.autoTrade.setMarketSettings({
+              params: { market: "CEA_CASH" },
+              payload: { ...settings, is_enabled: true, max_price_deviation: "0.10" }
+            })
+          )
+          yield* call(() => admin.autoTrade.run())
+          const after = yield* call(() => admin.marketData.top({ params: { market: "CEA_CASH" } }))
+          assert.deepStrictEqual([after.ask?.price, after.ask?.quantity], ["12.00", "100"])
+          assert.deepStrictEqual(yield* balanceOf(admin, seller.entity_id, "CEA"), { available: 840, locked: 100 })
+        }))
+    })
+  })
+}

@@ -286,7 +286,10 @@ export const make = Effect.gen(function*() {
         SELECT r.* FROM auto_trade_rules r JOIN market_maker_clients m ON m.id = r.market_maker_id
         WHERE r.is_enabled AND m.is_active AND (r.next_execution_at IS NULL OR r.next_execution_at <= ${now})
         ORDER BY r.name, r.id`)
-    if (due.length === 0) return []
+    if (due.length === 0) {
+      yield* topUpEnabled
+      return []
+    }
     const makers = yield* sql<{ id: string; entity_id: Ids.EntityId | null; user_id: Ids.UserId }>`
         SELECT m.id, u.entity_id, m.user_id FROM market_maker_clients m JOIN users u ON u.id = m.user_id
         WHERE m.id IN ${sql.in([...new Set(due.map((rule) => rule.market_maker_id))])}`
@@ -299,8 +302,171 @@ export const make = Effect.gen(function*() {
       }
       outcomes.push(yield* runRule(rule, { entity_id: maker.entity_id, user_id: maker.user_id }))
     }
+    yield* topUpEnabled
     return outcomes
   }, Effect.provideContext(context))
+
+  const settings = {
+    one: rows.one("auto_trade_market_settings", MarketMaking.AutoTradeMarketSetting),
+    all: rows.all("auto_trade_market_settings", MarketMaking.AutoTradeMarketSetting)
+  }
+  const operations = rows.one("liquidity_operations", MarketMaking.LiquidityOperation)
+
+  const setMarketSettings = Effect.fn("AutoTrade.setMarketSettings")(
+    function*(actor: Parties.User, market: Enums.MarketType, input: AutoTradeApi.MarketSettingsInput) {
+      yield* authorize(actor, "run_market_makers")
+      const saved = yield* settings.one(sql`
+        INSERT INTO auto_trade_market_settings (market, is_enabled, target_bid_quantity, target_ask_quantity,
+          max_price_deviation, internal_trades_enabled, interval_seconds)
+        VALUES (${market}, ${input.is_enabled}, ${input.target_bid_quantity}, ${input.target_ask_quantity},
+          ${input.max_price_deviation}, false, ${input.interval_seconds ?? 60})
+        ON CONFLICT (market) DO UPDATE SET is_enabled = EXCLUDED.is_enabled,
+          target_bid_quantity = EXCLUDED.target_bid_quantity, target_ask_quantity = EXCLUDED.target_ask_quantity,
+          max_price_deviation = EXCLUDED.max_price_deviation, interval_seconds = EXCLUDED.interval_seconds,
+          updated_at = now()
+        RETURNING *`)
+      yield* Audit.record({
+        user_id: actor.id,
+        action: "auto_trade.market_settings",
+        subject_table: "auto_trade_market_settings",
+        subject_id: saved.id,
+        details: { market }
+      })
+      return saved
+    },
+    Effect.provideContext(context)
+  )
+
+  /** The first active market maker that supplies `side` of `market`, with its entity and user. */
+  const supplierOf = (market: Enums.MarketType, side: Enums.OrderSide) =>
+    Effect.map(
+      sql<{ entity_id: Ids.EntityId | null; user_id: Ids.UserId }>`
+        SELECT u.entity_id, m.user_id FROM market_maker_clients m JOIN users u ON u.id = m.user_id
+        WHERE m.is_active AND m.mm_type = ${
+        side === "BUY" ? "CEA_BUYER" : market === "CEA_CASH" ? "CEA_SELLER" : "EUA_OFFER"
+      }
+        ORDER BY m.name, m.id LIMIT 1`,
+      ([row]) => row === undefined || row.entity_id === null ? null : { entity_id: row.entity_id, user_id: row.user_id }
+    )
+
+  /**
+   * Tops each side of a market up to its target depth within the band around the
+   * reference price (the market price, else the book's midpoint): the missing quantity is
+   * offered by the first active market maker of the side's type, joining the best price
+   * of its side (the reference when the side is empty) without crossing the other side,
+   * as far as its balance pays. Answers the `liquidity_operations` row it records, or
+   * null when it placed nothing and `always` is false.
+   */
+  const topUp = (
+    market: Enums.MarketType,
+    setting: MarketMaking.AutoTradeMarketSetting,
+    by: Parties.User | null,
+    reason: string,
+    always: boolean
+  ) =>
+    Effect.gen(function*() {
+      const now = DateTime.toDateUtc(yield* DateTime.now)
+      const instrument = Instrument.forMarket(market)
+      const { base, quote } = Market.instruments[market]
+      const book = yield* writer.read(market, (current) => OrderBook.depth(current, 1_000))
+      const bestBid = book.bids[0]?.price ?? null
+      const bestAsk = book.asks[0]?.price ?? null
+      const reference = (yield* referenceOf(market, now)) ??
+        (bestBid !== null && bestAsk !== null ? Math.round((bestBid + bestAsk) / 2) : null)
+      const placed = { BUY: 0, SELL: 0 }
+      let count = 0
+      if (reference !== null) {
+        const situation = (available: number, feeRate: number): AutoTrade.Situation => ({
+          market,
+          bestBid,
+          bestAsk,
+          reference,
+          maxDeviation: setting.max_price_deviation,
+          available,
+          feeRate,
+          limits: instrument
+        })
+        const range = AutoTrade.band(situation(0, 0))
+        const schedule = yield* fees.schedule(sql, { market })
+        if (range !== null) {
+          const within = (levels: ReadonlyArray<OrderBook.Level>) =>
+            levels.filter((level) => level.price >= range.low && level.price <= range.high)
+              .reduce((sum, level) => sum + level.quantity, 0)
+          const clamp = (price: number) => Math.min(range.high, Math.max(range.low, price))
+          const sides = [
+            {
+              side: "BUY" as const,
+              missing: setting.target_bid_quantity - within(book.bids),
+              price: clamp(bestBid ?? reference),
+              crosses: (price: number) => bestAsk !== null && price >= bestAsk
+            },
+            {
+              side: "SELL" as const,
+              missing: setting.target_ask_quantity - within(book.asks),
+              price: clamp(bestAsk ?? reference + instrument.tickSize),
+              crosses: (price: number) =>
+                (bestBid !== null && price <= bestBid) || (placed.BUY > 0 && price <= clamp(bestBid ?? reference))
+            }
+          ]
+          for (const { side, missing, price, crosses } of sides) {
+            if (missing <= 0 || crosses(price)) continue
+            const supplier = yield* supplierOf(market, side)
+            if (supplier === null) continue
+            const feeRate = FeeSchedule.resolve(schedule, { entity_id: supplier.entity_id, market, side }).rate
+            const available = yield* availableOf(supplier.entity_id, side === "SELL" ? base : quote)
+            const quantity = Math.min(missing, AutoTrade.affordable(side, price, situation(available, feeRate)))
+            if (quantity < instrument.minQuantity) continue
+            const actor = yield* Effect.orDie(repositories.users.findById(supplier.user_id))
+            const result = yield* Effect.result(orders.placeAs(actor, supplier.entity_id, {
+              market,
+              side,
+              type: "LIMIT",
+              quantity: String(quantity),
+              price: market === "CEA_CASH" ?
+                Price.formatCash(Price.CashPrice.make(price)) :
+                Price.formatSwap(Price.SwapPrice.make(price)),
+              client_reference: `liquidity:${market}:${side}:${now.getTime()}`
+            }))
+            if (Result.isSuccess(result)) {
+              placed[side] += quantity
+              count += 1
+            } else {
+              yield* Effect.logWarning("a liquidity order was refused").pipe(
+                Effect.annotateLogs({ market, side, error: result.failure._tag })
+              )
+            }
+          }
+        }
+      }
+      if (count === 0 && !always) return null
+      return yield* operations(sql`
+        INSERT INTO liquidity_operations (market, target_bid_quantity, target_ask_quantity, placed_bid_quantity,
+          placed_ask_quantity, orders_placed, reason, created_by)
+        VALUES (${market}, ${setting.target_bid_quantity}, ${setting.target_ask_quantity}, ${placed.BUY},
+          ${placed.SELL}, ${count}, ${reason}, ${by?.id ?? null})
+        RETURNING *`)
+    })
+
+  const provideLiquidity = Effect.fn("AutoTrade.provideLiquidity")(
+    function*(actor: Parties.User, market: Enums.MarketType, reason: string | undefined) {
+      yield* authorize(actor, "run_market_makers")
+      const [setting] = yield* settings.all(sql`SELECT * FROM auto_trade_market_settings WHERE market = ${market}`)
+      if (setting === undefined) {
+        return yield* new Errors.NotFound({ resource: "auto_trade_market_settings", id: market })
+      }
+      const operation = yield* topUp(market, setting, actor, reason ?? "requested by an admin", true)
+      if (operation === null) return yield* Effect.die(new Error("invariant broken: an operation was not recorded"))
+      return operation
+    },
+    Effect.provideContext(context)
+  )
+
+  /** Every enabled market topped up, recording an operation where orders were placed. */
+  const topUpEnabled = Effect.gen(function*() {
+    const enabled = yield* settings.all(sql`
+      SELECT * FROM auto_trade_market_settings WHERE is_enabled ORDER BY auto_trade_market_settings.market`)
+    for (const setting of enabled) yield* topUp(setting.market, setting, null, "liquidity to target", false)
+  })
 
   const runNow = Effect.fn("AutoTrade.runNow")(function*(actor: Parties.User) {
     yield* authorize(actor, "run_market_makers")
@@ -317,7 +483,11 @@ export const make = Effect.gen(function*() {
     /** Runs the due rules now (the job's work), answering what each did. */
     runDue,
     /** {@link runDue} at an admin's request. */
-    runNow
+    runNow,
+    /** Sets a market's liquidity targets (`auto_trade_market_settings`, the one source of truth). */
+    setMarketSettings,
+    /** Tops a market's sides up to their targets now, recording the operation. */
+    provideLiquidity
   }
 })
 
