@@ -7,6 +7,7 @@
  * when it is missing or stale (PostgreSQL, whose second connection writes the prices).
  */
 import { assert, describe, it, layer } from "@effect/vitest"
+import { Ledger } from "@niha/db"
 import type { AutoTradeApi, PromiseClient } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,6 +37,13 @@ const fundedMaker = (
     )
     return { ...maker, client: staff.client }
   })
+
+/** The ledger's `verify` beside the server (PostgreSQL only: PGlite is one session); true elsewhere. */
+const ledgerClean = (server: TestServer.Running) =>
+  server.backend !== "postgres" ? Effect.succeed(true) : Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return (yield* Ledger.make(sql).verify).ok
+  }).pipe(Effect.provide(Layer.orDie(server.database)), Effect.orDie)
 
 /** Polls `check` every 200 ms until it answers true, for at most `seconds`. */
 const eventually = (check: Effect.Effect<boolean>, seconds: number) =>
@@ -191,6 +199,7 @@ for (const { backend, skipReason } of TestServer.backends) {
               order.client_reference?.startsWith(`auto:${ask.id}`) === true
             )
           )
+          assert.isTrue(yield* ledgerClean(server))
         }))
     })
   })
@@ -403,6 +412,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           const after = yield* call(() => admin.marketData.top({ params: { market: "CEA_CASH" } }))
           assert.deepStrictEqual([after.ask?.price, after.ask?.quantity], ["12.00", "100"])
           assert.deepStrictEqual(yield* balanceOf(admin, seller.entity_id, "CEA"), { available: 840, locked: 100 })
+          assert.isTrue(yield* ledgerClean(server))
         }))
     })
   })
