@@ -4,7 +4,9 @@
  * it (both backends); a run with a given seed places the same orders on a fresh server and
  * other orders with another seed; rules are created by admins only, with the parameters of
  * their modes; a percentage_from_market rule quotes from a fresh market price and stops
- * when it is missing or stale (PostgreSQL, whose second connection writes the prices).
+ * when it is missing or stale (PostgreSQL, whose second connection writes the prices);
+ * liquidity to target tops both sides up within the band and records each operation (both
+ * backends); the ledger verifies clean afterwards (PostgreSQL).
  */
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Ledger } from "@niha/db"
