@@ -137,6 +137,14 @@ export * as Funds from "./Funds.ts"
 export * as MarketMaking from "./MarketMaking.ts"
 
 /**
+ * What an auto-trade rule quotes, as a pure function of its terms, its market and a seeded
+ * source of random integers.
+ *
+ * @since 0.1.0
+ */
+export * as AutoTrade from "./AutoTrade.ts"
+
+/**
  * Row models of `settlement_batches` and `settlement_status_history`.
  *
  * @since 0.1.0

@@ -19,11 +19,13 @@ import * as ApiVersion from "./ApiVersion.ts"
 import { AuditApi } from "./AuditApi.ts"
 import { AccountApi, AuthApi } from "./AuthApi.ts"
 import { ConfigurationApi } from "./ConfigurationApi.ts"
+import { AutoTradeApi } from "./AutoTradeApi.ts"
 import { FeesApi } from "./FeesApi.ts"
 import { FundingApi } from "./FundingApi.ts"
 import { InventoryApi } from "./InventoryApi.ts"
 import { LedgerApi } from "./LedgerApi.ts"
 import { MarketDataApi } from "./MarketDataApi.ts"
+import { MarketMakersApi } from "./MarketMakersApi.ts"
 import { MarketsApi } from "./MarketsApi.ts"
 import { AdminApi, KycApi, OnboardingApi } from "./OnboardingApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
@@ -75,6 +77,8 @@ export class Api extends HttpApi.make("niha")
   .add(AuditApi)
   .add(ConfigurationApi)
   .add(PricesApi)
+  .add(MarketMakersApi)
+  .add(AutoTradeApi)
   .middleware(CommonErrors)
   .annotateMerge(OpenApi.annotations({
     title: "NIHA Carbon API",

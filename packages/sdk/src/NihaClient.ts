@@ -309,6 +309,36 @@ export interface Client {
     /** `GET /prices/latest`: a certificate's latest price. */
     readonly latest: Method<"prices", "latest">
   }
+  /** The `marketMakers` group. */
+  readonly marketMakers: {
+    /** `POST /admin/market-makers`: create a market maker, with its own entity, for an MM user. */
+    readonly createMarketMaker: Method<"marketMakers", "createMarketMaker">
+    /** `GET /market-makers`: every market maker for an admin, its own for an MM user. */
+    readonly listMarketMakers: Method<"marketMakers", "listMarketMakers">
+    /** `POST /admin/market-makers/{id}/active`: let a market maker trade, or stop it. */
+    readonly setMarketMakerActive: Method<"marketMakers", "setMarketMakerActive">
+    /** `POST /market-makers/{id}/orders`: place an order for a market maker. */
+    readonly placeOrder: Method<"marketMakers", "placeOrder">
+    /** `GET /market-makers/{id}/orders`: a market maker's orders, paged. */
+    readonly listOrders: Method<"marketMakers", "listOrders">
+    /** `POST /market-makers/{id}/orders/{order_id}/cancel`: cancel a market maker's order. */
+    readonly cancelOrder: Method<"marketMakers", "cancelOrder">
+  }
+  /** The `autoTrade` group. */
+  readonly autoTrade: {
+    /** `POST /admin/auto-trade/rules`: create an auto-trade rule for a market maker. */
+    readonly createRule: Method<"autoTrade", "createRule">
+    /** `GET /admin/auto-trade/rules`: every rule, in name order. */
+    readonly listRules: Method<"autoTrade", "listRules">
+    /** `POST /admin/auto-trade/rules/{id}/enabled`: enable or disable a rule. */
+    readonly setRuleEnabled: Method<"autoTrade", "setRuleEnabled">
+    /** `POST /admin/auto-trade/run`: run the due rules now. */
+    readonly run: Method<"autoTrade", "run">
+    /** `PUT /admin/auto-trade/markets/{market}`: a market's liquidity targets and band. */
+    readonly setMarketSettings: Method<"autoTrade", "setMarketSettings">
+    /** `POST /admin/auto-trade/markets/{market}/liquidity`: top a market up now. */
+    readonly provideLiquidity: Method<"autoTrade", "provideLiquidity">
+  }
 }
 
 /**

@@ -151,6 +151,20 @@ export * as InventoryApi from "./InventoryApi.ts"
 export * as AuditApi from "./AuditApi.ts"
 
 /**
+ * The `marketMakers` group: the operator's market makers and the orders placed for them.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakersApi from "./MarketMakersApi.ts"
+
+/**
+ * The `autoTrade` group: an admin's auto-trade rules and a run of the due ones.
+ *
+ * @since 0.1.0
+ */
+export * as AutoTradeApi from "./AutoTradeApi.ts"
+
+/**
  * The `Idempotency-Key` header of endpoints that create something.
  *
  * @since 0.1.0

@@ -91,7 +91,9 @@ export const servedActions: ReadonlySet<Capabilities.Action> = new Set<Capabilit
   "cancel_own_order",
   "adjust_balances",
   "view_audit_log",
-  "configure_platform"
+  "configure_platform",
+  "place_market_maker_order",
+  "run_market_makers"
 ])
 
 /**

@@ -33,6 +33,7 @@ import * as ErrorHandling from "./ErrorHandling.ts"
 import * as FeesHandlers from "./FeesHandlers.ts"
 import * as FundingHandlers from "./FundingHandlers.ts"
 import * as MarketDataHandlers from "./MarketDataHandlers.ts"
+import * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
 import * as OnboardingHandlers from "./OnboardingHandlers.ts"
 import * as OrdersHandlers from "./OrdersHandlers.ts"
 import * as PricesHandlers from "./PricesHandlers.ts"
@@ -40,11 +41,13 @@ import * as Secrets from "./Secrets.ts"
 import * as Adjustments from "./services/Adjustments.ts"
 import * as AuditLog from "./services/AuditLog.ts"
 import * as Configuration from "./services/Configuration.ts"
+import * as AutoTrade from "./services/AutoTrade.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as FundingSettings from "./services/FundingSettings.ts"
 import * as Inventory from "./services/Inventory.ts"
 import * as MarketData from "./services/MarketData.ts"
+import * as MarketMakers from "./services/MarketMakers.ts"
 import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
@@ -208,6 +211,8 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
   | HttpApiGroup.Service<"niha", "audit">
   | HttpApiGroup.Service<"niha", "configuration">
   | HttpApiGroup.Service<"niha", "prices">
+  | HttpApiGroup.Service<"niha", "marketMakers">
+  | HttpApiGroup.Service<"niha", "autoTrade">
   | Api.CommonErrors
   | Authentication.Authentication,
   never,
@@ -237,7 +242,9 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
     SettlementsHandlers.inventory,
     AuditHandlers.audit,
     ConfigurationHandlers.configuration,
-    PricesHandlers.prices
+    PricesHandlers.prices,
+    MarketMakersHandlers.marketMakers,
+    MarketMakersHandlers.autoTrade
   ).pipe(
     Layer.provideMerge(Layer.merge(Access.layer, ErrorHandling.layer)),
     Layer.provide(
@@ -247,11 +254,13 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        Swaps.Swaps.layer.pipe(Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer)))),
+        Layer.mergeAll(Swaps.Swaps.layer, MarketMakers.MarketMakers.layer, AutoTrade.AutoTradeRuns.layer).pipe(
+          Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer))),
+          Layer.provideMerge(Fees.layer)
+        ),
         Adjustments.Adjustments.layer,
         Settlements.layer,
         Inventory.Inventory.layer,
-        MarketData.MarketData.layer,
         MarketData.MarketData.layer,
         AuditLog.AuditLog.layer,
         Configuration.Configuration.layer

@@ -15,6 +15,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Database } from "@niha/db"
 import { AuditChain, Migrations, Repository } from "@niha/db"
+import { AutoTrade } from "@niha/domain"
 import { Api } from "@niha/sdk"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -49,11 +50,14 @@ import * as Password from "./Password.ts"
 import * as RequestContext from "./RequestContext.ts"
 import * as Routes from "./Routes.ts"
 import * as Secrets from "./Secrets.ts"
+import * as AutoTradeService from "./services/AutoTrade.ts"
 import * as Deposits from "./services/Deposits.ts"
+import * as Fees from "./services/Fees.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as SettlementOverdue from "./services/SettlementOverdue.ts"
 import * as Prices from "./services/Prices.ts"
+import * as Orders from "./services/Orders.ts"
 import * as SignInPage from "./SignInPage.ts"
 import * as Telemetry from "./Telemetry.ts"
 
@@ -186,6 +190,12 @@ export interface Options<DatabaseError = never> {
    * credentials to `announce`; nothing unless given.
    */
   readonly firstAdmin?: FirstAdmin | undefined
+  /** The seed of the auto-trade runs' random source (`AutoTradeService.AutoTradeRandom`); random unless given. */
+  readonly autoTradeSeed?: number | undefined
+  /** How often the due auto-trade rules run (a recurring job); five seconds unless given. */
+  readonly autoTradeInterval?: Duration.Input | undefined
+  /** How old a market price may be before rules that need it stop quoting; one hour unless given. */
+  readonly autoTradePriceMaxAge?: Duration.Input | undefined
 }
 
 /**
@@ -282,7 +292,9 @@ export const jobKinds = {
   /** Fetches the due price and exchange-rate sources (recurring). */
   pricesRefresh: Prices.refreshJob,
   /** Seals the audit trail's new rows into its hash chains (recurring). */
-  auditSeal: "audit.seal"
+  auditSeal: "audit.seal",
+  /** Runs the due auto-trade rules (recurring). */
+  autoTradeRun: AutoTradeService.runJob
 } as const
 
 /**
@@ -303,11 +315,21 @@ export const jobs = (
     | "calendarFile"
     | "pricePollInterval"
     | "auditSealInterval"
+    | "autoTradeInterval"
   >
-): Layer.Layer<never, SqlError, SqlClient.SqlClient | Secrets.Secrets | Prices.Prices> => {
+): Layer.Layer<
+  never,
+  SqlError,
+  SqlClient.SqlClient | Secrets.Secrets | Prices.Prices | MarketWriter.MarketWriter
+> => {
   const mailInterval = options.mailPollInterval ?? Duration.seconds(1)
   const runner = JobRunner.layer<
-    SqlClient.SqlClient | Mailer.Mailer | Deposits.Deposits | Secrets.Secrets | Prices.Prices
+    | SqlClient.SqlClient
+    | Mailer.Mailer
+    | Deposits.Deposits
+    | Secrets.Secrets
+    | Prices.Prices
+    | AutoTradeService.AutoTradeRuns
   >(
     {
       [jobKinds.mailDispatch]: () => Metrics.timedJob(jobKinds.mailDispatch, MailOutbox.dispatchOnce()),
@@ -316,10 +338,24 @@ export const jobs = (
         Metrics.timedJob(jobKinds.pricesRefresh, Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue())),
       [jobKinds.amlRelease]: (job) => Metrics.timedJob(jobKinds.amlRelease, Deposits.releaseHandler(job)),
       [jobKinds.settlementOverdue]: () =>
-        Metrics.timedJob(jobKinds.settlementOverdue, SettlementOverdue.flagOverdue())
+        Metrics.timedJob(jobKinds.settlementOverdue, SettlementOverdue.flagOverdue()),
+      [jobKinds.autoTradeRun]: () =>
+        Metrics.timedJob(
+          jobKinds.autoTradeRun,
+          Effect.flatMap(AutoTradeService.AutoTradeRuns, (runs) => runs.runDue())
+        )
     },
     { pollInterval: options.jobPollInterval ?? mailInterval }
-  ).pipe(Layer.provide(Deposits.layer), Layer.provide(Repository.Repositories.layer))
+  ).pipe(
+    Layer.provide(Layer.merge(
+      Deposits.layer,
+      AutoTradeService.AutoTradeRuns.layer.pipe(
+        Layer.provide(Orders.Orders.layer),
+        Layer.provideMerge(Fees.layer)
+      )
+    )),
+    Layer.provide(Repository.Repositories.layer)
+  )
   return Layer.unwrap(Effect.gen(function*() {
     if (options.calendarFile !== undefined) {
       const installed = yield* Effect.orDie(SettlementCalendars.installFile(options.calendarFile))
@@ -348,6 +384,7 @@ export const jobs = (
     )
     yield* JobRunner.recurring(jobKinds.pricesRefresh, "sources", options.pricePollInterval ?? Duration.seconds(30))
     yield* JobRunner.recurring(jobKinds.auditSeal, "chains", options.auditSealInterval ?? Duration.seconds(1))
+    yield* JobRunner.recurring(jobKinds.autoTradeRun, "rules", options.autoTradeInterval ?? Duration.seconds(5))
     return runner
   })).pipe(Layer.provide(options.mailer ?? Mailer.layerLog))
 }
@@ -400,19 +437,33 @@ export const layer = <DatabaseError>(
       )),
     Effect.catchTag("SqlError", (error) => Effect.logWarning("the stored secrets could not be checked", error))
   ))
+  // One writer per market and one auto-trade random source, shared by the API and the jobs.
+  const writer = Layer.provideMerge(
+    Metrics.layerMarketCounters,
+    MarketWriter.MarketWriter.layer({
+      anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
+      peers: options.peers
+    })
+  )
+  const autoTradeContext = Layer.succeedContext(
+    Context.make(
+      AutoTradeService.AutoTradeRandom,
+      AutoTrade.seeded(options.autoTradeSeed ?? NodeCrypto.randomInt(2 ** 31))
+    ).pipe(
+      Context.add(
+        AutoTradeService.PriceMaxAge,
+        Duration.fromInputUnsafe(options.autoTradePriceMaxAge ?? AutoTradeService.defaultPriceMaxAge)
+      )
+    )
+  )
   const services = Layer.mergeAll(
     secretsChecked,
     Repository.Repositories.layer,
     Draining.layer,
     options.storage,
-    jobs(options),
-    Layer.provideMerge(
-      Metrics.layerMarketCounters,
-      MarketWriter.MarketWriter.layer({
-        anonymitySecret: options.anonymitySecret ?? NodeCrypto.randomBytes(32).toString("hex"),
-        peers: options.peers
-      })
-    ),
+    jobs(options).pipe(Layer.provide(Layer.merge(writer, autoTradeContext))),
+    writer,
+    autoTradeContext,
     Layer.effectContext(Effect.gen(function*() {
       const url = options.publicUrl ?? urls(options.host, yield* port).api
       return Context.make(Notices.PublicUrl, url).pipe(

@@ -230,6 +230,29 @@ export * as SettlementsHandlers from "./SettlementsHandlers.ts"
 export * as SettlementOverdue from "./services/SettlementOverdue.ts"
 
 /**
+ * The operator's market makers as a service: each with an entity of its own, and orders
+ * placed for them through the order path of clients; access checked in one place.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakers from "./services/MarketMakers.ts"
+
+/**
+ * The handlers of the `marketMakers` group.
+ *
+ * @since 0.1.0
+ */
+export * as MarketMakersHandlers from "./MarketMakersHandlers.ts"
+
+/**
+ * Auto-trade as a service: admins' rules, and the run (a recurring job) that places what
+ * the due rules quote through the order path, with a seeded random source.
+ *
+ * @since 0.1.0
+ */
+export * as AutoTrade from "./services/AutoTrade.ts"
+
+/**
  * The handlers of the `marketData` group, with the stream as Server-Sent Events.
  *
  * @since 0.1.0

@@ -976,14 +976,26 @@ export const make = Effect.gen(function*() {
 
   const placements: Group<Placement, OrdersApi.OrderWithFills, PlaceError> = { run: placeAll }
 
+  /** Places an order for `entityId`, an account the caller was already checked to act for. */
+  const placeAs = Effect.fn("Orders.placeAs")(
+    function*(
+      actor: Parties.User,
+      entityId: Ids.EntityId,
+      input: OrdersApi.PlaceOrder,
+      idempotencyKey?: string | undefined
+    ) {
+      const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
+      const caller = yield* Effect.context<never>()
+      return yield* writer.writeGrouped(spec.market, placements, { actor, entityId, spec, context: caller })
+    }
+  )
+
   const place = Effect.fn("Orders.place")(
     function*(actor: Parties.User, input: OrdersApi.PlaceOrder, idempotencyKey?: string | undefined) {
       yield* authorize(actor, input.market === "CEA_CASH" ? "place_cea_order" : "request_swap")
       const entityId = actor.entity_id
       if (entityId === null) return yield* Effect.die(new Error("invariant broken: a client role without an entity"))
-      const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
-      const caller = yield* Effect.context<never>()
-      return yield* writer.writeGrouped(spec.market, placements, { actor, entityId, spec, context: caller })
+      return yield* placeAs(actor, entityId, input, idempotencyKey)
     }
   )
 
@@ -991,11 +1003,13 @@ export const make = Effect.gen(function*() {
    * An order of the actor's entity, read before its market's writer takes the command: an
    * order of another entity (or none) is `NotFound`, as if it did not exist.
    */
-  const ownOrder = (actor: Parties.User, id: Ids.OrderId) =>
+  const ownOrder = (actor: Parties.User, id: Ids.OrderId, owner?: Ids.EntityId) =>
     Effect.gen(function*() {
-      yield* authorize(actor, "cancel_own_order")
+      // An account acted for (`owner`) was checked by the caller; the actor's own needs the capability.
+      if (owner === undefined) yield* authorize(actor, "cancel_own_order")
+      const entity = owner ?? actor.entity_id
       const found = yield* orders.find(id).pipe(Effect.provideContext(context))
-      if (found.entity_id === null || found.entity_id !== actor.entity_id) {
+      if (found.entity_id === null || found.entity_id !== entity) {
         return yield* new Errors.NotFound({ resource: "orders", id })
       }
       return { entityId: found.entity_id, found }
@@ -1017,8 +1031,8 @@ export const make = Effect.gen(function*() {
       return yield* withFills(after)
     })
 
-  const cancel = Effect.fn("Orders.cancel")(function*(actor: Parties.User, id: Ids.OrderId) {
-    const { entityId, found } = yield* ownOrder(actor, id)
+  const cancel = Effect.fn("Orders.cancel")(function*(actor: Parties.User, id: Ids.OrderId, owner?: Ids.EntityId) {
+    const { entityId, found } = yield* ownOrder(actor, id, owner)
     return yield* writer.write(found.market, (market: Writer) =>
       Effect.gen(function*() {
         const before = yield* present(orders.lock(id))
@@ -1182,11 +1196,32 @@ export const make = Effect.gen(function*() {
     return yield* orders.page(sql`AND ${filter}`, query)
   }, Effect.provideContext(context))
 
+  const listAs = Effect.fn("Orders.listAs")(function*(
+    entityId: Ids.EntityId,
+    query: PageQuery & { readonly market?: Enums.MarketType | undefined }
+  ) {
+    const filter = sql.and([
+      sql`entity_id = ${entityId}`,
+      ...(query.market === undefined ? [] : [sql`market = ${query.market}`])
+    ])
+    return yield* orders.page(sql`AND ${filter}`, query)
+  }, Effect.provideContext(context))
+
   return {
     /** Places an order for the actor's entity: locked, matched, stored; answered with its fills. */
     place,
-    /** Cancels one of the actor's entity's orders; what it still locks is returned. */
+    /**
+     * Places an order for an account the caller was already checked to act for (a market
+     * maker's, checked by `MarketMakers`): the same locks, fees, ledger and audit as `place`.
+     */
+    placeAs,
+    /**
+     * Cancels one of the actor's entity's orders, or, with `owner`, one of an account the
+     * caller was already checked to act for; what it still locks is returned.
+     */
     cancel,
+    /** Orders of an account the caller was already checked to act for, oldest first, paged. */
+    listAs,
     /** Amends a resting GTC order of the actor's entity: a new price or a smaller open quantity. */
     amend,
     /** Cancels every resting order of the actor's entity in a market. */
