@@ -54,10 +54,10 @@ import * as AutoTradeService from "./services/AutoTrade.ts"
 import * as Deposits from "./services/Deposits.ts"
 import * as Fees from "./services/Fees.ts"
 import * as MarketWriter from "./services/MarketWriter.ts"
+import * as Orders from "./services/Orders.ts"
+import * as Prices from "./services/Prices.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as SettlementOverdue from "./services/SettlementOverdue.ts"
-import * as Prices from "./services/Prices.ts"
-import * as Orders from "./services/Orders.ts"
 import * as SignInPage from "./SignInPage.ts"
 import * as Telemetry from "./Telemetry.ts"
 
@@ -337,8 +337,7 @@ export const jobs = (
       [jobKinds.pricesRefresh]: () =>
         Metrics.timedJob(jobKinds.pricesRefresh, Effect.flatMap(Prices.Prices, (prices) => prices.refreshDue())),
       [jobKinds.amlRelease]: (job) => Metrics.timedJob(jobKinds.amlRelease, Deposits.releaseHandler(job)),
-      [jobKinds.settlementOverdue]: () =>
-        Metrics.timedJob(jobKinds.settlementOverdue, SettlementOverdue.flagOverdue()),
+      [jobKinds.settlementOverdue]: () => Metrics.timedJob(jobKinds.settlementOverdue, SettlementOverdue.flagOverdue()),
       [jobKinds.autoTradeRun]: () =>
         Metrics.timedJob(
           jobKinds.autoTradeRun,
