@@ -38,6 +38,7 @@ import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import { Instant } from "./AuditApi.ts"
 import * as Pagination from "./Pagination.ts"
 
 const Price = Schema.String.annotate({ description: "A price in the market's price scale, e.g. \"12.50\"." })
@@ -422,9 +423,9 @@ export class MarketDataApi extends HttpApiGroup.make("marketData")
         /** The width of each candle. */
         interval: CandleInterval,
         /** The start of the range (ISO 8601); `to` minus 1440 intervals unless given. */
-        from: Schema.optionalKey(Schema.DateTimeUtcFromString),
+        from: Schema.optionalKey(Instant),
         /** The end of the range, excluded (ISO 8601); now unless given. */
-        to: Schema.optionalKey(Schema.DateTimeUtcFromString)
+        to: Schema.optionalKey(Instant)
       },
       success: Candles
     }).annotate(OpenApi.Summary, `OHLC candles (1m, 1h, 1d) between from and to, at most ${maxCandles} intervals`),

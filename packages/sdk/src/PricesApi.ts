@@ -13,6 +13,7 @@ import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
+import { Instant } from "./AuditApi.ts"
 import { Authentication } from "./Authentication.ts"
 
 /**
@@ -123,9 +124,9 @@ export class PricesApi extends HttpApiGroup.make("prices")
         /** EUR (default) converts every price; another currency keeps only the prices observed in it. */
         currency: Schema.optionalKey(Enums.Currency),
         /** From this instant (inclusive). */
-        from: Schema.DateTimeUtcFromString,
+        from: Instant,
         /** To this instant (exclusive); now when absent. */
-        to: Schema.optionalKey(Schema.DateTimeUtcFromString)
+        to: Schema.optionalKey(Instant)
       },
       success: PriceHistory,
       error: ApiError.BadRequest

@@ -133,8 +133,10 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`fuzzing the con
             const payloadSchema = jsonPayload?.[1].schemas[0]
             const multipart = [...endpoint.payload.keys()].some((type) => type.includes("multipart"))
 
-            const check = (what: string, answer: Answer, anonymous: boolean) => {
-              const label = `${name} ${what} -> ${answer.status} ${answer.text.slice(0, 200)}`
+            const check = (what: string, answer: Answer, anonymous: boolean, url: string) => {
+              const label = `${name} ${what} ${url.replace(server.baseUrl, "")} -> ${answer.status} ${
+                answer.text.slice(0, 200)
+              }`
               perEndpoint[name] = (perEndpoint[name] ?? 0) + 1
               if (answer.status >= 500 && !(declared.has(answer.status) && answer.status !== 500)) {
                 failures.push(`5xx: ${label}`)
@@ -182,30 +184,30 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`fuzzing the con
             // Generated (valid) requests, anonymous first, then as the admin.
             for (let i = 0; i < runs; i++) {
               const anonymous = request(i, {})
-              check(`anonymous #${i}`, yield* send(anonymous.url, anonymous.init), true)
+              check(`anonymous #${i}`, yield* send(anonymous.url, anonymous.init), true, anonymous.url)
               const signedIn = request(i, bearer)
-              check(`generated #${i}`, yield* send(signedIn.url, signedIn.init), false)
+              check(`generated #${i}`, yield* send(signedIn.url, signedIn.init), false, signedIn.url)
             }
             // Invalid requests: random JSON bodies, ids and query values.
             const noise = junk(runs, ++salt)
             for (let i = 0; i < runs; i++) {
               if (hasBody && !multipart) {
                 const broken = request(i, bearer, noise[i])
-                check(`invalid body #${i}`, yield* send(broken.url, broken.init), false)
+                check(`invalid body #${i}`, yield* send(broken.url, broken.init), false, broken.url)
               }
               if (endpoint.path.includes(":")) {
                 const url = `${server.baseUrl}${
                   endpoint.path.replaceAll(/:(\w+)/gu, () => encodeURIComponent(JSON.stringify(noise[i] ?? null)))
                 }`
                 const { init } = request(i, bearer)
-                check(`invalid path #${i}`, yield* send(url, init), false)
+                check(`invalid path #${i}`, yield* send(url, init), false, url)
               }
               if (endpoint.query !== undefined) {
                 const { init, url } = request(i, bearer)
                 const bad = `${url.split("?")[0]}?limit=${
                   encodeURIComponent(JSON.stringify(noise[i] ?? null))
                 }&cursor=%00`
-                check(`invalid query #${i}`, yield* send(bad, init), false)
+                check(`invalid query #${i}`, yield* send(bad, init), false, bad)
               }
             }
           }
