@@ -5,7 +5,9 @@
  * against one expected table kept here. Cells: 1 = 401, 3 = 403, 4 = 404, 2 = let through
  * (any other answer but a 5xx: 2xx, or a 400/409 of the business rules). An endpoint of
  * the contract with an id in its path and no row fails the suite by name, so endpoints
- * added on other branches must be given their row.
+ * added on other branches must be given their row. A market maker's endpoints have rows too
+ * (their object is a market maker of an MM user: the owner column is then a client like the
+ * rest), and its own MM user is checked beside the table.
  *
  * Beside the matrix: nobody sets their own role, stage or status, and onboarding steps
  * cannot be skipped.
@@ -15,7 +17,7 @@ import { Api, PromiseClient } from "@niha/sdk"
 import { Password } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { adminOf, call, clientAtNda, failure, strongPassword } from "./support/Clients.ts"
+import { adminOf, call, clientAtNda, failure, staffWithPassword, strongPassword } from "./support/Clients.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { tradingCompany } from "./support/Trading.ts"
 
@@ -85,7 +87,27 @@ const expected: Record<string, string> = {
   "orders.cancelOrder": "1 433333344444 3 2",
   "ledger.adjust": "1 333333333333 2 3",
   "admin.approveEntity": "1 333333333333 2 3",
-  "admin.rejectEntity": "1 333333333333 2 3"
+  "admin.rejectEntity": "1 333333333333 2 3",
+  "settlements.getSettlement": "1 444444444444 2 2",
+  "settlements.advanceSettlement": "1 333333333333 2 3",
+  "settlements.failSettlement": "1 333333333333 2 3",
+  "settlements.resolveSettlement": "1 333333333333 2 3",
+  "swaps.getSwap": "1 444444444444 2 2",
+  "swaps.cancelSwap": "1 433333344444 3 2",
+  "inventory.allocateLot": "1 333333333333 2 3",
+  "configuration.changeMailConfig": "1 333333333333 2 3",
+  "configuration.testMailConfig": "1 333333333333 2 3",
+  "configuration.changeScrapingSource": "1 333333333333 2 3",
+  "configuration.fetchScrapingSource": "1 333333333333 2 3",
+  "configuration.changeExchangeRateSource": "1 333333333333 2 3",
+  "configuration.fetchExchangeRateSource": "1 333333333333 2 3",
+  "autoTrade.setRuleEnabled": "1 333333333333 2 3",
+  // A market maker's: its object is a market maker of an MM user (not the owner, a client);
+  // the MM column is an MM user of no market maker, the owner column a client like the rest.
+  "marketMakers.setMarketMakerActive": "1 333333333333 2 3",
+  "marketMakers.placeOrder": "1 433333333333 2 3",
+  "marketMakers.listOrders": "1 433333333333 2 3",
+  "marketMakers.cancelOrder": "1 433333333333 2 3"
 }
 
 /** Endpoints whose path parameter is not an object id. */
@@ -95,7 +117,9 @@ const notObjectIds = new Set([
   "marketData.trades",
   "marketData.ticker",
   "marketData.candles",
-  "marketData.stream"
+  "marketData.stream",
+  "autoTrade.setMarketSettings",
+  "autoTrade.provideLiquidity"
 ])
 
 const cellsOf = (row: string): Array<string> => row.replaceAll(" ", "").split("")
@@ -187,14 +211,128 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           buyer_rate: "0.001",
           reason: "matrix"
         })
-        const { contactRequest, document } = yield* onDatabase(Effect.gen(function*() {
+        // Objects of the admin's: a mail config, a price source, an exchange-rate source (unreachable hosts).
+        const mailConfig = yield* post(server.baseUrl, admin.session.token, "/admin/mail-configs", {
+          provider: "smtp",
+          from_email: "noreply@matrix.test",
+          smtp_host: "127.0.0.1",
+          smtp_port: 9,
+          smtp_use_tls: false
+        })
+        const scraping = yield* post(server.baseUrl, admin.session.token, "/admin/scraping-sources", {
+          name: "Matrix close",
+          url: "http://127.0.0.1:9/cea.json",
+          certificate_type: "CEA",
+          currency: "CNY",
+          library: "HTTPX",
+          selector: "data.close"
+        })
+        const rates = yield* post(server.baseUrl, admin.session.token, "/admin/exchange-rate-sources", {
+          name: "Matrix rates",
+          url: "http://127.0.0.1:9/eur",
+          base_currency: "EUR",
+          quote_currency: "CNY",
+          selector: "rates.CNY"
+        })
+        // A settlement batch of the owner's: a second company sells to its resting buy.
+        const seller = yield* tradingCompany(server, "seller@matrix.test", "Seller Matrix", 1)
+        yield* call(() =>
+          admin.client.ledger.adjust({
+            params: { id: seller.entityId },
+            payload: { asset_type: "CEA", amount: "10", reason: "matrix" }
+          })
+        )
+        yield* post(server.baseUrl, ownerToken, "/orders", {
+          market: "CEA_CASH",
+          side: "BUY",
+          type: "LIMIT",
+          quantity: "1",
+          price: "11.00"
+        })
+        yield* call(() =>
+          seller.client.orders.placeOrder({
+            payload: { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "1", price: "11.00" }
+          })
+        )
+        // A lot of the seller's registry account, for the batch.
+        const lotSeller = yield* call(() =>
+          admin.client.inventory.registerSeller({
+            payload: { name: "Matrix Power", code: "MTX-01", jurisdiction: "CN", registry_account: "CN-REG-MATRIX" }
+          })
+        )
+        const lot = yield* call(() =>
+          admin.client.inventory.registerLot({
+            payload: {
+              certificate_type: "CEA",
+              quantity: "1",
+              serial_number: "CEA-MATRIX-0001",
+              vintage_year: 2025,
+              seller_id: lotSeller.id,
+              entity_id: seller.entityId
+            }
+          })
+        )
+        // A swap of the owner's: requested at stage SWAP (set by SQL for the request alone), then back at CEA.
+        yield* call(() =>
+          admin.client.ledger.adjust({
+            params: { id: owner.entityId },
+            payload: { asset_type: "CEA", amount: "100", reason: "matrix" }
+          })
+        )
+        const setOwnerRole = (role: string) =>
+          onDatabase(Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            yield* sql`UPDATE users SET role = ${role} WHERE email = 'owner@matrix.test'`
+          }))
+        yield* setOwnerRole("SWAP")
+        const swap = yield* post(server.baseUrl, ownerToken, "/swaps", { eua_quantity: "10", rate: "1.1000" })
+        yield* setOwnerRole("CEA")
+        // A market maker of an MM user's, with an auto-trade rule and a resting order the admin placed for it.
+        const maker = yield* staffWithPassword(server, "maker@matrix.test")
+        const makerUserId = (yield* call(() => maker.client.account.me())).user.id
+        const marketMaker = yield* call(() =>
+          admin.client.marketMakers.createMarketMaker({
+            payload: { user_id: makerUserId, name: "Matrix Desk", mm_type: "CEA_SELLER" }
+          })
+        )
+        yield* call(() =>
+          admin.client.ledger.adjust({
+            params: { id: marketMaker.entity_id },
+            payload: { asset_type: "CEA", amount: "100", reason: "matrix" }
+          })
+        )
+        const makerOrder = yield* call(() =>
+          admin.client.marketMakers.placeOrder({
+            params: { id: marketMaker.market_maker.id },
+            payload: { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "1", price: "99.00" }
+          })
+        )
+        const rule = yield* call(() =>
+          admin.client.autoTrade.createRule({
+            payload: {
+              market_maker_id: marketMaker.market_maker.id,
+              name: "matrix",
+              market: "CEA_CASH",
+              side: "SELL",
+              is_enabled: false,
+              price_mode: "fixed",
+              fixed_price: "99.00",
+              quantity_mode: "fixed",
+              fixed_quantity: 1,
+              interval_seconds: 60
+            }
+          })
+        )
+        const { batch, contactRequest, document } = yield* onDatabase(Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
           const [request] = yield* sql<{ id: string }>`
             SELECT id FROM contact_requests WHERE contact_email = 'owner@matrix.test'`
           const [kyc] = yield* sql<
             { id: string }
           >`SELECT id FROM kyc_documents WHERE entity_id = ${owner.entityId} LIMIT 1`
-          return { contactRequest: request?.id, document: kyc?.id }
+          const [settlement] = yield* sql<{ id: string }>`
+            SELECT id FROM settlement_batches WHERE entity_id = ${owner.entityId} LIMIT 1`
+          return { batch: settlement?.id, contactRequest: request?.id, document: kyc?.id }
         }))
         const order = (placed["order"] as { readonly id?: string } | undefined)?.id
         const ids: Record<string, string | undefined> = {
@@ -220,7 +358,29 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "fees.deactivateOverride": override["id"] as string | undefined,
           "orders.getOrder": order,
           "orders.amendOrder": order,
-          "orders.cancelOrder": order
+          "orders.cancelOrder": order,
+          "settlements.getSettlement": batch,
+          "settlements.advanceSettlement": batch,
+          "settlements.failSettlement": batch,
+          "settlements.resolveSettlement": batch,
+          "swaps.getSwap": (swap["swap"] as { readonly id?: string } | undefined)?.id,
+          "swaps.cancelSwap": (swap["swap"] as { readonly id?: string } | undefined)?.id,
+          "inventory.allocateLot": lot.certificate.id,
+          "configuration.changeMailConfig": mailConfig["id"] as string | undefined,
+          "configuration.testMailConfig": mailConfig["id"] as string | undefined,
+          "configuration.changeScrapingSource": scraping["id"] as string | undefined,
+          "configuration.fetchScrapingSource": scraping["id"] as string | undefined,
+          "configuration.changeExchangeRateSource": rates["id"] as string | undefined,
+          "configuration.fetchExchangeRateSource": rates["id"] as string | undefined,
+          "autoTrade.setRuleEnabled": rule.id,
+          "marketMakers.setMarketMakerActive": marketMaker.market_maker.id,
+          "marketMakers.placeOrder": marketMaker.market_maker.id,
+          "marketMakers.listOrders": marketMaker.market_maker.id,
+          "marketMakers.cancelOrder": marketMaker.market_maker.id
+        }
+        /** Path parameters beside `:id`. */
+        const otherParams: Record<string, Record<string, string>> = {
+          "marketMakers.cancelOrder": { order_id: makerOrder.order.id }
         }
         for (const name of Object.keys(expected)) {
           if (name.startsWith("funding.") && name.includes("Deposit")) ids[name] = deposit["id"] as string | undefined
@@ -244,7 +404,18 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "orders.amendOrder": { quantity: "2" },
           "ledger.adjust": { asset_type: "EUR", amount: "1.00", reason: "matrix" },
           "fees.changeConfig": { buyer_rate: "0.003" },
-          "fees.changeOverride": { buyer_rate: "0.002" }
+          "fees.changeOverride": { buyer_rate: "0.002" },
+          "settlements.advanceSettlement": { to: "TRANSFER_INITIATED", registry_reference: "REG-MATRIX" },
+          "settlements.failSettlement": reason,
+          "settlements.resolveSettlement": { resolution: "REVERSAL", note: "matrix" },
+          "inventory.allocateLot": { settlement_batch_id: batch },
+          "configuration.changeMailConfig": { from_name: "Matrix" },
+          "configuration.testMailConfig": { to: "ops@matrix.test" },
+          "configuration.changeScrapingSource": { is_active: false },
+          "configuration.changeExchangeRateSource": { is_active: false },
+          "autoTrade.setRuleEnabled": { is_enabled: false },
+          "marketMakers.setMarketMakerActive": { is_active: true },
+          "marketMakers.placeOrder": { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "1", price: "98.00" }
         }
 
         // A user of another entity at every role and stage (MM has no entity), signed in.
@@ -280,7 +451,10 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
               continue
             }
             const cells = cellsOf(row)
-            const path = endpoint.path.replace(":id", id)
+            const path = Object.entries(otherParams[name] ?? {}).reduce(
+              (done, [param, value]) => done.replace(`:${param}`, value),
+              endpoint.path.replace(":id", id)
+            )
             const hasBody = endpoint.method !== "GET" && endpoint.method !== "DELETE"
             for (const [index, column] of columns.entries()) {
               const token = tokens[column]
@@ -302,6 +476,41 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
                 )
               }
             }
+          }
+        }
+        // The market maker's own MM user, whom the columns do not hold: let through on its market maker's
+        // orders, refused (403) the admin's switch.
+        const makerCalls: ReadonlyArray<readonly [string, string, string, unknown, number | "2"]> = [
+          ["GET", `/market-makers/${marketMaker.market_maker.id}/orders`, "listOrders", undefined, "2"],
+          [
+            "POST",
+            `/market-makers/${marketMaker.market_maker.id}/orders`,
+            "placeOrder",
+            bodies["marketMakers.placeOrder"],
+            "2"
+          ],
+          [
+            "POST",
+            `/market-makers/${marketMaker.market_maker.id}/orders/${makerOrder.order.id}/cancel`,
+            "cancelOrder",
+            {},
+            "2"
+          ],
+          ["POST", `/admin/market-makers/${marketMaker.market_maker.id}/active`, "setMarketMakerActive", {
+            is_active: true
+          }, 403]
+        ]
+        for (const [method, path, name, body, want] of makerCalls) {
+          const status = yield* Effect.promise(async () => {
+            const response = await fetch(`${server.baseUrl}${path}`, {
+              method,
+              headers: { authorization: `Bearer ${maker.token}`, "content-type": "application/json" },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) })
+            })
+            return response.status
+          })
+          if (classify(status) !== (want === "2" ? "2" : classify(want))) {
+            mismatches.push(`marketMakers.${name} as its market maker's MM user: expected ${want}, got ${status}`)
           }
         }
         console.log(

@@ -206,6 +206,8 @@ export const make = Effect.gen(function*() {
   })
 
   const cancel = Effect.fn("Swaps.cancel")(function*(actor: Parties.User, id: Ids.SwapRequestId) {
+    // As for an order: a role that may cancel nothing is refused (403) before any id is looked up.
+    yield* authorize(actor, "cancel_own_order")
     const before = yield* provided(Effect.gen(function*() {
       const swap = yield* swaps.find(id)
       yield* visible(actor, swap.entity_id, staffAction, "swap_requests", id)
