@@ -65,7 +65,11 @@ describe.skipIf(TestServer.skipReasonOf(TestServer.quickBackend) !== undefined)(
         for (let attempt = 0; attempt < 100; attempt++) {
           const traces = otlp.received.filter((request) => request.path === "/v1/traces")
           const metrics = otlp.received.filter((request) => request.path === "/v1/metrics")
-          if (traces.some((request) => request.body.includes("/health")) && metrics.length > 0) break
+          // An export can precede the first counted request: wait for one that carries it.
+          if (
+            traces.some((request) => request.body.includes("/health")) &&
+            metrics.some((request) => request.body.includes("niha_http_requests_total"))
+          ) break
           yield* Effect.sleep("100 millis")
         }
         const traces = otlp.received.filter((request) => request.path === "/v1/traces").map((request) => request.body)
