@@ -161,6 +161,10 @@ export const make = Effect.gen(function*() {
       yield* authorize(admin, staffAction)
       return yield* transaction(Effect.gen(function*() {
         if (input.seller_id !== undefined) yield* sellers.find(input.seller_id)
+        if (input.entity_id !== undefined) {
+          const [entity] = yield* sql`SELECT 1 FROM entities WHERE id = ${input.entity_id}`
+          if (entity === undefined) return yield* new Errors.NotFound({ resource: "entities", id: input.entity_id })
+        }
         const [taken] = yield* sql`SELECT 1 FROM certificates WHERE serial_number = ${input.serial_number}`
         if (taken !== undefined) {
           return yield* new Errors.Conflict({
