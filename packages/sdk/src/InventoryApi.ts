@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Enums, Ids, Text, Trading } from "@niha/domain"
+import { Enums, Ids, Parties, Text, Trading } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -61,7 +61,7 @@ export const RegisterSeller = Schema.Struct({
   /** Where the seller is established. */
   jurisdiction: Enums.Jurisdiction,
   /** Contact email address. */
-  contact_email: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/u))),
+  contact_email: Schema.optionalKey(Parties.EmailInput),
   /** Its account in the Chinese registry, where CEA are transferred from. */
   registry_account: Text.Line(100)
 }).annotate({ identifier: "RegisterSeller" })

@@ -187,7 +187,12 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`fuzzing the con
               const anonymous = request(i, {})
               check(`anonymous #${i}`, yield* send(anonymous.url, anonymous.init), true, anonymous.url)
               const signedIn = request(i, bearer)
-              check(`generated #${i}`, yield* send(signedIn.url, signedIn.init), false, signedIn.url)
+              check(
+                `generated #${i}`,
+                yield* send(signedIn.url, signedIn.init),
+                false,
+                `${signedIn.url} ${String(signedIn.init.body ?? "")}`
+              )
             }
             // Invalid requests: random JSON bodies, ids and query values.
             const noise = junk(runs, ++salt)
