@@ -8,7 +8,6 @@
  * @since 0.1.0
  */
 import { Audit, Enums, Ids, Text } from "@niha/domain"
-import * as DateTime from "effect/DateTime"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
@@ -16,6 +15,7 @@ import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
 import { Authentication } from "./Authentication.ts"
 import * as Pagination from "./Pagination.ts"
+import { Instant } from "./Query.ts"
 
 /**
  * A `ticket_logs` row as the API shows it.
@@ -44,27 +44,6 @@ export const ActivityLog = Audit.ActivityLog.json.annotate({ identifier: "Activi
  * @since 0.1.0
  */
 export type ActivityLog = typeof ActivityLog.Type
-
-/** The instants a query may name: years 1 to 9999, the four-digit years of ISO 8601 and a range PostgreSQL stores. */
-const earliestInstant = Date.parse("0001-01-01T00:00:00.000Z")
-const latestInstant = Date.parse("9999-12-31T23:59:59.999Z")
-
-/**
- * An instant as it travels in a query string: ISO 8601 text, in the years 1 to 9999 (an
- * instant outside them is a 400, not a query the database cannot run).
- *
- * @category inputs
- * @since 0.1.0
- */
-export const Instant = Schema.DateTimeUtcFromString.check(
-  Schema.makeFilter((instant: DateTime.Utc) => {
-    const millis = DateTime.toEpochMillis(instant)
-    return millis >= earliestInstant && millis <= latestInstant ? undefined : "must be in the years 1 to 9999"
-  })
-).annotate({
-  identifier: "Instant",
-  description: "An ISO 8601 instant in the years 1 to 9999, e.g. 2026-03-01T12:00:00Z."
-})
 
 const timeRange = {
   /** Only rows written at or after this instant. */

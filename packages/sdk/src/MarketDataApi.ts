@@ -38,8 +38,8 @@ import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
-import { Instant } from "./AuditApi.ts"
 import * as Pagination from "./Pagination.ts"
+import { Instant } from "./Query.ts"
 
 const Price = Schema.String.annotate({ description: "A price in the market's price scale, e.g. \"12.50\"." })
 const Quantity = Schema.String.annotate({ description: "Whole tonnes of the base asset, e.g. \"100\"." })

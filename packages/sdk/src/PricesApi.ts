@@ -13,8 +13,8 @@ import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
-import { Instant } from "./AuditApi.ts"
 import { Authentication } from "./Authentication.ts"
+import { Instant } from "./Query.ts"
 
 /**
  * The chart intervals.

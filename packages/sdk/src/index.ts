@@ -42,6 +42,13 @@ export * as RequestId from "./RequestId.ts"
 export * as Pagination from "./Pagination.ts"
 
 /**
+ * The values query strings share across groups: instants bounding a time range.
+ *
+ * @since 0.1.0
+ */
+export * as Query from "./Query.ts"
+
+/**
  * The `system` group: health, readiness and version.
  *
  * @since 0.1.0
