@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
 import { Authentication } from "./Authentication.ts"
 import * as OrdersApi from "./OrdersApi.ts"
+import * as Pagination from "./Pagination.ts"
 
 const Fraction = Schema.String.check(Schema.isPattern(/^(?:0(?:\.\d{1,6})?|1(?:\.0{1,6})?)$/u)).annotate({
   description: "A fraction from 0 to 1 with at most six decimals, e.g. \"0.01\" (1 %)."
@@ -41,16 +42,8 @@ export const Rule = MarketMaking.AutoTradeRule.json.annotate({ identifier: "Auto
  */
 export type Rule = typeof Rule.Type
 
-/**
- * A rule as an admin creates one: the parameters of its price and quantity modes are
- * required, the others ignored.
- *
- * @category inputs
- * @since 0.1.0
- */
-export const CreateRule = Schema.Struct({
-  /** The market maker it quotes for. */
-  market_maker_id: Ids.MarketMakerClientId,
+/** The terms of a rule, shared by its creation and its replacement. */
+const ruleFields = {
   /** Display name; runs take rules in name order. */
   name: Text.Line(200),
   /** The market. */
@@ -83,6 +76,19 @@ export const CreateRule = Schema.Struct({
   max_quantity: Schema.optionalKey(Tonnes),
   /** Seconds from one run of the rule to the next. */
   interval_seconds: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(86_400))
+}
+
+/**
+ * A rule as an admin creates one: the parameters of its price and quantity modes are
+ * required, the others ignored.
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const CreateRule = Schema.Struct({
+  /** The market maker it quotes for. */
+  market_maker_id: Ids.MarketMakerClientId,
+  ...ruleFields
 }).annotate({ identifier: "CreateAutoTradeRule" })
 
 /**
@@ -90,6 +96,22 @@ export const CreateRule = Schema.Struct({
  * @since 0.1.0
  */
 export type CreateRule = typeof CreateRule.Type
+
+/**
+ * A rule's new terms, as an admin replaces them: every field of {@link CreateRule} but
+ * its market maker, which a rule keeps for its life. The parameters of its modes are
+ * required, the others cleared.
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const UpdateRule = Schema.Struct(ruleFields).annotate({ identifier: "UpdateAutoTradeRule" })
+
+/**
+ * @category inputs
+ * @since 0.1.0
+ */
+export type UpdateRule = typeof UpdateRule.Type
 
 /**
  * What a rule did in a run: the order it placed, or why it placed none (`no_reference`,
@@ -158,6 +180,12 @@ export const MarketSettings = MarketMaking.AutoTradeMarketSetting.json.annotate(
 export const LiquidityOperation = MarketMaking.LiquidityOperation.json.annotate({ identifier: "LiquidityOperation" })
 
 /**
+ * @category models
+ * @since 0.1.0
+ */
+export type LiquidityOperation = typeof LiquidityOperation.Type
+
+/**
  * The group `autoTrade`.
  *
  * @category groups
@@ -174,6 +202,17 @@ export class AutoTradeApi extends HttpApiGroup.make("autoTrade")
       success: Schema.Array(Rule),
       error: ApiError.Forbidden
     }).annotate(OpenApi.Summary, "Every auto-trade rule, in name order"),
+    HttpApiEndpoint.get("getRule", "/admin/auto-trade/rules/:id", {
+      params: { id: Ids.AutoTradeRuleId },
+      success: Rule,
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "One auto-trade rule"),
+    HttpApiEndpoint.put("updateRule", "/admin/auto-trade/rules/:id", {
+      params: { id: Ids.AutoTradeRuleId },
+      payload: UpdateRule,
+      success: Rule,
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Replace an auto-trade rule's terms; its schedule restarts from now"),
     HttpApiEndpoint.post("setRuleEnabled", "/admin/auto-trade/rules/:id/enabled", {
       params: { id: Ids.AutoTradeRuleId },
       payload: Schema.Struct({
@@ -183,6 +222,11 @@ export class AutoTradeApi extends HttpApiGroup.make("autoTrade")
       success: Rule,
       error: [ApiError.Forbidden, ApiError.NotFound]
     }).annotate(OpenApi.Summary, "Enable or disable an auto-trade rule"),
+    HttpApiEndpoint.delete("deleteRule", "/admin/auto-trade/rules/:id", {
+      params: { id: Ids.AutoTradeRuleId },
+      success: HttpApiSchema.NoContent,
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "Delete an auto-trade rule; the orders it placed stay"),
     HttpApiEndpoint.post("run", "/admin/auto-trade/run", {
       success: Schema.Array(RunOutcome),
       error: ApiError.Forbidden
@@ -193,6 +237,19 @@ export class AutoTradeApi extends HttpApiGroup.make("autoTrade")
       success: MarketSettings,
       error: ApiError.Forbidden
     }).annotate(OpenApi.Summary, "Set a market's liquidity targets and band"),
+    HttpApiEndpoint.get("listMarketSettings", "/admin/auto-trade/markets", {
+      success: Schema.Array(MarketSettings),
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "Every market's liquidity settings, by market"),
+    HttpApiEndpoint.get("listLiquidityOperations", "/admin/auto-trade/liquidity-operations", {
+      query: {
+        ...Pagination.query(Ids.LiquidityOperationId),
+        /** Only this market's operations. */
+        market: Schema.optionalKey(Enums.MarketType)
+      },
+      success: Pagination.Page(LiquidityOperation),
+      error: ApiError.Forbidden
+    }).annotate(OpenApi.Summary, "The recorded liquidity operations, oldest first"),
     HttpApiEndpoint.post("provideLiquidity", "/admin/auto-trade/markets/:market/liquidity", {
       params: { market: Enums.MarketType },
       payload: Schema.Struct({

@@ -330,12 +330,22 @@ export interface Client {
     readonly createRule: Method<"autoTrade", "createRule">
     /** `GET /admin/auto-trade/rules`: every rule, in name order. */
     readonly listRules: Method<"autoTrade", "listRules">
+    /** `GET /admin/auto-trade/rules/{id}`: one rule. */
+    readonly getRule: Method<"autoTrade", "getRule">
+    /** `PUT /admin/auto-trade/rules/{id}`: replace a rule's terms; its schedule restarts. */
+    readonly updateRule: Method<"autoTrade", "updateRule">
+    /** `DELETE /admin/auto-trade/rules/{id}`: delete a rule; the orders it placed stay. */
+    readonly deleteRule: Method<"autoTrade", "deleteRule">
     /** `POST /admin/auto-trade/rules/{id}/enabled`: enable or disable a rule. */
     readonly setRuleEnabled: Method<"autoTrade", "setRuleEnabled">
     /** `POST /admin/auto-trade/run`: run the due rules now. */
     readonly run: Method<"autoTrade", "run">
     /** `PUT /admin/auto-trade/markets/{market}`: a market's liquidity targets and band. */
     readonly setMarketSettings: Method<"autoTrade", "setMarketSettings">
+    /** `GET /admin/auto-trade/markets`: every market's liquidity settings. */
+    readonly listMarketSettings: Method<"autoTrade", "listMarketSettings">
+    /** `GET /admin/auto-trade/liquidity-operations`: the recorded liquidity operations, paged. */
+    readonly listLiquidityOperations: Method<"autoTrade", "listLiquidityOperations">
     /** `POST /admin/auto-trade/markets/{market}/liquidity`: top a market up now. */
     readonly provideLiquidity: Method<"autoTrade", "provideLiquidity">
   }

@@ -88,6 +88,12 @@ export const autoTrade: Layer.Layer<
       createRule: ({ payload }) =>
         Effect.flatMap(signedIn, (actor) => service.createRule(actor, payload)).pipe(ErrorHandling.answer),
       listRules: () => Effect.flatMap(signedIn, (actor) => service.listRules(actor)).pipe(ErrorHandling.answer),
+      getRule: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => service.getRule(actor, params.id)).pipe(ErrorHandling.answer),
+      updateRule: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => service.updateRule(actor, params.id, payload)).pipe(ErrorHandling.answer),
+      deleteRule: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => service.deleteRule(actor, params.id)).pipe(ErrorHandling.answer),
       setRuleEnabled: ({ params, payload }) =>
         Effect.flatMap(signedIn, (actor) => service.setEnabled(actor, params.id, payload.is_enabled)).pipe(
           ErrorHandling.answer
@@ -97,6 +103,15 @@ export const autoTrade: Layer.Layer<
         Effect.flatMap(signedIn, (actor) => service.setMarketSettings(actor, params.market, payload)).pipe(
           ErrorHandling.answer
         ),
+      listMarketSettings: () =>
+        Effect.flatMap(signedIn, (actor) => service.listMarketSettings(actor)).pipe(ErrorHandling.answer),
+      listLiquidityOperations: ({ query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          service.listOperations(actor, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after,
+            market: query.market
+          })).pipe(ErrorHandling.answer),
       provideLiquidity: ({ params, payload }) =>
         Effect.flatMap(signedIn, (actor) => service.provideLiquidity(actor, params.market, payload.reason)).pipe(
           ErrorHandling.answer

@@ -101,7 +101,11 @@ const expected: Record<string, string> = {
   "configuration.fetchScrapingSource": "1 333333333333 2 3",
   "configuration.changeExchangeRateSource": "1 333333333333 2 3",
   "configuration.fetchExchangeRateSource": "1 333333333333 2 3",
+  "autoTrade.getRule": "1 333333333333 2 3",
+  "autoTrade.updateRule": "1 333333333333 2 3",
   "autoTrade.setRuleEnabled": "1 333333333333 2 3",
+  // Runs after the rule's other endpoints (the API's order): the admin's call deletes it.
+  "autoTrade.deleteRule": "1 333333333333 2 3",
   // A market maker's: its object is a market maker of an MM user (not the owner, a client);
   // the MM column is an MM user of no market maker, the owner column a client like the rest.
   "marketMakers.setMarketMakerActive": "1 333333333333 2 3",
@@ -372,7 +376,10 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "configuration.fetchScrapingSource": scraping["id"] as string | undefined,
           "configuration.changeExchangeRateSource": rates["id"] as string | undefined,
           "configuration.fetchExchangeRateSource": rates["id"] as string | undefined,
+          "autoTrade.getRule": rule.id,
+          "autoTrade.updateRule": rule.id,
           "autoTrade.setRuleEnabled": rule.id,
+          "autoTrade.deleteRule": rule.id,
           "marketMakers.setMarketMakerActive": marketMaker.market_maker.id,
           "marketMakers.placeOrder": marketMaker.market_maker.id,
           "marketMakers.listOrders": marketMaker.market_maker.id,
@@ -413,6 +420,16 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "configuration.testMailConfig": { to: "ops@matrix.test" },
           "configuration.changeScrapingSource": { is_active: false },
           "configuration.changeExchangeRateSource": { is_active: false },
+          "autoTrade.updateRule": {
+            name: "matrix",
+            market: "CEA_CASH",
+            side: "SELL",
+            price_mode: "fixed",
+            fixed_price: "98.00",
+            quantity_mode: "fixed",
+            fixed_quantity: 1,
+            interval_seconds: 60
+          },
           "autoTrade.setRuleEnabled": { is_enabled: false },
           "marketMakers.setMarketMakerActive": { is_active: true },
           "marketMakers.placeOrder": { market: "CEA_CASH", side: "SELL", type: "LIMIT", quantity: "1", price: "98.00" }

@@ -415,6 +415,107 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual([after.ask?.price, after.ask?.quantity], ["12.00", "100"])
           assert.deepStrictEqual(yield* balanceOf(admin, seller.entity_id, "CEA"), { available: 840, locked: 100 })
           assert.isTrue(yield* ledgerClean(server))
+
+          // What was set and done reads back: the settings by market, the operations oldest first, paged.
+          const listed = yield* call(() => admin.autoTrade.listMarketSettings())
+          assert.deepStrictEqual(listed.map((row) => [row.market, row.is_enabled, row.target_ask_quantity]), [
+            ["CEA_CASH", true, 100]
+          ])
+          const operations = yield* call(() => admin.autoTrade.listLiquidityOperations({ query: {} }))
+          assert.deepStrictEqual(
+            operations.data.map((
+              row
+            ) => [row.reason, Number(row.placed_bid_quantity), Number(row.placed_ask_quantity)]),
+            [["opening", 90, 90], ["requested by an admin", 0, 0], ["liquidity to target", 0, 60]]
+          )
+          assert.isFalse(operations.has_more)
+          const firstPage = yield* call(() => admin.autoTrade.listLiquidityOperations({ query: { limit: 2 } }))
+          assert.isTrue(firstPage.has_more)
+          const secondPage = yield* call(() =>
+            admin.autoTrade.listLiquidityOperations({
+              query: { limit: 2, ...(firstPage.data[1] === undefined ? {} : { starting_after: firstPage.data[1].id }) }
+            })
+          )
+          assert.deepStrictEqual(secondPage.data.map((row) => row.id), [operations.data[2]?.id])
+          const swaps = yield* call(() => admin.autoTrade.listLiquidityOperations({ query: { market: "SWAP" } }))
+          assert.deepStrictEqual(swaps.data, [])
+          const notAdmin = yield* failure(() => seller.client.autoTrade.listLiquidityOperations({ query: {} }))
+          assert.strictEqual(notAdmin.status, 403)
+        }))
+
+      it.effect("admins read, replace and delete a rule, each audited; a replacement needs its modes' parameters", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const admin = (yield* adminOf(server)).client
+          const maker = yield* fundedMaker(server, admin, "rita@maker.example", "CEA_SELLER", {
+            asset_type: "CEA",
+            amount: "10"
+          })
+          const created = yield* call(() =>
+            admin.autoTrade.createRule({
+              payload: rule(maker.market_maker.id, "desk", {
+                is_enabled: false,
+                price_mode: "spread_from_best",
+                spread: "0.01",
+                fixed_quantity: 5
+              })
+            })
+          )
+          assert.deepStrictEqual(yield* call(() => admin.autoTrade.getRule({ params: { id: created.id } })), created)
+
+          const { market_maker_id: _, ...terms } = rule(maker.market_maker.id, "desk fixed", {
+            price_mode: "fixed",
+            fixed_price: "13.00",
+            quantity_mode: "random_range",
+            min_quantity: 1,
+            max_quantity: 3
+          })
+          const missing = yield* failure(() =>
+            admin.autoTrade.updateRule({
+              params: { id: created.id },
+              payload: { ...terms, quantity_mode: "fixed" }
+            })
+          )
+          assert.strictEqual(missing.status, 400)
+          assert.deepStrictEqual(yield* call(() => admin.autoTrade.getRule({ params: { id: created.id } })), created)
+          const refused = yield* failure(() =>
+            maker.client.autoTrade.updateRule({ params: { id: created.id }, payload: terms })
+          )
+          assert.strictEqual(refused.status, 403)
+
+          const replaced = yield* call(() => admin.autoTrade.updateRule({ params: { id: created.id }, payload: terms }))
+          // Replaced whole: the old spread is cleared, the market maker kept, the schedule restarted.
+          assert.deepStrictEqual(
+            [
+              replaced.name,
+              replaced.price_mode,
+              replaced.fixed_price,
+              replaced.spread,
+              replaced.quantity_mode,
+              replaced.min_quantity,
+              replaced.max_quantity,
+              replaced.market_maker_id,
+              replaced.is_enabled,
+              replaced.next_execution_at
+            ],
+            ["desk fixed", "fixed", 1300, null, "random_range", 1, 3, maker.market_maker.id, true, null]
+          )
+
+          yield* call(() => admin.autoTrade.deleteRule({ params: { id: created.id } }))
+          const gone = yield* failure(() => admin.autoTrade.getRule({ params: { id: created.id } }))
+          assert.strictEqual(gone.status, 404)
+          const again = yield* failure(() => admin.autoTrade.deleteRule({ params: { id: created.id } }))
+          assert.strictEqual(again.status, 404)
+          assert.notInclude((yield* call(() => admin.autoTrade.listRules())).map((one) => one.id), created.id)
+
+          const trail = yield* call(() =>
+            admin.audit.listTickets({ query: { subject_id: created.id, status: "SUCCESS" } })
+          )
+          assert.deepStrictEqual(trail.data.map((row) => row.action), [
+            "auto_trade.create_rule",
+            "auto_trade.update_rule",
+            "auto_trade.delete_rule"
+          ])
         }))
     })
   })

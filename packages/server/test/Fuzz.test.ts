@@ -109,125 +109,129 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`fuzzing the con
     }),
     live
   )((it) => {
-    it.effect("answers generated and invalid requests to every endpoint within its contract, never a 5xx", () =>
-      Effect.gen(function*() {
-        const server = yield* TestServer.TestServer
-        const failures: Array<string> = []
-        const perEndpoint: Record<string, number> = {}
-        const underived: Array<string> = []
-        let salt = 0
-        for (const group of Object.values(Api.Api.groups)) {
-          for (const endpoint of Object.values(group.endpoints)) {
-            const name = `${group.identifier}.${endpoint.identifier}`
-            const openApiPath = endpoint.path.replaceAll(/:(\w+)/gu, "{$1}")
-            const operation = document.paths[openApiPath]?.[endpoint.method.toLowerCase()]
-            if (operation === undefined) {
-              failures.push(`${name}: not in the OpenAPI document`)
-              continue
-            }
-            const declared = new Set(Object.keys(operation.responses ?? {}).map(Number))
-            const secured = (operation.security ?? []).length > 0
-            // A session of its own per endpoint: a generated logout must not end the others'.
-            const admin = yield* adminOf(server)
-            const bearer = { authorization: `Bearer ${admin.session.token}` }
-            const jsonPayload = [...endpoint.payload.entries()].find(([type]) => type.includes("json"))
-            const payloadSchema = jsonPayload?.[1].schemas[0]
-            const multipart = [...endpoint.payload.keys()].some((type) => type.includes("multipart"))
+    it.effect(
+      "answers generated and invalid requests to every endpoint within its contract, never a 5xx",
+      () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.TestServer
+          const failures: Array<string> = []
+          const perEndpoint: Record<string, number> = {}
+          const underived: Array<string> = []
+          let salt = 0
+          for (const group of Object.values(Api.Api.groups)) {
+            for (const endpoint of Object.values(group.endpoints)) {
+              const name = `${group.identifier}.${endpoint.identifier}`
+              const openApiPath = endpoint.path.replaceAll(/:(\w+)/gu, "{$1}")
+              const operation = document.paths[openApiPath]?.[endpoint.method.toLowerCase()]
+              if (operation === undefined) {
+                failures.push(`${name}: not in the OpenAPI document`)
+                continue
+              }
+              const declared = new Set(Object.keys(operation.responses ?? {}).map(Number))
+              const secured = (operation.security ?? []).length > 0
+              // A session of its own per endpoint: a generated logout must not end the others'.
+              const admin = yield* adminOf(server)
+              const bearer = { authorization: `Bearer ${admin.session.token}` }
+              const jsonPayload = [...endpoint.payload.entries()].find(([type]) => type.includes("json"))
+              const payloadSchema = jsonPayload?.[1].schemas[0]
+              const multipart = [...endpoint.payload.keys()].some((type) => type.includes("multipart"))
 
-            const check = (what: string, answer: Answer, anonymous: boolean, url: string) => {
-              const label = `${name} ${what} ${url.replace(server.baseUrl, "")} -> ${answer.status} ${
-                answer.text.slice(0, 200)
-              }`
-              perEndpoint[name] = (perEndpoint[name] ?? 0) + 1
-              if (answer.status >= 500 && !(declared.has(answer.status) && answer.status !== 500)) {
-                failures.push(`5xx: ${label}`)
-                return
-              }
-              if (!declared.has(answer.status)) failures.push(`undeclared status: ${label}`)
-              if (anonymous && secured && answer.status !== 401) failures.push(`anonymous not refused: ${label}`)
-              if (answer.text === "" || !answer.contentType.includes("json")) return
-              const body: unknown = JSON.parse(answer.text)
-              if (answer.status >= 200 && answer.status < 300) {
-                const decodes = [...endpoint.success].some((schema) =>
-                  Schema.decodeUnknownExit(json(schema))(body)._tag === "Success"
-                )
-                if (!decodes) failures.push(`2xx body outside the success schema: ${label}`)
-              } else if (decodeErrorBody(body)._tag !== "Success") {
-                failures.push(`error body outside ErrorBody: ${label}`)
-              }
-            }
-
-            const params = yield* samples(endpoint.params, runs, ++salt)
-            const queries = yield* samples(endpoint.query, runs, ++salt)
-            const bodies = multipart ? [] : yield* samples(payloadSchema, runs, ++salt)
-            for (
-              const [kind, schema, got] of [
-                ["params", endpoint.params, params],
-                ["query", endpoint.query, queries],
-                ["body", multipart ? undefined : payloadSchema, bodies]
-              ] as const
-            ) {
-              if (schema !== undefined && got.length === 0) underived.push(`${name} ${kind}`)
-            }
-            const paramsAt = (i: number) => params.length === 0 ? undefined : params[i % params.length]
-            const queryAt = (i: number) => queries.length === 0 ? undefined : queries[i % queries.length]
-            const bodyAt = (i: number) => (bodies.length === 0 ? {} : bodies[i % bodies.length])
-            const hasBody = endpoint.method !== "GET" && endpoint.method !== "DELETE"
-            const request = (i: number, headers: Record<string, string>, body?: unknown) => ({
-              url: `${server.baseUrl}${fill(endpoint.path, paramsAt(i))}${search(queryAt(i))}`,
-              init: {
-                method: endpoint.method,
-                headers: hasBody ? { ...headers, "content-type": "application/json" } : headers,
-                ...(hasBody ? { body: JSON.stringify(body === undefined ? bodyAt(i) : body) } : {})
-              }
-            })
-
-            // Generated (valid) requests, anonymous first, then as the admin.
-            for (let i = 0; i < runs; i++) {
-              const anonymous = request(i, {})
-              check(`anonymous #${i}`, yield* send(anonymous.url, anonymous.init), true, anonymous.url)
-              const signedIn = request(i, bearer)
-              check(
-                `generated #${i}`,
-                yield* send(signedIn.url, signedIn.init),
-                false,
-                `${signedIn.url} ${String(signedIn.init.body ?? "")}`
-              )
-            }
-            // Invalid requests: random JSON bodies, ids and query values.
-            const noise = junk(runs, ++salt)
-            for (let i = 0; i < runs; i++) {
-              if (hasBody && !multipart) {
-                const broken = request(i, bearer, noise[i])
-                check(`invalid body #${i}`, yield* send(broken.url, broken.init), false, broken.url)
-              }
-              if (endpoint.path.includes(":")) {
-                const url = `${server.baseUrl}${
-                  endpoint.path.replaceAll(/:(\w+)/gu, () => encodeURIComponent(JSON.stringify(noise[i] ?? null)))
+              const check = (what: string, answer: Answer, anonymous: boolean, url: string) => {
+                const label = `${name} ${what} ${url.replace(server.baseUrl, "")} -> ${answer.status} ${
+                  answer.text.slice(0, 200)
                 }`
-                const { init } = request(i, bearer)
-                check(`invalid path #${i}`, yield* send(url, init), false, url)
+                perEndpoint[name] = (perEndpoint[name] ?? 0) + 1
+                if (answer.status >= 500 && !(declared.has(answer.status) && answer.status !== 500)) {
+                  failures.push(`5xx: ${label}`)
+                  return
+                }
+                if (!declared.has(answer.status)) failures.push(`undeclared status: ${label}`)
+                if (anonymous && secured && answer.status !== 401) failures.push(`anonymous not refused: ${label}`)
+                if (answer.text === "" || !answer.contentType.includes("json")) return
+                const body: unknown = JSON.parse(answer.text)
+                if (answer.status >= 200 && answer.status < 300) {
+                  const decodes = [...endpoint.success].some((schema) =>
+                    Schema.decodeUnknownExit(json(schema))(body)._tag === "Success"
+                  )
+                  if (!decodes) failures.push(`2xx body outside the success schema: ${label}`)
+                } else if (decodeErrorBody(body)._tag !== "Success") {
+                  failures.push(`error body outside ErrorBody: ${label}`)
+                }
               }
-              if (endpoint.query !== undefined) {
-                const { init, url } = request(i, bearer)
-                const bad = `${url.split("?")[0]}?limit=${
-                  encodeURIComponent(JSON.stringify(noise[i] ?? null))
-                }&cursor=%00`
-                check(`invalid query #${i}`, yield* send(bad, init), false, bad)
+
+              const params = yield* samples(endpoint.params, runs, ++salt)
+              const queries = yield* samples(endpoint.query, runs, ++salt)
+              const bodies = multipart ? [] : yield* samples(payloadSchema, runs, ++salt)
+              for (
+                const [kind, schema, got] of [
+                  ["params", endpoint.params, params],
+                  ["query", endpoint.query, queries],
+                  ["body", multipart ? undefined : payloadSchema, bodies]
+                ] as const
+              ) {
+                if (schema !== undefined && got.length === 0) underived.push(`${name} ${kind}`)
+              }
+              const paramsAt = (i: number) => params.length === 0 ? undefined : params[i % params.length]
+              const queryAt = (i: number) => queries.length === 0 ? undefined : queries[i % queries.length]
+              const bodyAt = (i: number) => (bodies.length === 0 ? {} : bodies[i % bodies.length])
+              const hasBody = endpoint.method !== "GET" && endpoint.method !== "DELETE"
+              const request = (i: number, headers: Record<string, string>, body?: unknown) => ({
+                url: `${server.baseUrl}${fill(endpoint.path, paramsAt(i))}${search(queryAt(i))}`,
+                init: {
+                  method: endpoint.method,
+                  headers: hasBody ? { ...headers, "content-type": "application/json" } : headers,
+                  ...(hasBody ? { body: JSON.stringify(body === undefined ? bodyAt(i) : body) } : {})
+                }
+              })
+
+              // Generated (valid) requests, anonymous first, then as the admin.
+              for (let i = 0; i < runs; i++) {
+                const anonymous = request(i, {})
+                check(`anonymous #${i}`, yield* send(anonymous.url, anonymous.init), true, anonymous.url)
+                const signedIn = request(i, bearer)
+                check(
+                  `generated #${i}`,
+                  yield* send(signedIn.url, signedIn.init),
+                  false,
+                  `${signedIn.url} ${String(signedIn.init.body ?? "")}`
+                )
+              }
+              // Invalid requests: random JSON bodies, ids and query values.
+              const noise = junk(runs, ++salt)
+              for (let i = 0; i < runs; i++) {
+                if (hasBody && !multipart) {
+                  const broken = request(i, bearer, noise[i])
+                  check(`invalid body #${i}`, yield* send(broken.url, broken.init), false, broken.url)
+                }
+                if (endpoint.path.includes(":")) {
+                  const url = `${server.baseUrl}${
+                    endpoint.path.replaceAll(/:(\w+)/gu, () => encodeURIComponent(JSON.stringify(noise[i] ?? null)))
+                  }`
+                  const { init } = request(i, bearer)
+                  check(`invalid path #${i}`, yield* send(url, init), false, url)
+                }
+                if (endpoint.query !== undefined) {
+                  const { init, url } = request(i, bearer)
+                  const bad = `${url.split("?")[0]}?limit=${
+                    encodeURIComponent(JSON.stringify(noise[i] ?? null))
+                  }&cursor=%00`
+                  check(`invalid query #${i}`, yield* send(bad, init), false, bad)
+                }
               }
             }
           }
-        }
-        const counts = Object.values(perEndpoint)
-        console.log(
-          `fuzz: seed ${seed}, ${counts.length} endpoints, ${counts.reduce((a, b) => a + b, 0)} requests, at least ${
-            Math.min(...counts)
-          } per endpoint, ${failures.length} failures; ` +
-            `no generator for: ${underived.join(", ") || "none"}`
-        )
-        assert.deepStrictEqual(failures, [], `seed ${seed}`)
-        assert.isAtLeast(counts.length, 60)
-      }))
+          const counts = Object.values(perEndpoint)
+          console.log(
+            `fuzz: seed ${seed}, ${counts.length} endpoints, ${counts.reduce((a, b) => a + b, 0)} requests, at least ${
+              Math.min(...counts)
+            } per endpoint, ${failures.length} failures; ` +
+              `no generator for: ${underived.join(", ") || "none"}`
+          )
+          assert.deepStrictEqual(failures, [], `seed ${seed}`)
+          assert.isAtLeast(counts.length, 60)
+        }),
+      { timeout: 300_000 }
+    )
 
     it.effect("answers every path a method it does not serve with 405 and Allow", () =>
       Effect.gen(function*() {
@@ -262,6 +266,6 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`fuzzing the con
         }
         assert.deepStrictEqual(failures, [])
         assert.isAtLeast(byPath.size, 60)
-      }))
+      }), { timeout: 300_000 })
   })
 })

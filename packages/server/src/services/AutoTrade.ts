@@ -51,6 +51,7 @@ import * as NodeCrypto from "node:crypto"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize } from "../internal/rules.ts"
+import type { PageQuery } from "../Paging.ts"
 import { Fees } from "./Fees.ts"
 import { MarketWriter } from "./MarketWriter.ts"
 import { Orders } from "./Orders.ts"
@@ -116,6 +117,15 @@ const needs = {
   }
 } as const
 
+/** Refuses terms that lack a parameter their price or quantity mode needs. */
+const checkModes = (input: AutoTradeApi.UpdateRule): Effect.Effect<void, Errors.ValidationFailed> => {
+  const issues = [
+    ...needs.price[input.price_mode].filter((field) => input[field] === undefined),
+    ...needs.quantity[input.quantity_mode].filter((field) => input[field] === undefined)
+  ].map((field) => ({ path: field, message: "the rule's mode needs it" }))
+  return issues.length > 0 ? Effect.fail(new Errors.ValidationFailed({ issues })) : Effect.void
+}
+
 /** Minor units of a non-negative decimal text at `decimals` (checked by the database's scale). */
 const minor = (text: string, decimals: number): number => {
   const [whole = "0", fraction = ""] = text.split(".")
@@ -140,11 +150,7 @@ export const make = Effect.gen(function*() {
 
   const createRule = Effect.fn("AutoTrade.createRule")(function*(actor: Parties.User, input: AutoTradeApi.CreateRule) {
     yield* authorize(actor, "run_market_makers")
-    const issues = [
-      ...needs.price[input.price_mode].filter((field) => input[field] === undefined),
-      ...needs.quantity[input.quantity_mode].filter((field) => input[field] === undefined)
-    ].map((field) => ({ path: field, message: "the rule's mode needs it" }))
-    if (issues.length > 0) return yield* new Errors.ValidationFailed({ issues })
+    yield* checkModes(input)
     const [maker] = yield* sql<{ id: string }>`SELECT id FROM market_maker_clients WHERE id = ${input.market_maker_id}`
     if (maker === undefined) {
       return yield* new Errors.NotFound({ resource: "market_maker_clients", id: input.market_maker_id })
@@ -172,6 +178,73 @@ export const make = Effect.gen(function*() {
   const listRules = Effect.fn("AutoTrade.listRules")(function*(actor: Parties.User) {
     yield* authorize(actor, "run_market_makers")
     return yield* rules.all(sql`SELECT * FROM auto_trade_rules ORDER BY name, id`)
+  }, Effect.provideContext(context))
+
+  /** The rule `id`, locked for a change in the caller's transaction, or a 404. */
+  const ruleById = (id: Ids.AutoTradeRuleId, lock: boolean) =>
+    Effect.flatMap(
+      rules.all(
+        lock ?
+          sql`SELECT * FROM auto_trade_rules WHERE id = ${id} FOR UPDATE` :
+          sql`SELECT * FROM auto_trade_rules WHERE id = ${id}`
+      ),
+      ([rule]) =>
+        rule === undefined ?
+          Effect.fail(new Errors.NotFound({ resource: "auto_trade_rules", id })) :
+          Effect.succeed(rule)
+    )
+
+  const getRule = Effect.fn("AutoTrade.getRule")(function*(actor: Parties.User, id: Ids.AutoTradeRuleId) {
+    yield* authorize(actor, "run_market_makers")
+    return yield* ruleById(id, false)
+  }, Effect.provideContext(context))
+
+  const updateRule = Effect.fn("AutoTrade.updateRule")(
+    function*(actor: Parties.User, id: Ids.AutoTradeRuleId, input: AutoTradeApi.UpdateRule) {
+      yield* authorize(actor, "run_market_makers")
+      yield* checkModes(input)
+      return yield* sql.withTransaction(Effect.gen(function*() {
+        const before = yield* ruleById(id, true)
+        // The terms are replaced whole: a parameter the new modes do not name is cleared, and the
+        // schedule restarts (a null next run is due at once), as for a new rule.
+        const after = yield* rules.one(sql`
+          UPDATE auto_trade_rules SET name = ${input.name}, market = ${input.market}, side = ${input.side},
+            is_enabled = ${input.is_enabled ?? before.is_enabled}, price_mode = ${input.price_mode},
+            fixed_price = ${input.fixed_price ?? null}, spread = ${input.spread ?? null},
+            min_spread = ${input.min_spread ?? null}, max_spread = ${input.max_spread ?? null},
+            market_offset = ${input.market_offset ?? null}, quantity_mode = ${input.quantity_mode},
+            fixed_quantity = ${input.fixed_quantity ?? null}, balance_share = ${input.balance_share ?? null},
+            min_quantity = ${input.min_quantity ?? null}, max_quantity = ${input.max_quantity ?? null},
+            interval_seconds = ${input.interval_seconds}, next_execution_at = NULL, updated_at = now()
+          WHERE id = ${id}
+          RETURNING *`)
+        yield* Audit.record({
+          user_id: actor.id,
+          action: "auto_trade.update_rule",
+          subject_table: "auto_trade_rules",
+          subject_id: id,
+          before: ruleJson(before),
+          after: ruleJson(after)
+        })
+        return after
+      }))
+    },
+    Effect.provideContext(context)
+  )
+
+  const deleteRule = Effect.fn("AutoTrade.deleteRule")(function*(actor: Parties.User, id: Ids.AutoTradeRuleId) {
+    yield* authorize(actor, "run_market_makers")
+    yield* sql.withTransaction(Effect.gen(function*() {
+      const before = yield* ruleById(id, true)
+      yield* sql`DELETE FROM auto_trade_rules WHERE id = ${id}`
+      yield* Audit.record({
+        user_id: actor.id,
+        action: "auto_trade.delete_rule",
+        subject_table: "auto_trade_rules",
+        subject_id: id,
+        before: ruleJson(before)
+      })
+    }))
   }, Effect.provideContext(context))
 
   const setEnabled = Effect.fn("AutoTrade.setEnabled")(
@@ -311,6 +384,20 @@ export const make = Effect.gen(function*() {
     all: rows.all("auto_trade_market_settings", MarketMaking.AutoTradeMarketSetting)
   }
   const operations = rows.one("liquidity_operations", MarketMaking.LiquidityOperation)
+  const operationPages = rows.page("liquidity_operations", MarketMaking.LiquidityOperation)
+
+  const listMarketSettings = Effect.fn("AutoTrade.listMarketSettings")(function*(actor: Parties.User) {
+    yield* authorize(actor, "run_market_makers")
+    return yield* settings.all(sql`SELECT * FROM auto_trade_market_settings ORDER BY market`)
+  }, Effect.provideContext(context))
+
+  const listOperations = Effect.fn("AutoTrade.listOperations")(
+    function*(actor: Parties.User, query: PageQuery & { readonly market?: Enums.MarketType | undefined }) {
+      yield* authorize(actor, "run_market_makers")
+      return yield* operationPages(query.market === undefined ? sql`` : sql`AND market = ${query.market}`, query)
+    },
+    Effect.provideContext(context)
+  )
 
   const setMarketSettings = Effect.fn("AutoTrade.setMarketSettings")(
     function*(actor: Parties.User, market: Enums.MarketType, input: AutoTradeApi.MarketSettingsInput) {
@@ -478,6 +565,12 @@ export const make = Effect.gen(function*() {
     createRule,
     /** Every rule, in name order (admins). */
     listRules,
+    /** One rule (admins), or a 404. */
+    getRule,
+    /** Replaces a rule's terms whole (admins); its schedule restarts. Audited. */
+    updateRule,
+    /** Deletes a rule (admins); the orders it placed stay. Audited. */
+    deleteRule,
     /** Enables or disables a rule (admins). */
     setEnabled,
     /** Runs the due rules now (the job's work), answering what each did. */
@@ -486,6 +579,10 @@ export const make = Effect.gen(function*() {
     runNow,
     /** Sets a market's liquidity targets (`auto_trade_market_settings`, the one source of truth). */
     setMarketSettings,
+    /** Every market's liquidity settings (admins), by market. */
+    listMarketSettings,
+    /** The recorded liquidity operations (admins), oldest first, paged. */
+    listOperations,
     /** Tops a market's sides up to their targets now, recording the operation. */
     provideLiquidity
   }
