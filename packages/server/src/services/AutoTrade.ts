@@ -180,6 +180,22 @@ export const make = Effect.gen(function*() {
     return yield* rules.all(sql`SELECT * FROM auto_trade_rules ORDER BY name, id`)
   }, Effect.provideContext(context))
 
+  /** Audits a change of a rule, with the rule before and after it (null once deleted). */
+  const recordRule = (
+    actor: Parties.User,
+    action: string,
+    before: MarketMaking.AutoTradeRule,
+    after: MarketMaking.AutoTradeRule | null
+  ) =>
+    Audit.record({
+      user_id: actor.id,
+      action,
+      subject_table: "auto_trade_rules",
+      subject_id: before.id,
+      before: ruleJson(before),
+      ...(after === null ? {} : { after: ruleJson(after) })
+    })
+
   /** The rule `id`, locked for a change in the caller's transaction, or a 404. */
   const ruleById = (id: Ids.AutoTradeRuleId, lock: boolean) =>
     Effect.flatMap(
@@ -218,14 +234,7 @@ export const make = Effect.gen(function*() {
             interval_seconds = ${input.interval_seconds}, next_execution_at = NULL, updated_at = now()
           WHERE id = ${id}
           RETURNING *`)
-        yield* Audit.record({
-          user_id: actor.id,
-          action: "auto_trade.update_rule",
-          subject_table: "auto_trade_rules",
-          subject_id: id,
-          before: ruleJson(before),
-          after: ruleJson(after)
-        })
+        yield* recordRule(actor, "auto_trade.update_rule", before, after)
         return after
       }))
     },
@@ -237,32 +246,20 @@ export const make = Effect.gen(function*() {
     yield* sql.withTransaction(Effect.gen(function*() {
       const before = yield* ruleById(id, true)
       yield* sql`DELETE FROM auto_trade_rules WHERE id = ${id}`
-      yield* Audit.record({
-        user_id: actor.id,
-        action: "auto_trade.delete_rule",
-        subject_table: "auto_trade_rules",
-        subject_id: id,
-        before: ruleJson(before)
-      })
+      yield* recordRule(actor, "auto_trade.delete_rule", before, null)
     }))
   }, Effect.provideContext(context))
 
   const setEnabled = Effect.fn("AutoTrade.setEnabled")(
     function*(actor: Parties.User, id: Ids.AutoTradeRuleId, enabled: boolean) {
       yield* authorize(actor, "run_market_makers")
-      const [before] = yield* rules.all(sql`SELECT * FROM auto_trade_rules WHERE id = ${id}`)
-      if (before === undefined) return yield* new Errors.NotFound({ resource: "auto_trade_rules", id })
-      const after = yield* rules.one(sql`
+      return yield* sql.withTransaction(Effect.gen(function*() {
+        const before = yield* ruleById(id, true)
+        const after = yield* rules.one(sql`
           UPDATE auto_trade_rules SET is_enabled = ${enabled}, updated_at = now() WHERE id = ${id} RETURNING *`)
-      yield* Audit.record({
-        user_id: actor.id,
-        action: "auto_trade.set_enabled",
-        subject_table: "auto_trade_rules",
-        subject_id: id,
-        before: ruleJson(before),
-        after: ruleJson(after)
-      })
-      return after
+        yield* recordRule(actor, "auto_trade.set_enabled", before, after)
+        return after
+      }))
     },
     Effect.provideContext(context)
   )
