@@ -34,7 +34,7 @@ CREATE TYPE transactiontype AS ENUM ('DEPOSIT', 'WITHDRAWAL', 'TRADE_DEBIT', 'TR
 CREATE TYPE userrole AS ENUM ('ADMIN', 'MM', 'NDA', 'REJECTED', 'KYC', 'APPROVED', 'FUNDING', 'AML', 'CEA', 'CEA_SETTLE', 'SWAP', 'EUA_SETTLE', 'EUA');
 CREATE TYPE withdrawalstatus AS ENUM ('PENDING', 'PROCESSING', 'COMPLETED', 'REJECTED');
 
--- 47 tables
+-- 48 tables
 
 TABLE activity_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid()
@@ -477,6 +477,22 @@ CONSTRAINT entity_holdings_pkey PRIMARY KEY (id);
 CONSTRAINT entity_holdings_whole_tonnes_check CHECK (((asset_type = 'EUR'::assettype) OR ((available = trunc(available)) AND (locked = trunc(locked)))));
 CREATE UNIQUE INDEX entity_holdings_entity_asset_key ON public.entity_holdings USING btree (entity_id, asset_type);
 CREATE UNIQUE INDEX entity_holdings_pkey ON public.entity_holdings USING btree (id);
+
+TABLE exchange_rate_history (
+  id uuid NOT NULL DEFAULT gen_random_uuid()
+  source_id uuid NOT NULL
+  base_currency currency NOT NULL
+  quote_currency currency NOT NULL
+  rate numeric(20,6) NOT NULL
+  recorded_at timestamp with time zone NOT NULL DEFAULT now()
+);
+CONSTRAINT exchange_rate_history_pair_check CHECK ((base_currency <> quote_currency));
+CONSTRAINT exchange_rate_history_pkey PRIMARY KEY (id);
+CONSTRAINT exchange_rate_history_rate_check CHECK ((rate > (0)::numeric));
+CONSTRAINT exchange_rate_history_source_id_fkey FOREIGN KEY (source_id) REFERENCES exchange_rate_sources(id);
+CREATE INDEX exchange_rate_history_pair_idx ON public.exchange_rate_history USING btree (base_currency, quote_currency, recorded_at);
+CREATE UNIQUE INDEX exchange_rate_history_pkey ON public.exchange_rate_history USING btree (id);
+CREATE INDEX exchange_rate_history_source_id_idx ON public.exchange_rate_history USING btree (source_id);
 
 TABLE exchange_rate_sources (
   id uuid NOT NULL DEFAULT gen_random_uuid()

@@ -35,6 +35,7 @@ import * as Migration0009 from "./migrations/0009_market_data.ts"
 import * as Migration0010 from "./migrations/0010_settlement.ts"
 import * as Migration0011 from "./migrations/0011_audit_chain.ts"
 import * as Migration0012 from "./migrations/0012_throttles.ts"
+import * as Migration0013 from "./migrations/0013_exchange_rate_history.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -79,7 +80,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 9, name: "market_data", statements: Migration0009.statements },
   { id: 10, name: "settlement", statements: Migration0010.statements },
   { id: 11, name: "audit_chain", statements: Migration0011.statements },
-  { id: 12, name: "throttles", statements: Migration0012.statements }
+  { id: 12, name: "throttles", statements: Migration0012.statements },
+  { id: 13, name: "exchange_rate_history", statements: Migration0013.statements }
 ]
 
 /**
@@ -88,7 +90,7 @@ export const all: ReadonlyArray<Migration> = [
  * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
  * (migration 7), the markets' stored
  * commands and book snapshots (migration 8), the heads of the audit chains (migration 11),
- * the throttles' windows (migration 12),
+ * the throttles' windows (migration 12), the exchange rates read (migration 13),
  * with the foreign keys
  * they add.
  *
@@ -113,6 +115,7 @@ export const platformTables: {
       | "certificate_allocations"
       | "audit_chain_heads"
       | "throttle_windows"
+      | "exchange_rate_history"
   ]: PlatformTable
 } = {
   magic_link_tokens: { foreignKeys: [{ column: "user_id", references: "users" }] },
@@ -150,7 +153,8 @@ export const platformTables: {
     ]
   },
   audit_chain_heads: { foreignKeys: [] },
-  throttle_windows: { foreignKeys: [] }
+  throttle_windows: { foreignKeys: [] },
+  exchange_rate_history: { foreignKeys: [{ column: "source_id", references: "exchange_rate_sources" }] }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   Idempotency,
   Job,
   Mail,
+  Pricing,
   Settlement,
   Tables,
   Trading,
@@ -40,7 +41,8 @@ const platformModels: { readonly [T in keyof typeof Migrations.platformTables]: 
   seller_certificates: Settlement.SellerCertificate,
   certificate_allocations: Settlement.CertificateAllocation,
   audit_chain_heads: Audit.AuditChainHead,
-  throttle_windows: Auth.ThrottleWindow
+  throttle_windows: Auth.ThrottleWindow,
+  exchange_rate_history: Pricing.ExchangeRate
 }
 
 eachBackend("Migrations", (it, backend) => {

@@ -367,6 +367,19 @@ export const ExchangeRateSourceId = Uuid.pipe(Schema.brand("ExchangeRateSourceId
 export type ExchangeRateSourceId = typeof ExchangeRateSourceId.Type
 
 /**
+ * Identifier of a row of `exchange_rate_history` (the platform's own table, migration 13).
+ *
+ * @category ids
+ * @since 0.1.0
+ */
+export const ExchangeRateHistoryId = Uuid.pipe(Schema.brand("ExchangeRateHistoryId"))
+/**
+ * @category ids
+ * @since 0.1.0
+ */
+export type ExchangeRateHistoryId = typeof ExchangeRateHistoryId.Type
+
+/**
  * Identifier of a row of `ticket_logs`.
  *
  * @category ids

@@ -3,7 +3,8 @@
  * by a local HTTP server the test starts: a source that times out, one that answers garbage,
  * one too large, and working JSON and HTML ones; each outcome is recorded with the seed's
  * statuses and only the working ones write history; the history converts to EUR through the
- * exchange rate fetched the same way; the recurring job fetches an active source by itself.
+ * exchange rate fetched the same way, each price with the rate of its time; the recurring
+ * job fetches an active source by itself.
  * Beside the server: reading JSON paths and HTML selectors.
  */
 import { assert, describe, it, layer } from "@effect/vitest"
@@ -17,6 +18,13 @@ import * as TestServer from "./support/TestServer.ts"
 
 const live = { excludeTestServices: true, timeout: "180 seconds" } as const
 
+/** The first answer of the rates page; a test moves the rate later, and each backend's run starts from this. */
+const firstRates: readonly [string, string, number] = [
+  "application/json",
+  "{\"rates\":{\"CNY\":7.84,\"USD\":\"1.08\"}}",
+  0
+]
+
 /** The sources, served locally: path -> [content type, body, delay in ms]. */
 const pages: Record<string, readonly [string, string, number]> = {
   "/slow.json": ["application/json", "{\"data\":{\"close\":1}}", 3_000],
@@ -28,7 +36,7 @@ const pages: Record<string, readonly [string, string, number]> = {
     "<html><body><table><tr><td class=\"close\"><span>€ 1,071.25</span></td></tr></table></body></html>",
     0
   ],
-  "/rates.json": ["application/json", "{\"rates\":{\"CNY\":7.84,\"USD\":\"1.08\"}}", 0]
+  "/rates.json": firstRates
 }
 
 const sourceServer = Effect.acquireRelease(
@@ -96,6 +104,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           const port = (http.address() as NodeNet.AddressInfo).port
           const url = (path: string) => `http://127.0.0.1:${port}${path}`
           const started = yield* DateTime.now
+          pages["/rates.json"] = firstRates
 
           const rate = yield* call(() =>
             admin.configuration.createExchangeRateSource({
@@ -210,6 +219,20 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(count, 2)
           const listed = yield* call(() => admin.configuration.listScrapingSources({ query: { limit: 100 } }))
           assert.strictEqual(listed.data.find((source) => source.id === scheduled.id)?.last_status, "SUCCESS")
+
+          // The rate moves: a price read after it converts with the new rate, and the prices read
+          // before keep the rate of their time (each good read is kept in exchange_rate_history).
+          pages["/rates.json"] = ["application/json", "{\"rates\":{\"CNY\":\"7.00\"}}", 0]
+          const moved = yield* call(() => admin.configuration.fetchExchangeRateSource({ params: { id: rate.id } }))
+          assert.strictEqual(String(moved.last_rate), "7000000")
+          yield* call(() => admin.configuration.fetchScrapingSource({ params: { id: sources.cea.id } }))
+          const converted = yield* history("CEA", "EUR", "1d")
+          assert.deepStrictEqual(
+            converted.buckets.map((bucket) => [bucket.open, bucket.high, bucket.low, bucket.close]),
+            [["10.0000", "11.2000", "10.0000", "11.2000"]]
+          )
+          const latestNow = yield* call(() => admin.prices.latest({ query: { certificate_type: "CEA" } }))
+          assert.deepInclude(latestNow, { currency: "EUR", price: "11.2000" })
         })))
     })
   })

@@ -16,8 +16,10 @@
  *   the page is read as served). Exchange-rate sources are JSON. A value is a positive
  *   decimal (a JSON number or text such as `"CNY 1,234.50"`); prices keep 4 decimals,
  *   rates 6, rounded half up by the database.
- * - EUR conversion uses the latest good rate of the pair (either direction: `X -> EUR`
- *   multiplies, `EUR -> X` divides), in `numeric`, never floating point.
+ * - EUR conversion uses the rate of the pair in force when the price was recorded (every
+ *   good read is kept in `exchange_rate_history`; a price older than every rate takes the
+ *   first one), either direction (`X -> EUR` multiplies, `EUR -> X` divides), in
+ *   `numeric`, never floating point.
  *
  * @since 0.1.0
  */
@@ -30,6 +32,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
+import type { Fragment } from "effect/sql/Statement"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize } from "../internal/rules.ts"
@@ -388,9 +391,13 @@ export const make = Effect.gen(function*() {
       return yield* Transaction.run(Effect.gen(function*() {
         if (outcome.status === "SUCCESS") {
           yield* sql`
-            UPDATE exchange_rate_sources SET last_fetched_at = now(), last_status = 'SUCCESS', last_error = NULL,
-              last_rate = round(${outcome.value}::numeric, 6), updated_at = now()
-            WHERE id = ${source.id}`
+            WITH read AS (
+              UPDATE exchange_rate_sources SET last_fetched_at = now(), last_status = 'SUCCESS', last_error = NULL,
+                last_rate = round(${outcome.value}::numeric, 6), updated_at = now()
+              WHERE id = ${source.id}
+              RETURNING id, base_currency, quote_currency, last_rate, last_fetched_at)
+            INSERT INTO exchange_rate_history (source_id, base_currency, quote_currency, rate, recorded_at)
+            SELECT id, base_currency, quote_currency, last_rate, last_fetched_at FROM read`
         } else {
           yield* sql`
             UPDATE exchange_rate_sources SET last_fetched_at = now(), last_status = ${outcome.status},
@@ -449,6 +456,20 @@ export const make = Effect.gen(function*() {
     return after
   })
 
+  /**
+   * The rate of a pair in force when `p` was recorded: the last one read at or before it,
+   * else (a price older than every rate) the first one read after it.
+   */
+  const rateAt = (base: Fragment, quote: Fragment) =>
+    sql`
+      SELECT coalesce(
+        (SELECT rate FROM exchange_rate_history
+          WHERE base_currency = ${base} AND quote_currency = ${quote} AND recorded_at <= p.recorded_at
+          ORDER BY recorded_at DESC, id LIMIT 1),
+        (SELECT rate FROM exchange_rate_history
+          WHERE base_currency = ${base} AND quote_currency = ${quote} AND recorded_at > p.recorded_at
+          ORDER BY recorded_at, id LIMIT 1)) AS rate`
+
   const converted = (certificate: string, currency: string) =>
     currency === "EUR" ?
       sql`
@@ -458,14 +479,8 @@ export const make = Effect.gen(function*() {
             WHEN inverse.rate IS NOT NULL THEN p.price / inverse.rate
           END AS price
         FROM price_history p
-        LEFT JOIN LATERAL (
-          SELECT last_rate AS rate FROM exchange_rate_sources
-          WHERE base_currency = p.currency AND quote_currency = 'EUR' AND last_rate IS NOT NULL
-          ORDER BY last_fetched_at DESC NULLS LAST, id LIMIT 1) direct ON true
-        LEFT JOIN LATERAL (
-          SELECT last_rate AS rate FROM exchange_rate_sources
-          WHERE base_currency = 'EUR' AND quote_currency = p.currency AND last_rate IS NOT NULL
-          ORDER BY last_fetched_at DESC NULLS LAST, id LIMIT 1) inverse ON true
+        LEFT JOIN LATERAL (${rateAt(sql.literal("p.currency"), sql.literal("'EUR'"))}) direct ON true
+        LEFT JOIN LATERAL (${rateAt(sql.literal("'EUR'"), sql.literal("p.currency"))}) inverse ON true
         WHERE p.certificate_type = ${certificate}` :
       sql`
         SELECT p.recorded_at, p.price FROM price_history p
