@@ -18,8 +18,10 @@
  * ours; the timed loop then builds each command from the plan, as a caller would. A process
  * warms up on a prefix and one whole pass, then times BENCH_ROUNDS passes (ours) or
  * BENCH_BASELINE_ROUNDS (the baseline) over the whole stream on fresh books; its figure is
- * their median. A process of ours then times one pass through the `MatchingEngine` service in
- * batches of 256, times every command of one more pass (p50, p99), and measures
+ * their median; each round is also timed against the process's CPU time (which does not count
+ * the time the process waited for a CPU on a loaded machine) and counts its scavenges. A
+ * process of ours then runs two passes through the `MatchingEngine` service in batches of 256
+ * and times the second, times every command of one more pass (p50, p99), and measures
  * the bytes per resting order: heap plus array buffers (typed arrays), after a forced GC, for
  * 200,000 resting orders whose id strings the caller created for them (so they count), and
  * for 131,073, just past a doubling of the book's arrays, where an order costs the most.
@@ -34,6 +36,7 @@ import { type Command, Instrument, MatchingEngine, OrderBook } from "@niha/match
 import * as Effect from "effect/Effect"
 import { execFileSync } from "node:child_process"
 import * as os from "node:os"
+import { PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { OrderBook as BaselineBook, Side } from "nodejs-order-book"
 
@@ -55,6 +58,16 @@ const RESTING_ORDERS_WORST = 131_073
 const ENGINE_BATCH = 256
 
 const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc
+
+/**
+ * The collections of this process so far (young-generation scavenges, and the rest), from
+ * the `gc` performance entries. They are delivered asynchronously: read them after a turn
+ * of the event loop (`settle`).
+ */
+const collections = { scavenges: 0, full: 0 }
+// The `kind` of a gc entry: 1 is a scavenge (NODE_PERFORMANCE_GC_MINOR).
+const GC_MINOR = 1
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 1))
 
 /** xoshiro128** : a small, fast, seedable generator (the stream must replay exactly). */
 const prng = (seed: number) => {
@@ -209,11 +222,24 @@ const makePlan = (count: number, seed: number): Plan => {
   return plan
 }
 
+/**
+ * The CPU time of this process since `since`, in ns: user and system time of all its
+ * threads (the collector's and the compiler's helpers included). Unlike the wall clock, it
+ * does not count the time the process waited for a CPU, so on a loaded machine a process's
+ * CPU-time rate shows what it would do with a CPU to itself, and a wall-clock rate far below
+ * it shows that it waited.
+ */
+const cpuNs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) * 1_000
+}
+
 /** One pass of ours through the public API; every event is read (trades counted). */
 const passOurs = (plan: Plan, count: number) => {
   const book = OrderBook.make(config)
   let trades = 0
   let events = 0
+  const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
   for (let i = 0; i < count; i++) {
     const out = OrderBook.apply(book, commandAt(plan, i))
@@ -222,7 +248,8 @@ const passOurs = (plan: Plan, count: number) => {
       if (out[e]?._tag === "Trade") trades++
     }
   }
-  return { ns: Number(process.hrtime.bigint() - start), trades, events }
+  const ns = Number(process.hrtime.bigint() - start)
+  return { ns, cpuNs: cpuNs(cpu), trades, events }
 }
 
 /** One pass through the Effect service, in batches of ENGINE_BATCH commands. */
@@ -248,6 +275,7 @@ const passEngine = (plan: Plan, count: number) => {
 const passBaseline = (plan: Plan, count: number) => {
   const book = new BaselineBook()
   let trades = 0
+  const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
   for (let i = 0; i < count; i++) {
     const kind = plan.kind[i]
@@ -266,7 +294,8 @@ const passBaseline = (plan: Plan, count: number) => {
       book.cancel(`o${plan.target[i]}`)
     }
   }
-  return { ns: Number(process.hrtime.bigint() - start), trades }
+  const ns = Number(process.hrtime.bigint() - start)
+  return { ns, cpuNs: cpuNs(cpu), trades }
 }
 
 /** Per-command latency of ours, one command at a time (the command is built untimed). */
@@ -351,6 +380,10 @@ interface ProcessResult {
   readonly engine: "ours" | "baseline"
   readonly opsPerSec: number
   readonly rounds: ReadonlyArray<number>
+  /** The median round's rate against the process's CPU time rather than the wall clock. */
+  readonly cpuOpsPerSec: number
+  /** Young-generation collections per timed pass (the median round). */
+  readonly scavengesPerPass: number
   readonly trades: number
   readonly bytesPerRestingOrder: number
   readonly bytesPerRestingOrderWorst?: number
@@ -361,7 +394,14 @@ interface ProcessResult {
   readonly timerNs?: number
 }
 
-const child = (engine: "ours" | "baseline"): ProcessResult => {
+const child = async (engine: "ours" | "baseline"): Promise<ProcessResult> => {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as { readonly detail?: { readonly kind?: number } }).detail
+      if (detail?.kind === GC_MINOR) collections.scavenges++
+      else collections.full++
+    }
+  }).observe({ entryTypes: ["gc"] })
   const plan = makePlan(COMMANDS, SEED)
   const pass = engine === "ours" ? passOurs : passBaseline
   // Warm-up: a prefix, then one whole pass, so the timed rounds see steady code and a
@@ -369,22 +409,36 @@ const child = (engine: "ours" | "baseline"): ProcessResult => {
   pass(plan, WARMUP)
   pass(plan, plan.length)
   const rounds: Array<number> = []
+  const cpuRounds: Array<number> = []
+  const scavenges: Array<number> = []
   let trades = 0
   for (let round = 0; round < (engine === "ours" ? ROUNDS : BASELINE_ROUNDS); round++) {
+    await settle()
+    const before = collections.scavenges
     const run = pass(plan, plan.length)
+    await settle()
+    scavenges.push(collections.scavenges - before)
     trades = run.trades
     rounds.push(plan.length / (run.ns / 1e9))
+    cpuRounds.push(plan.length / (run.cpuNs / 1e9))
+  }
+  const measured = {
+    engine,
+    opsPerSec: median(rounds),
+    rounds,
+    cpuOpsPerSec: median(cpuRounds),
+    scavengesPerPass: median(scavenges),
+    trades
   }
   const bytesPerRestingOrder = memory(engine)
-  if (engine === "baseline") return { engine, opsPerSec: median(rounds), rounds, trades, bytesPerRestingOrder }
+  if (engine === "baseline") return { ...measured, bytesPerRestingOrder }
+  // The service's figure is its second pass: the first warms up the code it adds.
+  passEngine(plan, plan.length)
   const viaEngine = passEngine(plan, plan.length)
   if (viaEngine.trades !== trades) throw new Error(`MatchingEngine: ${viaEngine.trades} trades, not ${trades}`)
   const latency = latencies(plan)
   return {
-    engine,
-    opsPerSec: median(rounds),
-    rounds,
-    trades,
+    ...measured,
     bytesPerRestingOrder,
     bytesPerRestingOrderWorst: memory("ours", RESTING_ORDERS_WORST),
     engineOpsPerSec: plan.length / (viaEngine.ns / 1e9),
@@ -419,14 +473,18 @@ const parent = () => {
     const a = spawn("ours")
     ours.push(a)
     console.log(
-      `  ours     #${p + 1}: ${millions(a.opsPerSec)} M/s (rounds ${a.rounds.map(millions).join(", ")}), ` +
+      `  ours     #${p + 1}: ${millions(a.opsPerSec)} M/s (rounds ${a.rounds.map(millions).join(", ")}; ` +
+        `CPU time ${millions(a.cpuOpsPerSec)} M/s, ${a.scavengesPerPass} scavenges per pass), ` +
         `MatchingEngine ${millions(a.engineOpsPerSec ?? 0)} M/s, p50 ${a.p50Ns} ns, p99 ${a.p99Ns} ns, ` +
         `${a.bytesPerRestingOrder.toFixed(1)} B/order, load ${load()}`
     )
     const b = spawn("baseline")
     baseline.push(b)
     console.log(
-      `  baseline #${p + 1}: ${(b.opsPerSec / 1e3).toFixed(1)} k/s, ${b.bytesPerRestingOrder.toFixed(1)} B/order, ` +
+      `  baseline #${p + 1}: ${(b.opsPerSec / 1e3).toFixed(1)} k/s (CPU time ${
+        (b.cpuOpsPerSec / 1e3).toFixed(1)
+      } k/s), ` +
+        `${b.bytesPerRestingOrder.toFixed(1)} B/order, ` +
         `load ${load()}`
     )
   }
@@ -443,6 +501,10 @@ const parent = () => {
     ratio,
     minRatio: Math.round((Math.min(...ours.map((r, i) => r.opsPerSec / (baseline[i]?.opsPerSec ?? 1)))) * 10) / 10,
     engineOpsPerSec: Math.round(median(ours.map((r) => r.engineOpsPerSec ?? 0))),
+    cpuOpsPerSec: Math.round(median(ours.map((r) => r.cpuOpsPerSec))),
+    minCpuOpsPerSec: Math.round(Math.min(...ours.map((r) => r.cpuOpsPerSec))),
+    baselineCpuOpsPerSec: Math.round(median(baseline.map((r) => r.cpuOpsPerSec))),
+    scavengesPerPass: median(ours.map((r) => r.scavengesPerPass)),
     p50Ns: median(ours.map((r) => r.p50Ns ?? 0)),
     p99Ns: median(ours.map((r) => r.p99Ns ?? 0)),
     bytesPerRestingOrder: Math.round(median(ours.map((r) => r.bytesPerRestingOrder)) * 10) / 10,
@@ -459,6 +521,11 @@ const parent = () => {
       `${millions(result.engineOpsPerSec)} M`
   )
   console.log(`nodejs-order-book: median ${(baselineOpsPerSec / 1e3).toFixed(1)} k/s`)
+  console.log(
+    `against CPU time (what a process does with a CPU to itself): median ${millions(result.cpuOpsPerSec)} M, ` +
+      `worst process ${millions(result.minCpuOpsPerSec)} M; nodejs-order-book ` +
+      `${(result.baselineCpuOpsPerSec / 1e3).toFixed(1)} k/s; ${result.scavengesPerPass} scavenges per pass of ours`
+  )
   console.log(`ratio: ${ratio}x (of the medians; worst pair ${result.minRatio}x)`)
   console.log(`latency per command (median of processes): p50 ${result.p50Ns} ns, p99 ${result.p99Ns} ns`)
   console.log(
@@ -474,5 +541,5 @@ const parent = () => {
 }
 
 const role = process.argv[2]
-if (role === "ours" || role === "baseline") console.log(JSON.stringify(child(role)))
+if (role === "ours" || role === "baseline") console.log(JSON.stringify(await child(role)))
 else parent()

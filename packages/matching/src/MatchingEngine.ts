@@ -2,13 +2,20 @@
  * The Effect-facing matching engine: a service holding the order books of several markets
  * and serialising the commands of each market, built on the plain {@link OrderBook} core.
  *
- * Each market has its own semaphore; `submit` applies a batch of commands to one market in
- * one step under it, so two batches of a market never interleave while different markets
- * proceed independently. The hot path stays in the core: one Effect per batch, none per
- * order. Reads (`read`, `snapshot`) take the same permit, so they see a book between
- * batches, never in the middle of one. `restore` replaces a market's book from a snapshot
- * plus the commands after it: how a caller rebuilds a book after a failed transaction.
- * (The reference server does not run the engine yet; nothing in it submits commands.)
+ * `submit` applies a batch of commands to one market in one synchronous step (one
+ * `Effect.sync`), so two batches of a market never interleave: JavaScript runs that step to
+ * its end before any other fiber runs, so no lock is needed, and no fiber can see a book in
+ * the middle of a batch. Reads (`read`, `snapshot`) and `restore` are single synchronous
+ * steps too, so they see a book between batches. `restore` replaces a market's book from a
+ * snapshot plus the commands after it: how a caller rebuilds a book after a failed
+ * transaction. (The reference server does not run the engine yet; nothing in it submits
+ * commands.)
+ *
+ * The hot path stays in the core: one Effect per batch, none per order, and `submit` is a
+ * plain function returning that one `Effect.sync`. It is not traced: a span (`Effect.fn`
+ * with a name) and a semaphore cost 7 to 13 microseconds per call on the project's machine,
+ * as much as matching 20 to 40 commands; the bare `Effect.sync` costs 0.2 to 0.4. A caller
+ * wanting a span wraps its own calls (`Effect.withSpan`).
  *
  * @since 0.1.0
  */
@@ -18,7 +25,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import * as Semaphore from "effect/Semaphore"
 import * as Command from "./Command.ts"
 import type * as Event from "./Event.ts"
 import * as Instrument from "./Instrument.ts"
@@ -85,7 +91,6 @@ export const defaultOptions = (anonymitySecret: string): Options => ({
 
 interface Market {
   readonly config: OrderBook.Config
-  readonly semaphore: Semaphore.Semaphore
   book: OrderBook.OrderBook
 }
 
@@ -135,7 +140,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   for (const config of options.books) {
     const market = config.instrument.market
     if (markets.has(market)) return yield* new DuplicateMarket({ market })
-    markets.set(market, { config, semaphore: yield* Semaphore.make(1), book: OrderBook.make(config) })
+    markets.set(market, { config, book: OrderBook.make(config) })
   }
 
   const lookup = (market: string): Effect.Effect<Market, UnknownMarket> => {
@@ -143,12 +148,15 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return found === undefined ? Effect.fail(new UnknownMarket({ market })) : Effect.succeed(found)
   }
 
-  const submit = Effect.fn("MatchingEngine.submit")(
-    function*(market: Enums.MarketType, commands: ReadonlyArray<Command.Command>) {
-      const entry = yield* lookup(market)
-      return yield* entry.semaphore.withPermits(1)(Effect.sync(() => OrderBook.applyAll(entry.book, commands)))
-    }
-  )
+  // The hot path: a plain function and one Effect.sync per batch (see the module's comment).
+  const submit = (
+    market: Enums.MarketType,
+    commands: ReadonlyArray<Command.Command>
+  ): Effect.Effect<Array<Event.Event>, UnknownMarket> => {
+    const entry = markets.get(market)
+    if (entry === undefined) return Effect.fail(new UnknownMarket({ market }))
+    return Effect.sync(() => OrderBook.applyAll(entry.book, commands))
+  }
 
   const submitUnknown = Effect.fn("MatchingEngine.submitUnknown")(function*(market: Enums.MarketType, input: unknown) {
     const decoded = decodeCommands(input)
@@ -157,18 +165,17 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const read = <A>(market: Enums.MarketType, f: (book: OrderBook.OrderBook) => A): Effect.Effect<A, UnknownMarket> =>
-    Effect.flatMap(lookup(market), (entry) => entry.semaphore.withPermits(1)(Effect.sync(() => f(entry.book))))
+    Effect.flatMap(lookup(market), (entry) => Effect.sync(() => f(entry.book)))
 
   const restore = Effect.fn("MatchingEngine.restore")(
     function*(snapshot: Snapshot.Snapshot, commands: ReadonlyArray<Command.Command>) {
       const entry = yield* lookup(snapshot.instrument.market)
-      return yield* entry.semaphore.withPermits(1)(Effect.gen(function*() {
-        const restored = OrderBook.restore(entry.config, snapshot)
-        if (Result.isFailure(restored)) return yield* restored.failure
-        const events = OrderBook.applyAll(restored.success, commands)
-        entry.book = restored.success
-        return events
-      }))
+      // One synchronous step: no batch of this market can run in the middle of it.
+      const restored = OrderBook.restore(entry.config, snapshot)
+      if (Result.isFailure(restored)) return yield* restored.failure
+      const events = OrderBook.applyAll(restored.success, commands)
+      entry.book = restored.success
+      return events
     }
   )
 

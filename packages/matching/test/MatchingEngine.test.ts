@@ -103,3 +103,40 @@ describe("MatchingEngine configuration", () => {
       expect(Exit.isFailure(exit)).toBe(true)
     }).pipe(Effect.scoped))
 })
+
+describe("MatchingEngine batches", () => {
+  it.effect("gives a batch the events the core gives its commands one by one, across batches", () =>
+    Effect.gen(function*() {
+      // `submit` is one synchronous step per batch (no span, no lock): it must still be
+      // exactly the core, batch after batch.
+      const engine = yield* MatchingEngine.MatchingEngine
+      const book = OrderBook.make({ instrument: Instrument.ceaCash, anonymitySecret: "s" })
+      const commands: Array<Command.Command> = []
+      for (let seq = 1; seq <= 600; seq++) {
+        const side = seq % 2 === 0 ? "BUY" : "SELL"
+        commands.push(
+          seq % 7 === 0
+            ? { _tag: "Cancel", seq, timestamp: seq, orderId: `o${seq - 2}`, owner: `w${(seq - 2) % 5}` }
+            : place(
+              seq,
+              `o${seq}`,
+              side,
+              1_000 + (side === "BUY" ? -1 : 1) * (seq % 5) - (seq % 3),
+              1 + seq % 9,
+              `w${seq % 5}`
+            )
+        )
+      }
+      const expected = commands.map((command) => OrderBook.apply(book, command)).flat()
+      const got: Array<unknown> = []
+      for (let first = 0; first < commands.length; first += 256) {
+        got.push(...yield* engine.submit("CEA_CASH", commands.slice(first, first + 256)))
+      }
+      expect(got).toEqual(expected)
+      expect(expected.filter((e) => e._tag === "Trade").length).toBeGreaterThan(0)
+      expect(expected.filter((e) => e._tag === "OrderCancelled").length).toBeGreaterThan(0)
+      expect(JSON.stringify(yield* engine.snapshot("CEA_CASH"))).toBe(JSON.stringify(OrderBook.snapshot(book)))
+    }).pipe(
+      Effect.provide(MatchingEngine.layer({ books: [{ instrument: Instrument.ceaCash, anonymitySecret: "s" }] }))
+    ))
+})

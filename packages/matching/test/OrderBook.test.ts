@@ -2,7 +2,7 @@
  * Scenario tests of the order book: one behaviour per test, with the exact events expected.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Command, Instrument, OrderBook } from "@niha/matching"
+import { Command, type Event, Instrument, OrderBook } from "@niha/matching"
 import { Result } from "effect"
 import { rejection, secret, session, tags, trades } from "./support/commands.ts"
 import { prng } from "./support/generate.ts"
@@ -553,5 +553,47 @@ describe("best bid and ask across a wide band", () => {
     const depth = OrderBook.depth(s.book, 1_000_000)
     const bidPrices = [...live.values()].filter((o) => o.side === "BUY").map((o) => o.price)
     expect(depth.bids.map((l) => l.price)).toEqual([...new Set(bidPrices)].sort((a, b) => b - a))
+  })
+})
+
+describe("the arrays apply returns", () => {
+  it("are fresh, dense and exactly the command's events, from one event to many", () => {
+    // `apply` builds its result with `new Array()` (room for four events at first): a command
+    // with more events than that must still get them all, in order, in an array of its own.
+    const book = OrderBook.make({ instrument: cea, anonymitySecret: secret })
+    const twin = OrderBook.make({ instrument: cea, anonymitySecret: secret })
+    const commands: Array<Command.Command> = []
+    for (let i = 1; i <= 8; i++) {
+      commands.push(
+        Command.limit({
+          seq: i,
+          timestamp: i,
+          orderId: `s${i}`,
+          owner: `m${i}`,
+          side: "SELL",
+          price: 1_000 + i,
+          quantity: 2
+        })
+      )
+    }
+    commands.push(
+      Command.limit({ seq: 9, timestamp: 9, orderId: "b1", owner: "t", side: "BUY", price: 1_010, quantity: 17 })
+    )
+    commands.push({ _tag: "Cancel", seq: 10, timestamp: 10, orderId: "b1", owner: "t" })
+    const results: Array<Array<Event.Event>> = []
+    for (const command of commands) {
+      const events = OrderBook.apply(book, command)
+      const expected: Array<Event.Event> = []
+      OrderBook.applyInto(twin, command, expected)
+      expect(Object.getPrototypeOf(events)).toBe(Array.prototype)
+      expect(events).toEqual(expected)
+      expect(Object.keys(events)).toEqual(events.map((_, i) => String(i))) // no holes
+      expect(results).not.toContain(events)
+      results.push(events)
+    }
+    // The crossing buy: accepted, one trade per maker, then its last tonne rests; the cancel
+    // of that rest is one event.
+    expect(results.map((events) => events.length)).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 10, 1])
+    expect(tags(results[8] ?? [])).toEqual(["OrderAccepted", ...Array(8).fill("Trade"), "OrderRested"])
   })
 })
