@@ -942,6 +942,7 @@ export const make = Effect.gen(function*() {
         })
       }
       yield* Audit.recordAll(audit)
+      for (const { item } of placed) item.recorded.ticket = true
       for (const { index, order } of placed) {
         const after = answers.get(order.id)
         if (after === undefined) continue
@@ -966,6 +967,8 @@ export const make = Effect.gen(function*() {
   const placeAll = (writing: Writer, items: ReadonlyArray<Placement>) =>
     Effect.gen(function*() {
       const exits: Array<PlaceExit | undefined> = items.map(() => undefined)
+      // A batch run again (one command per transaction) writes its tickets again.
+      for (const item of items) item.recorded.ticket = false
       const schedule = yield* fees.schedule(sql, { market: writing.market })
       let pending: ReadonlyArray<number> = items.map((_, index) => index)
       while (pending.length > 0) pending = yield* placeRound(writing, items, schedule, exits, pending)
@@ -986,7 +989,17 @@ export const make = Effect.gen(function*() {
     ) {
       const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
       const caller = yield* Effect.context<never>()
-      return yield* writer.writeGrouped(spec.market, placements, { actor, entityId, spec, context: caller })
+      const recorded = { ticket: false }
+      const answer = yield* writer.writeGrouped(spec.market, placements, {
+        actor,
+        entityId,
+        spec,
+        context: caller,
+        recorded
+      })
+      // Its ticket row committed with the batch: the request needs no second one.
+      if (recorded.ticket) yield* Audit.noteTicket
+      return answer
     }
   )
 
@@ -1262,6 +1275,8 @@ interface Placement {
   readonly spec: Spec
   /** The caller's context: its clock, and its request for the audit trail. */
   readonly context: Context.Context<never>
+  /** Set when the last run of its batch wrote its `ticket_logs` row (`Audit.recordAll`). */
+  readonly recorded: { ticket: boolean }
 }
 
 /**
