@@ -62,7 +62,7 @@ import { columns } from "../internal/columns.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
-import { Fees } from "./Fees.ts"
+import { scheduleColumns, scheduleFrom } from "./Fees.ts"
 import { type Group, MarketWriter, type Writer } from "./MarketWriter.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
 
@@ -282,7 +282,6 @@ const makersOf = (events: ReadonlyArray<Event.Event>, taker: string | null): Rea
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const writer = yield* MarketWriter
-  const fees = yield* Fees
   const ledger = Ledger.make(sql)
   const context = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
   // A ledger refusal after the lock (a post or a void) means the order's lock did not
@@ -727,7 +726,6 @@ export const make = Effect.gen(function*() {
   const placeRound = (
     writing: Writer,
     items: ReadonlyArray<Placement>,
-    schedule: FeeSchedule.FeeSchedule,
     exits: Array<PlaceExit | undefined>,
     indices: ReadonlyArray<number>
   ) =>
@@ -771,15 +769,23 @@ export const make = Effect.gen(function*() {
         }
       }
       // Funds: the available balances of the batch's entities, locked in the platform's
-      // order; each lock is checked against what the locks before it left.
+      // order; each lock is checked against what the locks before it left. The fee
+      // schedule in force comes with them, in the same statement (no cache to invalidate).
       const entities = [...new Set(fresh.map((index) => itemAt(index).entityId))].sort()
       const balances = new Map<string, number>()
+      let schedule = FeeSchedule.empty
       if (entities.length > 0) {
-        const held = yield* sql<{ entity_id: string; asset_type: Enums.AssetType; available: string }>`
-          SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
-          WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
-          ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE`
+        const held = yield* sql<
+          { entity_id: string | null; asset_type: Enums.AssetType | null; available: string | null }
+        >`
+          WITH held AS MATERIALIZED (
+            SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
+            WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
+            ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE)
+          SELECT held.*, ${scheduleColumns(sql, market)} FROM (SELECT 1) AS one LEFT JOIN held ON true`
+        schedule = yield* scheduleFrom(held[0])
         for (const row of held) {
+          if (row.entity_id === null || row.asset_type === null || row.available === null) continue
           balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
         }
       }
@@ -969,9 +975,8 @@ export const make = Effect.gen(function*() {
       const exits: Array<PlaceExit | undefined> = items.map(() => undefined)
       // A batch run again (one command per transaction) writes its tickets again.
       for (const item of items) item.recorded.ticket = false
-      const schedule = yield* fees.schedule(sql, { market: writing.market })
       let pending: ReadonlyArray<number> = items.map((_, index) => index)
-      while (pending.length > 0) pending = yield* placeRound(writing, items, schedule, exits, pending)
+      while (pending.length > 0) pending = yield* placeRound(writing, items, exits, pending)
       return exits.map((exit): PlaceExit =>
         exit ?? Exit.die(new Error("invariant broken: a placement was not answered"))
       )
@@ -1334,13 +1339,14 @@ const minorOf = (asset: Enums.AssetType, text: string): Effect.Effect<number> =>
  */
 export class Orders extends Context.Service<Orders, Effect.Success<typeof make>>()("@niha/server/Orders") {
   /**
-   * The service on the database, the repositories, the writer and the fees in context.
+   * The service on the database, the repositories and the writer in context (the fee
+   * schedule is read with each batch's balances, `Fees.scheduleColumns`).
    *
    * @since 0.1.0
    */
   static readonly layer: Layer.Layer<
     Orders,
     never,
-    SqlClient.SqlClient | Repository.Repositories | MarketWriter | Fees
+    SqlClient.SqlClient | Repository.Repositories | MarketWriter
   > = Layer.effect(Orders, make)
 }
