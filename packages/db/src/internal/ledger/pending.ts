@@ -161,6 +161,13 @@ export const readPending = Effect.fnUntraced(function*(
   return result as ReadonlyMap<TransferId, PendingRow>
 })
 
+/** The pending rows locked with the book (`accounts.ts`'s `lockBook`), decoded, by id. */
+export const pendingRowsOf = Effect.fnUntraced(function*(rows: unknown) {
+  const result = new Map<TransferId, PendingRow>()
+  for (const row of yield* Effect.orDie(decodeRows(rows))) result.set(row.transfer_id, yield* toPending(row))
+  return result as ReadonlyMap<TransferId, PendingRow>
+})
+
 /** The pending rows a batch writes, as columns: the new ones, and the new remainders of the others. */
 export interface PendingColumns {
   /** The rows of the pending transfers the batch creates, remainders after the batch's own posts. */
