@@ -438,6 +438,8 @@ export const make = (options: Options) =>
         yield* sql`SELECT pg_advisory_xact_lock(${lockClass}, ${marketKey(market)})`
         const book = yield* current(state)
         let next = state.sequence + 1
+        // The last sequence a statement of this batch already notified the peers of.
+        let notified = -1
         // Whether the job being run applied a command to the book.
         let jobTouched: boolean
         accepted = []
@@ -448,18 +450,27 @@ export const make = (options: Options) =>
           write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
         ) =>
           Effect.gen(function*() {
+            const last = commands.at(-1)
+            // With peers, the insert notifies them itself (delivered at commit; one
+            // notification however many rows, the payload being the same), which saves
+            // the batch a statement of its own for it.
+            const notify = peers && last !== undefined ?
+              sql`RETURNING pg_notify(${channel}, ${`${market}:${last.command.seq}`})` :
+              sql``
             const insert = commands.length === 0 ? sql`SELECT 1 WHERE FALSE` : sql`
               INSERT INTO market_commands (market, sequence, command, order_id)
               VALUES ${
               sql.csv(commands.map(({ command, orderId }) =>
                 sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
               ))
-            }`
+            } ${notify}`
             const written = yield* write(insert)
-            const last = commands.at(-1)
             if (last !== undefined) {
               state.sequence = last.command.seq
               next = last.command.seq + 1
+              if (peers) {
+                notified = last.command.seq
+              }
             }
             return written
           })
@@ -521,7 +532,9 @@ export const make = (options: Options) =>
         }
         if (state.sequence - state.snapshotSequence >= snapshotEvery) yield* storeSnapshot(state, book)
         // Delivered at commit, to the other instances' listeners (`Options.peers`).
-        if (peers && accepted.length > 0) yield* sql`SELECT pg_notify(${channel}, ${`${market}:${state.sequence}`})`
+        if (peers && accepted.length > 0 && notified !== state.sequence) {
+          yield* sql`SELECT pg_notify(${channel}, ${`${market}:${state.sequence}`})`
+        }
         return exits
       })
       return state.semaphore.withPermits(1)(

@@ -913,18 +913,50 @@ export const make = Effect.gen(function*() {
         ...(yield* tradeInserts(market, fills)),
         ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
       ]
-      // The orders, the commands, the trades, their batches and history, the resting orders:
-      // one statement (its foreign keys are checked at its end, when every row is in).
-      const stored = yield* writing.storeAllWithin(
-        placed.map(({ command, order }) => ({ command, orderId: order.id })),
-        (commands) => orders.all(statement([...parts, ["command", commands]], sql`SELECT * FROM placed`))
-      )
-      const firstBuy = new Map<Ids.EntityId, (typeof fills)[number]>()
+      // The buyers' first purchases here move their users' stage (CEA -> CEA_SETTLE, SWAP ->
+      // EUA_SETTLE), in the same statement; each move is audited for the command of the
+      // buyer's first fill here.
+      const firstBuy = new Map<string, CommandFill>()
       for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
-      yield* moveStages(market, [...firstBuy.values()])
+      const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
+      if (firstBuy.size > 0) {
+        const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
+        parts.push([
+          "staged",
+          sql`
+          UPDATE users SET role = ${stage}, updated_at = now()
+          WHERE entity_id IN ${sql.in([...firstBuy.keys()].sort())} AND role = ${from} RETURNING id, entity_id`
+        ])
+      }
+      const staged = firstBuy.size === 0 ?
+        sql`'[]'::json` :
+        sql`(SELECT coalesce(json_agg(json_build_object('id', id, 'entity_id', entity_id)), '[]'::json) FROM staged)`
+      // The orders, the commands, the trades, their batches and history, the resting orders,
+      // the stages: one statement (its foreign keys are checked at its end, when every row is in).
+      const written = yield* writing.storeAllWithin(
+        placed.map(({ command, order }) => ({ command, orderId: order.id })),
+        (commands) =>
+          statement([...parts, ["command", commands]], sql`SELECT placed.*, ${staged} AS staged FROM placed`)
+      )
+      const stored = yield* orders.all(Effect.succeed(written))
+      const moved = yield* Effect.orDie(decodeStaged(written[0]?.["staged"] ?? []))
       const byId = new Map(stored.map((order) => [order.id, order] as const))
       const answers = new Map<string, Trading.Order>()
       const audit: Array<{ readonly entry: Audit.Entry; readonly origin: Audit.Origin }> = []
+      for (const user of moved) {
+        const fill = firstBuy.get(user.entity_id)
+        if (fill === undefined) continue
+        audit.push({
+          entry: {
+            user_id: fill.actor,
+            action: "users.stage",
+            subject_table: "users",
+            subject_id: user.id,
+            details: { from, to }
+          },
+          origin: yield* Effect.provideContext(Audit.origin, fill.context)
+        })
+      }
       for (const { command, item, order } of placed) {
         const after = byId.get(order.id)
         if (after === undefined) {
@@ -1311,6 +1343,11 @@ interface Placed {
   readonly command: Command.Command
   readonly events: ReadonlyArray<Event.Event>
 }
+
+/** The users a placement batch moved to their next stage (`staged`, a JSON array). */
+const decodeStaged = Schema.decodeUnknownEffect(
+  Schema.Array(Schema.Struct({ id: Schema.String, entity_id: Schema.String }))
+)
 
 /** A named part of a statement's `WITH`. */
 type Part = readonly [name: string, part: Statement.Fragment]
