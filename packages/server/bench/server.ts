@@ -6,6 +6,11 @@
  *
  *   pnpm bench:server                      (BENCH_CLIENTS=32 BENCH_SECONDS=10 by default)
  *
+ * Measuring aids: `BENCH_LOG_STATEMENTS=1` sets `log_min_duration_statement = 0` on the
+ * bench's database (PostgreSQL's log then has every statement with its duration, to count
+ * them per batch); `BENCH_ACCOUNT=1` also loads `GET /account` (authentication and the
+ * Effect HTTP stack, no writer) with the same clients and prints its rate.
+ *
  * Prints acknowledged orders per second, p50 and p99 latency, the bare server's rate and
  * the ratio; the last line is one JSON object:
  * `{"ordersPerSec", "p50Ms", "p99Ms", "bareHttpPerSec", "ratio", "errors"}`.
@@ -28,6 +33,8 @@ const seconds = Number(process.env["BENCH_SECONDS"] ?? 10)
 const entityCount = Number(process.env["BENCH_ENTITIES"] ?? 16)
 const adminUrl = process.env["NIHA_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const password = "a long and quite unusual passphrase 93"
+const logStatements = process.env["BENCH_LOG_STATEMENTS"] === "1"
+const loadAccount = process.env["BENCH_ACCOUNT"] === "1"
 
 interface Result {
   readonly ok: number
@@ -39,7 +46,12 @@ interface Result {
 /** `clients` keep-alive loops sending `request(i)` for `seconds`. */
 const load = async (
   base: URL,
-  body: (client: number, n: number) => { readonly token: string; readonly json: string }
+  body: (client: number, n: number) => { readonly token: string; readonly json: string },
+  endpoint: { readonly method: "POST" | "GET"; readonly path: string; readonly status: number } = {
+    method: "POST",
+    path: "/orders",
+    status: 201
+  }
 ): Promise<Result> => {
   const agent = new NodeHttp.Agent({ keepAlive: true, maxSockets: clients })
   const latencies: Array<number> = []
@@ -56,18 +68,20 @@ const load = async (
           agent,
           host: base.hostname,
           port: base.port,
-          method: "POST",
-          path: "/orders",
-          headers: {
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(json),
-            authorization: `Bearer ${token}`
-          }
+          method: endpoint.method,
+          path: endpoint.path,
+          headers: endpoint.method === "GET" ?
+            { authorization: `Bearer ${token}` } :
+            {
+              "content-type": "application/json",
+              "content-length": Buffer.byteLength(json),
+              authorization: `Bearer ${token}`
+            }
         },
         (response) => {
           response.resume()
           response.on("end", () => {
-            if (response.statusCode === 201) {
+            if (response.statusCode === endpoint.status) {
               ok++
               latencies.push(performance.now() - sent)
             } else {
@@ -81,7 +95,8 @@ const load = async (
         errors++
         resolve()
       })
-      request.end(json)
+      if (endpoint.method === "GET") request.end()
+      else request.end(json)
     })
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -91,6 +106,19 @@ const load = async (
   agent.destroy()
   return { ok, errors, latencies, seconds: (performance.now() - started) / 1000 }
 }
+
+/** The sum of a metric's series on the server's `GET /metrics` (0 when it has none). */
+const metric = async (base: URL, name: string): Promise<number> => {
+  const text = await (await fetch(new URL("/metrics", base))).text()
+  let total = 0
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.split(" ").at(-1))
+  }
+  return total
+}
+
+const writerMetrics = ["niha_writer_batches_total", "niha_writer_batch_jobs_total", "niha_writer_busy_seconds_total"]
+const writerState = (base: URL) => Promise.all(writerMetrics.map((name) => metric(base, name)))
 
 const percentile = (values: Array<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -107,6 +135,7 @@ const freshDatabase = async () => {
       )
     )
   await run(`CREATE DATABASE ${name}`)
+  if (logStatements) await run(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`)
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
   return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
@@ -192,7 +221,14 @@ const main = async () => {
       }
     }
     await load(base, order).then(() => undefined) // warm-up
+    const writerBefore = await writerState(base)
     const server = await load(base, order)
+    const [batches = 0, jobs = 0, busy = 0] = (await writerState(base)).map((value, index) =>
+      value - (writerBefore[index] ?? 0)
+    )
+    const account = loadAccount ?
+      await load(base, order, { method: "GET", path: "/account", status: 200 }) :
+      undefined
     child.kill("SIGTERM")
     // The ceiling: a bare Node server answering the same request with a canned answer.
     const canned = JSON.stringify({ order: { id: NodeCrypto.randomUUID(), status: "OPEN" }, fills: [] })
@@ -217,6 +253,20 @@ const main = async () => {
     }
     console.log(`clients ${clients}, ${seconds} s, ${entityCount} entities, PostgreSQL`)
     console.log(`acknowledged orders/s ${figures.ordersPerSec} (p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms)`)
+    if (batches > 0) {
+      console.log(
+        `writer: ${batches} batches, ${(jobs / batches).toFixed(1)} commands each, ${
+          ((busy * 1000) / batches).toFixed(1)
+        } ms each, busy ${((100 * busy) / server.seconds).toFixed(0)} % of the time`
+      )
+    }
+    if (account !== undefined) {
+      console.log(
+        `GET /account/s        ${Math.round(account.ok / account.seconds)} (p50 ${
+          percentile(account.latencies, 50).toFixed(2)
+        } ms, p99 ${percentile(account.latencies, 99).toFixed(2)} ms, errors ${account.errors})`
+      )
+    }
     console.log(`bare Node http/s      ${figures.bareHttpPerSec} (ratio ${figures.ratio})`)
     console.log(JSON.stringify(figures))
   } finally {

@@ -133,7 +133,16 @@ export const CurrentTrail = Context.Reference<Ref.Ref<Trail> | undefined>("@niha
 const updateTrail = (f: (trail: Trail) => Trail) =>
   Effect.flatMap(CurrentTrail, (trail) => trail === undefined ? Effect.void : Ref.update(trail, f))
 
-const noteTicket = updateTrail((trail) => ({ ...trail, tickets: trail.tickets + 1 }))
+/**
+ * Notes that a ticket row was written for the request being served. {@link record} notes
+ * its own; a row written for the request by another fiber (the order writer's batch,
+ * {@link recordAll}) is noted by the request once that row has committed, so
+ * {@link layerRequests} writes no second one.
+ *
+ * @category recording
+ * @since 0.1.0
+ */
+export const noteTicket: Effect.Effect<void> = updateTrail((trail) => ({ ...trail, tickets: trail.tickets + 1 }))
 
 /**
  * Notes who the request being served acts for (the `Authentication` middleware calls it).

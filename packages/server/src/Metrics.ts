@@ -11,6 +11,9 @@
  *   path itself is untouched.
  * - `niha_trades_total{market}` and `niha_market_commands_total{market}`: the trades and
  *   commands this instance applied to its books, read from `MarketWriter`'s updates.
+ * - `niha_writer_batches_total{market}`, `niha_writer_batch_jobs_total{market}` and
+ *   `niha_writer_busy_seconds_total{market}`: the market writers' batches, the commands in
+ *   them and the wall time spent running them (from `MarketWriter.metrics`).
  * - `niha_jobs_total{kind,outcome}` and `niha_job_duration_seconds{kind}`: the durable
  *   jobs this instance ran.
  * - `niha_ledger_transfers_total` and `niha_ledger_submit_duration_seconds` (from

@@ -7,8 +7,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Ledger, Migrations, Repository } from "@niha/db"
-import { Errors, type Ids } from "@niha/domain"
-import { Fees, MarketWriter, Orders } from "@niha/server"
+import { Errors, type Ids, Rate } from "@niha/domain"
+import { Admin, Fees, MarketWriter, Orders, Password } from "@niha/server"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -51,6 +51,62 @@ const limit = (
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`the Orders service [${backend}]`, () => {
+    it.effect(
+      "uses the fee schedule in force at each batch on every instance: an admin's change is seen at once",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const database = yield* TestServer.freshDatabase(backend)
+          const base = yield* Layer.build(
+            Fees.layer.pipe(
+              Layer.provideMerge(Repository.Repositories.layer),
+              Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
+            )
+          )
+          // Two instances on one database: each its own writer and order service.
+          const instance = () =>
+            Layer.build(
+              Orders.Orders.layer.pipe(
+                Layer.provide(MarketWriter.MarketWriter.layer({ anonymitySecret: "orders-test" }))
+              )
+            ).pipe(Effect.provideContext(base))
+          const one = yield* instance()
+          const two = yield* instance()
+          yield* Effect.gen(function*() {
+            const fees = yield* Fees.Fees
+            const created = yield* Admin.ensureFirst("admin@orders-fees.test").pipe(
+              Effect.provideService(Password.CurrentParams, TestServer.testPasswordParams)
+            )
+            if (created === undefined) return yield* Effect.die("no admin was made")
+            const admin = created.user
+            const buyer = yield* trader("Fee Buyer", "CEA", { EUR: 1_000_000 })
+            // Bids that rest (no seller): the rate each was placed with is on the order.
+            const rateOn = (on: typeof one) =>
+              Effect.map(
+                Effect.flatMap(Orders.Orders, (orders) => orders.place(buyer.user, limit("BUY", "1", "10.00"))),
+                (placed) => placed.order.fee_rate
+              ).pipe(Effect.provideContext(on))
+            assert.deepStrictEqual([yield* rateOn(one), yield* rateOn(two)], [0, 0])
+            const config = yield* fees.createConfig(admin, {
+              market: "CEA_CASH",
+              buyer_rate: Rate.Ppm.make(2500),
+              seller_rate: Rate.Ppm.make(1000)
+            })
+            assert.deepStrictEqual([yield* rateOn(two), yield* rateOn(one)], [2500, 2500])
+            yield* fees.changeConfig(admin, config.id, { buyer_rate: Rate.Ppm.make(4000) })
+            assert.deepStrictEqual([yield* rateOn(one), yield* rateOn(two)], [4000, 4000])
+            const override = yield* fees.createOverride(admin, {
+              entity_id: buyer.entityId,
+              market: "CEA_CASH",
+              buyer_rate: Rate.Ppm.make(500)
+            })
+            assert.deepStrictEqual([yield* rateOn(two), yield* rateOn(one)], [500, 500])
+            yield* fees.deactivateOverride(admin, override.id)
+            yield* fees.deactivateConfig(admin, config.id)
+            assert.deepStrictEqual([yield* rateOn(one), yield* rateOn(two)], [0, 0])
+          }).pipe(Effect.provideContext(base))
+        }))
+    )
+
     it.effect(
       "fills at two prices with exact fees, rests, cancels, and refuses what it must",
       () =>

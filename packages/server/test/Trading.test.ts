@@ -97,6 +97,12 @@ for (const { backend, skipReason } of TestServer.backends) {
             })
           )
           assert.strictEqual(replayed.order.id, bought.order.id)
+          // One ticket per placement, the batch's own (with the order), and none from the request
+          // layer on top; the replay, which wrote nothing, leaves the request's ticket.
+          const ofBought = yield* call(() => admin.audit.listTickets({ query: { subject_id: bought.order.id } }))
+          assert.deepStrictEqual(ofBought.data.map((ticket) => ticket.action), ["orders.place"])
+          const ofRequests = yield* call(() => admin.audit.listTickets({ query: { action: "POST /orders" } }))
+          assert.deepStrictEqual(ofRequests.data.map((ticket) => ticket.status), ["SUCCESS"])
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "EUR"), {
             available: 1_000_000 - 182_500,
             locked: 0

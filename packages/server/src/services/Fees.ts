@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import { Constraints, type Repository, Transaction } from "@niha/db"
-import { type Enums, Errors, FeeSchedule, Funds, type Ids, type Parties, Rate } from "@niha/domain"
+import { Enums, Errors, FeeSchedule, Funds, Ids, type Parties, Rate } from "@niha/domain"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -26,6 +26,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import * as Audit from "../Audit.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, visible } from "../internal/rules.ts"
@@ -125,6 +126,56 @@ export interface ScheduleScope {
   /** Only this entity's overrides (every market config still loads). */
   readonly entity_id?: Ids.EntityId | undefined
 }
+
+/**
+ * The fee schedule of one market as two columns of a statement the caller runs anyway
+ * (`fee_configs` and `fee_overrides`: JSON arrays of the active rows' rates), so a batch
+ * of the order writer reads the schedule in force without a round trip of its own and
+ * without a cache: every batch on every instance sees the rows as they are then, an
+ * admin's change included. Uncorrelated, they are evaluated once per statement. Decode
+ * them with {@link scheduleFrom}.
+ *
+ * @category schedule
+ * @since 0.1.0
+ */
+export const scheduleColumns = (sql: SqlClient.SqlClient, market: Enums.MarketType): Statement.Fragment =>
+  sql`
+    (SELECT coalesce(json_agg(json_build_object('market', market, 'buyer_rate', buyer_rate::text,
+      'seller_rate', seller_rate::text, 'is_active', is_active)), '[]'::json)
+      FROM trading_fee_configs WHERE is_active AND market = ${market}) AS fee_configs,
+    (SELECT coalesce(json_agg(json_build_object('entity_id', entity_id, 'market', market,
+      'buyer_rate', buyer_rate::text, 'seller_rate', seller_rate::text, 'is_active', is_active)), '[]'::json)
+      FROM entity_fee_overrides WHERE is_active AND market = ${market}) AS fee_overrides`
+
+const ScheduleColumns = Schema.Struct({
+  fee_configs: Schema.Array(Schema.Struct({
+    market: Enums.MarketType,
+    buyer_rate: Rate.PpmFromString,
+    seller_rate: Rate.PpmFromString,
+    is_active: Schema.Boolean
+  })),
+  fee_overrides: Schema.Array(Schema.Struct({
+    entity_id: Ids.EntityId,
+    market: Enums.MarketType,
+    buyer_rate: Schema.NullOr(Rate.PpmFromString),
+    seller_rate: Schema.NullOr(Rate.PpmFromString),
+    is_active: Schema.Boolean
+  }))
+})
+const decodeScheduleColumns = Schema.decodeUnknownEffect(ScheduleColumns)
+
+/**
+ * The `FeeSchedule` of a row holding {@link scheduleColumns}; a row that does not decode
+ * is a defect (the database's checks keep every rate in range).
+ *
+ * @category schedule
+ * @since 0.1.0
+ */
+export const scheduleFrom = (row: unknown): Effect.Effect<FeeSchedule.FeeSchedule> =>
+  Effect.map(
+    Effect.orDie(decodeScheduleColumns(row)),
+    (columns) => FeeSchedule.make(columns.fee_configs, columns.fee_overrides)
+  )
 
 const configs = {
   lock: rows.byId("trading_fee_configs", Funds.TradingFeeConfig, { lock: true }),

@@ -40,6 +40,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import * as Result from "effect/Result"
@@ -200,6 +201,32 @@ export interface PublicTrade extends OrderBook.PublicTrade {
 export interface Group<I, A, E> {
   /** Runs the items in order as the market's writer, inside its transaction. */
   readonly run: (writer: Writer, items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<Exit.Exit<A, E>>, SqlError>
+}
+
+/**
+ * The writer's own metrics (served at `GET /metrics`): its batches, the commands in them,
+ * and the wall time it spent running them, by market. Busy seconds over elapsed seconds is
+ * how saturated the writer is; commands over batches is the mean batch size.
+ *
+ * @category metrics
+ * @since 0.1.0
+ */
+export const metrics = {
+  /** Batches (transactions) the writer ran, retries one command at a time included. */
+  batches: Metric.counter("niha_writer_batches_total", {
+    description: "Batches (transactions) run by the market writers of this instance, by market.",
+    incremental: true
+  }),
+  /** Commands (queued jobs) in those batches. */
+  jobs: Metric.counter("niha_writer_batch_jobs_total", {
+    description: "Commands run in the market writers' batches, by market.",
+    incremental: true
+  }),
+  /** Wall time the writer spent running batches, in seconds. */
+  busy: Metric.counter("niha_writer_busy_seconds_total", {
+    description: "Wall time the market writers of this instance spent running batches, in seconds, by market.",
+    incremental: true
+  })
 }
 
 /** A command queued for the market's writer, with its caller's context already provided. */
@@ -411,6 +438,8 @@ export const make = (options: Options) =>
         yield* sql`SELECT pg_advisory_xact_lock(${lockClass}, ${marketKey(market)})`
         const book = yield* current(state)
         let next = state.sequence + 1
+        // The last sequence a statement of this batch already notified the peers of.
+        let notified = -1
         // Whether the job being run applied a command to the book.
         let jobTouched: boolean
         accepted = []
@@ -421,18 +450,27 @@ export const make = (options: Options) =>
           write: (insert: Statement.Fragment) => Effect.Effect<A, SqlError>
         ) =>
           Effect.gen(function*() {
+            const last = commands.at(-1)
+            // With peers, the insert notifies them itself (delivered at commit; one
+            // notification however many rows, the payload being the same), which saves
+            // the batch a statement of its own for it.
+            const notify = peers && last !== undefined ?
+              sql`RETURNING pg_notify(${channel}, ${`${market}:${last.command.seq}`})` :
+              sql``
             const insert = commands.length === 0 ? sql`SELECT 1 WHERE FALSE` : sql`
               INSERT INTO market_commands (market, sequence, command, order_id)
               VALUES ${
               sql.csv(commands.map(({ command, orderId }) =>
                 sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
               ))
-            }`
+            } ${notify}`
             const written = yield* write(insert)
-            const last = commands.at(-1)
             if (last !== undefined) {
               state.sequence = last.command.seq
               next = last.command.seq + 1
+              if (peers) {
+                notified = last.command.seq
+              }
             }
             return written
           })
@@ -494,7 +532,9 @@ export const make = (options: Options) =>
         }
         if (state.sequence - state.snapshotSequence >= snapshotEvery) yield* storeSnapshot(state, book)
         // Delivered at commit, to the other instances' listeners (`Options.peers`).
-        if (peers && accepted.length > 0) yield* sql`SELECT pg_notify(${channel}, ${`${market}:${state.sequence}`})`
+        if (peers && accepted.length > 0 && notified !== state.sequence) {
+          yield* sql`SELECT pg_notify(${channel}, ${`${market}:${state.sequence}`})`
+        }
         return exits
       })
       return state.semaphore.withPermits(1)(
@@ -516,10 +556,21 @@ export const make = (options: Options) =>
      * as one batch, and answers each job. A batch that fails as a whole is run again one job
      * per transaction, so only the job at fault fails.
      */
+    const timed = (state: MarketState, jobs: ReadonlyArray<Job>) =>
+      Effect.gen(function*() {
+        const started = performance.now()
+        const exit = yield* Effect.exit(runBatch(state, jobs))
+        const attributes = { market: state.market }
+        yield* Metric.update(Metric.withAttributes(metrics.batches, attributes), 1)
+        yield* Metric.update(Metric.withAttributes(metrics.jobs, attributes), jobs.length)
+        yield* Metric.update(Metric.withAttributes(metrics.busy, attributes), (performance.now() - started) / 1000)
+        return yield* exit
+      })
+
     const drain = (state: MarketState) =>
       Effect.forever(Effect.gen(function*() {
         const jobs = yield* Queue.takeBetween(state.queue, 1, maxBatch)
-        const batch = yield* Effect.exit(runBatch(state, jobs))
+        const batch = yield* Effect.exit(timed(state, jobs))
         if (Exit.isSuccess(batch)) {
           for (const [index, job] of jobs.entries()) {
             const exit = batch.value[index]
@@ -532,7 +583,7 @@ export const make = (options: Options) =>
           return
         }
         for (const job of jobs) {
-          const alone = yield* Effect.exit(runBatch(state, [job]))
+          const alone = yield* Effect.exit(timed(state, [job]))
           yield* Deferred.done(job.done, Exit.isSuccess(alone) ? alone.value[0] ?? alone : alone)
         }
       }))

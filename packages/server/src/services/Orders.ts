@@ -62,7 +62,7 @@ import { columns } from "../internal/columns.ts"
 import * as rows from "../internal/rows.ts"
 import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
-import { Fees } from "./Fees.ts"
+import { scheduleColumns, scheduleFrom } from "./Fees.ts"
 import { type Group, MarketWriter, type Writer } from "./MarketWriter.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
 
@@ -282,7 +282,6 @@ const makersOf = (events: ReadonlyArray<Event.Event>, taker: string | null): Rea
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const writer = yield* MarketWriter
-  const fees = yield* Fees
   const ledger = Ledger.make(sql)
   const context = yield* Effect.context<SqlClient.SqlClient | Repository.Repositories>()
   // A ledger refusal after the lock (a post or a void) means the order's lock did not
@@ -727,7 +726,6 @@ export const make = Effect.gen(function*() {
   const placeRound = (
     writing: Writer,
     items: ReadonlyArray<Placement>,
-    schedule: FeeSchedule.FeeSchedule,
     exits: Array<PlaceExit | undefined>,
     indices: ReadonlyArray<number>
   ) =>
@@ -771,15 +769,23 @@ export const make = Effect.gen(function*() {
         }
       }
       // Funds: the available balances of the batch's entities, locked in the platform's
-      // order; each lock is checked against what the locks before it left.
+      // order; each lock is checked against what the locks before it left. The fee
+      // schedule in force comes with them, in the same statement (no cache to invalidate).
       const entities = [...new Set(fresh.map((index) => itemAt(index).entityId))].sort()
       const balances = new Map<string, number>()
+      let schedule = FeeSchedule.empty
       if (entities.length > 0) {
-        const held = yield* sql<{ entity_id: string; asset_type: Enums.AssetType; available: string }>`
-          SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
-          WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
-          ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE`
+        const held = yield* sql<
+          { entity_id: string | null; asset_type: Enums.AssetType | null; available: string | null }
+        >`
+          WITH held AS MATERIALIZED (
+            SELECT entity_id, asset_type, available::text AS available FROM entity_holdings
+            WHERE entity_id IN ${sql.in(entities)} AND asset_type IN ${sql.in([base, quote])}
+            ORDER BY entity_holdings.entity_id, entity_holdings.asset_type FOR UPDATE)
+          SELECT held.*, ${scheduleColumns(sql, market)} FROM (SELECT 1) AS one LEFT JOIN held ON true`
+        schedule = yield* scheduleFrom(held[0])
         for (const row of held) {
+          if (row.entity_id === null || row.asset_type === null || row.available === null) continue
           balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
         }
       }
@@ -907,18 +913,50 @@ export const make = Effect.gen(function*() {
         ...(yield* tradeInserts(market, fills)),
         ...(yield* restingUpdate(market, [...touched.values()].filter((order) => order.before !== null), now))
       ]
-      // The orders, the commands, the trades, their batches and history, the resting orders:
-      // one statement (its foreign keys are checked at its end, when every row is in).
-      const stored = yield* writing.storeAllWithin(
-        placed.map(({ command, order }) => ({ command, orderId: order.id })),
-        (commands) => orders.all(statement([...parts, ["command", commands]], sql`SELECT * FROM placed`))
-      )
-      const firstBuy = new Map<Ids.EntityId, (typeof fills)[number]>()
+      // The buyers' first purchases here move their users' stage (CEA -> CEA_SETTLE, SWAP ->
+      // EUA_SETTLE), in the same statement; each move is audited for the command of the
+      // buyer's first fill here.
+      const firstBuy = new Map<string, CommandFill>()
       for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
-      yield* moveStages(market, [...firstBuy.values()])
+      const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
+      if (firstBuy.size > 0) {
+        const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
+        parts.push([
+          "staged",
+          sql`
+          UPDATE users SET role = ${stage}, updated_at = now()
+          WHERE entity_id IN ${sql.in([...firstBuy.keys()].sort())} AND role = ${from} RETURNING id, entity_id`
+        ])
+      }
+      const staged = firstBuy.size === 0 ?
+        sql`'[]'::json` :
+        sql`(SELECT coalesce(json_agg(json_build_object('id', id, 'entity_id', entity_id)), '[]'::json) FROM staged)`
+      // The orders, the commands, the trades, their batches and history, the resting orders,
+      // the stages: one statement (its foreign keys are checked at its end, when every row is in).
+      const written = yield* writing.storeAllWithin(
+        placed.map(({ command, order }) => ({ command, orderId: order.id })),
+        (commands) =>
+          statement([...parts, ["command", commands]], sql`SELECT placed.*, ${staged} AS staged FROM placed`)
+      )
+      const stored = yield* orders.all(Effect.succeed(written))
+      const moved = yield* Effect.orDie(decodeStaged(written[0]?.["staged"] ?? []))
       const byId = new Map(stored.map((order) => [order.id, order] as const))
       const answers = new Map<string, Trading.Order>()
       const audit: Array<{ readonly entry: Audit.Entry; readonly origin: Audit.Origin }> = []
+      for (const user of moved) {
+        const fill = firstBuy.get(user.entity_id)
+        if (fill === undefined) continue
+        audit.push({
+          entry: {
+            user_id: fill.actor,
+            action: "users.stage",
+            subject_table: "users",
+            subject_id: user.id,
+            details: { from, to }
+          },
+          origin: yield* Effect.provideContext(Audit.origin, fill.context)
+        })
+      }
       for (const { command, item, order } of placed) {
         const after = byId.get(order.id)
         if (after === undefined) {
@@ -942,6 +980,7 @@ export const make = Effect.gen(function*() {
         })
       }
       yield* Audit.recordAll(audit)
+      for (const { item } of placed) item.recorded.ticket = true
       for (const { index, order } of placed) {
         const after = answers.get(order.id)
         if (after === undefined) continue
@@ -966,9 +1005,10 @@ export const make = Effect.gen(function*() {
   const placeAll = (writing: Writer, items: ReadonlyArray<Placement>) =>
     Effect.gen(function*() {
       const exits: Array<PlaceExit | undefined> = items.map(() => undefined)
-      const schedule = yield* fees.schedule(sql, { market: writing.market })
+      // A batch run again (one command per transaction) writes its tickets again.
+      for (const item of items) item.recorded.ticket = false
       let pending: ReadonlyArray<number> = items.map((_, index) => index)
-      while (pending.length > 0) pending = yield* placeRound(writing, items, schedule, exits, pending)
+      while (pending.length > 0) pending = yield* placeRound(writing, items, exits, pending)
       return exits.map((exit): PlaceExit =>
         exit ?? Exit.die(new Error("invariant broken: a placement was not answered"))
       )
@@ -986,7 +1026,17 @@ export const make = Effect.gen(function*() {
     ) {
       const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
       const caller = yield* Effect.context<never>()
-      return yield* writer.writeGrouped(spec.market, placements, { actor, entityId, spec, context: caller })
+      const recorded = { ticket: false }
+      const answer = yield* writer.writeGrouped(spec.market, placements, {
+        actor,
+        entityId,
+        spec,
+        context: caller,
+        recorded
+      })
+      // Its ticket row committed with the batch: the request needs no second one.
+      if (recorded.ticket) yield* Audit.noteTicket
+      return answer
     }
   )
 
@@ -1262,6 +1312,8 @@ interface Placement {
   readonly spec: Spec
   /** The caller's context: its clock, and its request for the audit trail. */
   readonly context: Context.Context<never>
+  /** Set when the last run of its batch wrote its `ticket_logs` row (`Audit.recordAll`). */
+  readonly recorded: { ticket: boolean }
 }
 
 /**
@@ -1292,6 +1344,11 @@ interface Placed {
   readonly events: ReadonlyArray<Event.Event>
 }
 
+/** The users a placement batch moved to their next stage (`staged`, a JSON array). */
+const decodeStaged = Schema.decodeUnknownEffect(
+  Schema.Array(Schema.Struct({ id: Schema.String, entity_id: Schema.String }))
+)
+
 /** A named part of a statement's `WITH`. */
 type Part = readonly [name: string, part: Statement.Fragment]
 
@@ -1319,13 +1376,14 @@ const minorOf = (asset: Enums.AssetType, text: string): Effect.Effect<number> =>
  */
 export class Orders extends Context.Service<Orders, Effect.Success<typeof make>>()("@niha/server/Orders") {
   /**
-   * The service on the database, the repositories, the writer and the fees in context.
+   * The service on the database, the repositories and the writer in context (the fee
+   * schedule is read with each batch's balances, `Fees.scheduleColumns`).
    *
    * @since 0.1.0
    */
   static readonly layer: Layer.Layer<
     Orders,
     never,
-    SqlClient.SqlClient | Repository.Repositories | MarketWriter | Fees
+    SqlClient.SqlClient | Repository.Repositories | MarketWriter
   > = Layer.effect(Orders, make)
 }

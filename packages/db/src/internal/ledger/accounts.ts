@@ -124,19 +124,68 @@ const selectHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, ref
 })
 
 /**
- * Locks the holdings, in canonical order, creating the missing ones (an entity's first
- * holding of an asset): one statement when all exist. Returns the states and the ids of
- * the rows this transaction created.
+ * Locks, in one statement and in the platform's lock order, the existing holdings (by
+ * entity, then asset), the platform accounts' rows (by name, then asset) and the given
+ * pending transfers' rows (by id), and answers each table's rows as a JSON array of text
+ * columns. Each part waits for the one before it (its one-time filter reads it), so the
+ * locks are taken in that order whatever order the answer's columns are computed in; a
+ * row locked after a wait is read as committed (PostgreSQL reads it again under the lock).
  */
-const lockHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<HoldingRef>) {
+const lockRows = Effect.fnUntraced(function*(
+  sql: SqlClient.SqlClient,
+  holdings: ReadonlyArray<HoldingRef>,
+  platform: ReadonlyArray<PlatformRef>,
+  pending: ReadonlyArray<string>
+) {
+  const h = yield* columns({ entity: holdings.map(([entity_id]) => entity_id), asset: holdings.map(([, a]) => a) })
+  const p = yield* columns({ name: platform.map(([name]) => name), asset: platform.map(([, a]) => a) })
+  const ids = yield* column([...new Set(pending)].sort())
+  const [row] = yield* sql<{ holdings: unknown; platform: unknown; pending: unknown }>`
+    WITH h AS MATERIALIZED (
+      SELECT id, entity_id, asset_type::text AS asset_type, available::text AS available, locked::text AS locked
+      FROM entity_holdings
+      WHERE (entity_id, asset_type) IN (SELECT * FROM unnest(${h.entity}::uuid[], ${h.asset}::assettype[]))
+      ORDER BY entity_id, asset_type
+      FOR UPDATE),
+    p AS MATERIALIZED (
+      SELECT account, asset_type::text AS asset_type, balance::text AS balance FROM ledger.platform_accounts
+      WHERE (SELECT count(*) FROM h) >= 0
+        AND (account, asset_type) IN (SELECT * FROM unnest(${p.name}::text[], ${p.asset}::assettype[]))
+      ORDER BY account, asset_type
+      FOR UPDATE),
+    x AS MATERIALIZED (
+      SELECT transfer_id, asset_type::text AS asset_type, holder_id, source_account, source_entity_id,
+        amount::text AS amount, remaining::text AS remaining
+      FROM ledger.pending_transfers
+      WHERE (SELECT count(*) FROM p) >= 0 AND transfer_id = ANY(${ids}::uuid[])
+      ORDER BY transfer_id
+      FOR UPDATE)
+    SELECT (SELECT coalesce(json_agg(h), '[]'::json) FROM h) AS holdings,
+      (SELECT coalesce(json_agg(p), '[]'::json) FROM p) AS platform,
+      (SELECT coalesce(json_agg(x), '[]'::json) FROM x) AS pending`
+  return {
+    holdings: yield* Effect.orDie(decodeHoldingRows(row?.holdings ?? [])),
+    platform: yield* Effect.orDie(decodePlatformRows(row?.platform ?? [])),
+    pending: row?.pending ?? []
+  }
+})
+
+/**
+ * The states of the holdings, from their locked rows, creating the missing ones (an
+ * entity's first holding of an asset). Returns the states and the ids of the rows this
+ * transaction created.
+ */
+const holdingStates = Effect.fnUntraced(function*(
+  sql: SqlClient.SqlClient,
+  sorted: ReadonlyArray<HoldingRef>,
+  found: ReadonlyArray<typeof HoldingRow.Type>
+) {
   const states = new Map<string, HoldingState>()
   const created = new Set<string>()
-  const sorted = canonical(refs)
-  if (!Arr.isArrayNonEmpty(sorted)) return { states, created }
-  const rows = [...yield* selectHoldings(sql, sorted)]
+  const rows = [...found]
   if (rows.length < sorted.length) {
-    const found = new Set(rows.map((row) => holdingKey(row.entity_id, row.asset_type)))
-    const absent = sorted.filter(([entity_id, asset]) => !found.has(holdingKey(entity_id, asset)))
+    const present = new Set(rows.map((row) => holdingKey(row.entity_id, row.asset_type)))
+    const absent = sorted.filter(([entity_id, asset]) => !present.has(holdingKey(entity_id, asset)))
     const keys = yield* columns({
       entity: absent.map(([entity_id]) => entity_id),
       asset: absent.map(([, asset]) => asset)
@@ -171,18 +220,13 @@ const lockHoldings = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs:
   return { states, created }
 })
 
-/** Locks the platform accounts' rows, in canonical order, in one statement; every one exists (migration 4 made them). */
-const lockPlatform = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs: ReadonlyArray<PlatformRef>) {
+/** The states of the platform accounts, from their locked rows; every one exists (migration 4 made them). */
+const platformStates = Effect.fnUntraced(function*(
+  sorted: ReadonlyArray<PlatformRef>,
+  found: ReadonlyArray<typeof PlatformRow.Type>
+) {
   const states = new Map<string, PlatformState>()
-  const sorted = canonical(refs)
-  if (!Arr.isArrayNonEmpty(sorted)) return states
-  const keys = yield* columns({ name: sorted.map(([name]) => name), asset: sorted.map(([, asset]) => asset) })
-  const rows = yield* sql`
-    SELECT account, asset_type::text AS asset_type, balance::text AS balance FROM ledger.platform_accounts
-    WHERE (account, asset_type) IN (SELECT * FROM unnest(${keys.name}::text[], ${keys.asset}::assettype[]))
-    ORDER BY account, asset_type
-    FOR UPDATE`
-  for (const row of yield* Effect.orDie(decodePlatformRows(rows))) {
+  for (const row of found) {
     const balance = yield* toMinor(row.asset_type, row.balance)
     states.set(platformKey(row.account, row.asset_type), {
       name: row.account,
@@ -205,16 +249,30 @@ const lockPlatform = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, refs:
   return states
 })
 
-/** Locks every row the accounts live in: holdings first, then platform accounts (one statement each). */
+/**
+ * Locks every row the accounts live in (holdings first, then platform accounts) and the
+ * rows of the stored pending transfers `pending` (by id), in one statement when every
+ * holding exists. Answers the book and the pending rows as stored, undecoded (`pending.ts`
+ * decodes them).
+ */
 export const lockBook = (
   sql: SqlClient.SqlClient,
-  accounts: ReadonlyArray<readonly [Account, Enums.AssetType]>
-): Effect.Effect<Book, SqlError | Constraints.ConstraintViolation> => {
+  accounts: ReadonlyArray<readonly [Account, Enums.AssetType]>,
+  pending: ReadonlyArray<string>
+): Effect.Effect<{ readonly book: Book; readonly pending: unknown }, SqlError | Constraints.ConstraintViolation> => {
   const rows = rowsOf(accounts)
   return Effect.gen(function*() {
-    const { created, states: holdings } = yield* lockHoldings(sql, rows.holdings)
-    const platform = yield* lockPlatform(sql, rows.platform)
-    return { holdings, platform, created }
+    const holdings = canonical(rows.holdings)
+    const platform = canonical(rows.platform)
+    if (holdings.length === 0 && platform.length === 0 && pending.length === 0) {
+      return { book: { holdings: new Map(), platform: new Map(), created: new Set<string>() }, pending: [] }
+    }
+    const locked = yield* lockRows(sql, holdings, platform, pending)
+    const { created, states } = yield* holdingStates(sql, holdings, locked.holdings)
+    return {
+      book: { holdings: states, platform: yield* platformStates(platform, locked.platform), created },
+      pending: locked.pending
+    }
   })
 }
 

@@ -52,7 +52,7 @@ import {
   type Transfer,
   TransferId
 } from "./model.ts"
-import { type PendingRow, readPending, type Resolutions, type Resolved, resolveRefs } from "./pending.ts"
+import { type PendingRow, pendingRowsOf, readPending, type Resolutions, type Resolved, resolveRefs } from "./pending.ts"
 import { matches, planLines } from "./planning.ts"
 import { writeBatch } from "./write.ts"
 
@@ -435,14 +435,16 @@ const applyChecked = (
       if (request._tag === "Pending") created.set(request.key, [...(created.get(request.key) ?? []), request])
     }
     const resolution: Resolution = { ...(yield* resolveRefs(sql, refs)), created }
-    const book = yield* lockBook(
-      sql,
-      valid.flatMap((request) => accountsOf(request, shapesOf(targetOf(request, resolution), resolution)))
-    )
     const storedPending = [...resolution.byId.values()].flatMap((resolved) =>
       resolved.row === undefined ? [] : [resolved.transfer_id]
     )
-    const locked = yield* readPending(sql, storedPending, true)
+    // The accounts' rows and the stored pending transfers' rows, locked in one statement.
+    const { book, pending } = yield* lockBook(
+      sql,
+      valid.flatMap((request) => accountsOf(request, shapesOf(targetOf(request, resolution), resolution))),
+      storedPending
+    )
+    const locked = yield* pendingRowsOf(pending)
     const stored = yield* findStoredByKeys(sql, valid.map((request) => request.key))
     const planner: Planner = {
       book,

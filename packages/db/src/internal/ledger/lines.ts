@@ -154,10 +154,14 @@ export const findStoredByKeys = Effect.fnUntraced(function*(sql: SqlClient.SqlCl
   const found = new Map<string, Transfer>()
   if (keys.length === 0) return found as ReadonlyMap<string, Transfer>
   const first = yield* column(keys.map((key) => legKey(key, 0)))
-  const rows = yield* sql`
-    SELECT * FROM asset_transactions WHERE transfer_id IN (
-      SELECT transfer_id FROM asset_transactions WHERE idempotency_key = ANY(${first}::text[]))`
-  if (rows.length === 0) return found as ReadonlyMap<string, Transfer>
+  // The first lines, by the unique key's index: a batch's keys are almost always new, and
+  // `transfer_id` has no index (a lookup by it reads the whole journal), so the other
+  // lines are read only for the keys that were used before.
+  const firsts = yield* sql<{ transfer_id: string }>`
+    SELECT transfer_id FROM asset_transactions WHERE idempotency_key = ANY(${first}::text[])`
+  if (firsts.length === 0) return found as ReadonlyMap<string, Transfer>
+  const transfers = yield* column(firsts.map((row) => row.transfer_id))
+  const rows = yield* sql`SELECT * FROM asset_transactions WHERE transfer_id = ANY(${transfers}::uuid[])`
   const byTransfer = new Map<string, Array<StoredLine>>()
   for (const line of yield* Effect.orDie(decodeStoredLines(rows))) {
     const lines = byTransfer.get(line.transfer_id)

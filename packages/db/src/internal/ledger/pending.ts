@@ -118,16 +118,23 @@ export const resolveRefs = Effect.fnUntraced(function*(sql: SqlClient.SqlClient,
   const byKey = new Map<string, Resolved>()
   const byId = new Map<TransferId, Resolved>()
   if (refs.length === 0) return { byKey, byId } satisfies Resolutions
-  const keys = yield* column(refs.flatMap((ref) => "key" in ref ? [legKey(ref.key, 0)] : []))
-  const ids = yield* column(refs.flatMap((ref) => "key" in ref ? [] : [ref.transfer_id]))
+  const byKeys = refs.flatMap((ref) => "key" in ref ? [legKey(ref.key, 0)] : [])
+  const byIds = refs.flatMap((ref) => "key" in ref ? [] : [ref.transfer_id])
+  const keys = yield* column(byKeys)
+  const ids = yield* column(byIds)
+  // `transfer_id` has no index: its condition (a scan of the journal) only when some ref
+  // names a transfer by id; refs by key (an order's lock) use the unique key's index.
+  const where = byIds.length === 0 ?
+    sql`a.idempotency_key = ANY(${keys}::text[])` :
+    sql`a.idempotency_key = ANY(${keys}::text[])
+      OR (a.transfer_id = ANY(${ids}::uuid[]) AND right(a.idempotency_key, 2) = '#0')`
   const rows = yield* sql`
     SELECT a.idempotency_key, a.transfer_id, a.transfer_kind, p.transfer_id AS pending_id,
       p.asset_type::text AS asset_type, p.holder_id, p.source_account, p.source_entity_id,
       p.amount::text AS amount, p.remaining::text AS remaining
     FROM asset_transactions AS a
     LEFT JOIN ledger.pending_transfers AS p ON p.transfer_id = a.transfer_id
-    WHERE a.idempotency_key = ANY(${keys}::text[])
-      OR (a.transfer_id = ANY(${ids}::uuid[]) AND right(a.idempotency_key, 2) = '#0')`
+    WHERE ${where}`
   for (const row of yield* Effect.orDie(decodeResolutions(rows))) {
     const resolved: Resolved = {
       transfer_id: row.transfer_id,
@@ -157,6 +164,13 @@ export const readPending = Effect.fnUntraced(function*(
            amount::text AS amount, remaining::text AS remaining
     FROM ledger.pending_transfers WHERE transfer_id = ANY(${list}::uuid[])
     ORDER BY transfer_id ${sql.literal(lock ? "FOR UPDATE" : "")}`
+  for (const row of yield* Effect.orDie(decodeRows(rows))) result.set(row.transfer_id, yield* toPending(row))
+  return result as ReadonlyMap<TransferId, PendingRow>
+})
+
+/** The pending rows locked with the book (`accounts.ts`'s `lockBook`), decoded, by id. */
+export const pendingRowsOf = Effect.fnUntraced(function*(rows: unknown) {
+  const result = new Map<TransferId, PendingRow>()
   for (const row of yield* Effect.orDie(decodeRows(rows))) result.set(row.transfer_id, yield* toPending(row))
   return result as ReadonlyMap<TransferId, PendingRow>
 })
