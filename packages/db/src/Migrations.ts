@@ -35,6 +35,7 @@ import * as Migration0009 from "./migrations/0009_market_data.ts"
 import * as Migration0010 from "./migrations/0010_settlement.ts"
 import * as Migration0011 from "./migrations/0011_audit_chain.ts"
 import * as Migration0012 from "./migrations/0012_throttles.ts"
+import * as Migration0013 from "./migrations/0013_seller_orders.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -79,7 +80,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 9, name: "market_data", statements: Migration0009.statements },
   { id: 10, name: "settlement", statements: Migration0010.statements },
   { id: 11, name: "audit_chain", statements: Migration0011.statements },
-  { id: 12, name: "throttles", statements: Migration0012.statements }
+  { id: 12, name: "throttles", statements: Migration0012.statements },
+  { id: 13, name: "seller_orders", statements: Migration0013.statements }
 ]
 
 /**
@@ -152,6 +154,19 @@ export const platformTables: {
   audit_chain_heads: { foreignKeys: [] },
   throttle_windows: { foreignKeys: [] }
 }
+
+/**
+ * Foreign keys that later migrations add to the seed's tables, beyond the domain's
+ * catalogue (`Tables.foreignKeys`): a seller order's lots (`certificates.order_id`) and the
+ * fill a `trades` row records (`trades.cash_market_trade_id`), both migration 13.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export const addedForeignKeys: ReadonlyArray<PlatformForeignKey & { readonly table: string }> = [
+  { table: "certificates", column: "order_id", references: "orders" },
+  { table: "trades", column: "cash_market_trade_id", references: "cash_market_trades" }
+]
 
 /**
  * One table of the platform's own.

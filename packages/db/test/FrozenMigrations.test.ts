@@ -22,7 +22,8 @@ const released: ReadonlyArray<readonly [id: number, name: string, sha256: string
   [9, "market_data", "3ebeaddc7e52f56f1397a307a2d1a9d40e0a5d28b4212bf75243daeab195e5fe"],
   [10, "settlement", "1b287057433949fc45afddf34c4ca2281d51ea903583f8d2fb48754b083616a4"],
   [11, "audit_chain", "9d93cfe3cf65764b1ab459d9295200ae83069bc7232da20896862f181a723bcd"],
-  [12, "throttles", "8d29f45359e51220b76b07182275ef8282fd05219f78ec1ea5e697ead2bcdd57"]
+  [12, "throttles", "8d29f45359e51220b76b07182275ef8282fd05219f78ec1ea5e697ead2bcdd57"],
+  [13, "seller_orders", "b68e93c676080cab0ed882e3a608415c4a7b03d7dd03dcf0626e89bf07542119"]
 ]
 
 const sha256 = (statements: ReadonlyArray<string>): string =>
