@@ -163,10 +163,21 @@ export const platformTables: {
  * @category migrations
  * @since 0.1.0
  */
-export const addedForeignKeys: ReadonlyArray<PlatformForeignKey & { readonly table: string }> = [
+export const addedForeignKeys: ReadonlyArray<AddedForeignKey> = [
   { table: "certificates", column: "order_id", references: "orders" },
   { table: "trades", column: "cash_market_trade_id", references: "cash_market_trades" }
 ]
+
+/**
+ * A foreign key a later migration adds to one of the seed's tables.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export interface AddedForeignKey extends PlatformForeignKey {
+  /** The seed's table that refers. */
+  readonly table: string
+}
 
 /**
  * One table of the platform's own.
