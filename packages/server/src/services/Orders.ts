@@ -21,6 +21,10 @@
  *   tonne, so a buy locks half a tonne per tonne more than its exact notional. These rules
  *   are the domain's (`FeeSchedule.fillFee`, `fillNotional`, `buyLock`), property-tested
  *   there: any split of a buy at any prices up to its limit costs no more than its lock.
+ * - **Owners.** An order is an entity's (its client users', or a market maker's entity) or
+ *   an external seller's (`placeForSeller`, an admin acting for it): a seller's order is
+ *   guaranteed by the lots it reserves (`SellerLots`), not a ledger lock, and its side of a
+ *   fill is `WORLD` (`Ledger.SellerSide`). SWAP fills also write their `trades` row.
  * - **State.** Statuses move through `StateMachine.orderStatus`; the buyer's clients
  *   move CEA -> CEA_SETTLE at a first CEA purchase (SWAP -> EUA_SETTLE at a first EUA
  *   one). Every command is audited. Placement is idempotent by `client_reference`.
