@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
+import { vi } from "vitest"
 import { adminOf } from "./support/Clients.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -29,6 +30,9 @@ console.log(`fuzz: seed ${seed}, ${runs} generated requests per endpoint and kin
 
 const generous = { limit: 1_000_000, window: "1 minute" } as const
 const live = { excludeTestServices: true, timeout: "600 seconds" } as const
+// The layer's timeout does not reach the tests, and on a loaded 2-core machine the ~1,700
+// requests take longer than the default 30 s.
+vi.setConfig({ testTimeout: 300_000 })
 
 interface Operation {
   readonly responses?: Record<string, unknown>
