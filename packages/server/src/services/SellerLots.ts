@@ -6,7 +6,7 @@
  *
  * - **Reserve** (placement): the seller's AVAILABLE CEA lots, oldest first (registered
  *   first, then by serial number), until they cover the order's quantity; the last one
- *   may cover more than the order needs. They move AVAILABLE -> RESERVED
+ *   may cover more than the order needs (the domain's rule, `LotReservation`). They move AVAILABLE -> RESERVED
  *   (`StateMachine.certificateStatus`) with `certificates.order_id` set to the order.
  * - **Allocate** (each fill): the fill takes the order's RESERVED lots not yet taken,
  *   oldest first, and allocates them to the buyer's settlement batch
@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { Errors, type Ids, StateMachine } from "@niha/domain"
+import { Errors, type Ids, LotReservation, StateMachine } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { move } from "../internal/rules.ts"
@@ -67,23 +67,22 @@ export const freeLots = (sellers: ReadonlyArray<Ids.SellerId>) =>
 
 /**
  * Takes from the front of `pool` (oldest first) the lots that cover `quantity`, removing
- * them from it; `undefined` (and the pool unchanged) when all of them do not cover it.
+ * them from it; `undefined` (and the pool unchanged) when all of them do not cover it. The
+ * domain's rule (`LotReservation.pick`).
  *
  * @category reservation
  * @since 0.1.0
  */
-export const pick = (pool: Array<FreeLot>, quantity: number): ReadonlyArray<FreeLot> | undefined => {
-  let covered = 0
-  let count = 0
-  while (covered < quantity && count < pool.length) {
-    covered += pool[count]?.quantity ?? 0
-    count++
-  }
-  return covered < quantity ? undefined : pool.splice(0, count)
-}
+export const pick = (pool: Array<FreeLot>, quantity: number): ReadonlyArray<FreeLot> | undefined =>
+  LotReservation.pick(pool, quantity)
 
-/** The total of a pool, in tonnes. */
-export const total = (pool: ReadonlyArray<FreeLot>): number => pool.reduce((sum, lot) => sum + lot.quantity, 0)
+/**
+ * The tonnes of a pool.
+ *
+ * @category reservation
+ * @since 0.1.0
+ */
+export const total = (pool: ReadonlyArray<FreeLot>): number => LotReservation.total(pool)
 
 /**
  * Reserves the picked lots for the order (stored in the same transaction): AVAILABLE ->
