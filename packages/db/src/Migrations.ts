@@ -18,6 +18,7 @@
  *
  * @since 0.1.0
  */
+import { Tables } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Migrator from "effect/sql/Migrator"
@@ -156,17 +157,19 @@ export const platformTables: {
 }
 
 /**
- * Foreign keys that later migrations add to the seed's tables, beyond the domain's
- * catalogue (`Tables.foreignKeys`): a seller order's lots (`certificates.order_id`) and the
- * fill a `trades` row records (`trades.cash_market_trade_id`), both migration 13.
+ * Foreign keys that later migrations add to the seed's tables, beyond the domain's 51
+ * (`Tables.foreignKeys`): the domain's `Tables.addedForeignKeys` (a seller order's lots,
+ * `certificates.order_id`, and the fill a `trades` row records,
+ * `trades.cash_market_trade_id`, both migration 13).
  *
  * @category migrations
  * @since 0.1.0
  */
-export const addedForeignKeys: ReadonlyArray<AddedForeignKey> = [
-  { table: "certificates", column: "order_id", references: "orders" },
-  { table: "trades", column: "cash_market_trade_id", references: "cash_market_trades" }
-]
+export const addedForeignKeys: ReadonlyArray<AddedForeignKey> = Tables.addedForeignKeys.map((key) => ({
+  table: key.table,
+  column: key.column,
+  references: key.references
+}))
 
 /**
  * A foreign key a later migration adds to one of the seed's tables.
