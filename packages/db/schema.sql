@@ -312,8 +312,11 @@ TABLE certificates (
   sold_at timestamp with time zone
   created_at timestamp with time zone NOT NULL DEFAULT now()
   updated_at timestamp with time zone NOT NULL DEFAULT now()
+  order_id uuid
 );
 CONSTRAINT certificates_entity_id_fkey FOREIGN KEY (entity_id) REFERENCES entities(id);
+CONSTRAINT certificates_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders(id);
+CONSTRAINT certificates_order_reserved_check CHECK (((order_id IS NULL) OR (status <> 'AVAILABLE'::certificatestatus)));
 CONSTRAINT certificates_pkey PRIMARY KEY (id);
 CONSTRAINT certificates_quantity_check CHECK ((quantity >= 1));
 CONSTRAINT certificates_serial_number_check CHECK (((btrim(serial_number) = serial_number) AND (serial_number <> ''::text)));
@@ -321,6 +324,7 @@ CONSTRAINT certificates_serial_number_key UNIQUE (serial_number);
 CONSTRAINT certificates_unit_price_check CHECK (((unit_price IS NULL) OR (unit_price > (0)::numeric)));
 CONSTRAINT certificates_vintage_year_check CHECK (((vintage_year >= 2005) AND (vintage_year <= 2100)));
 CREATE INDEX certificates_entity_id_idx ON public.certificates USING btree (entity_id);
+CREATE INDEX certificates_order_id_idx ON public.certificates USING btree (order_id);
 CREATE UNIQUE INDEX certificates_pkey ON public.certificates USING btree (id);
 CREATE UNIQUE INDEX certificates_serial_number_key ON public.certificates USING btree (serial_number);
 
@@ -1085,24 +1089,34 @@ TABLE trades (
   buyer_entity_id uuid
   seller_entity_id uuid
   quantity bigint NOT NULL
-  price_per_tonne numeric(20,2) NOT NULL
-  total_value numeric(20,2) NOT NULL
+  price_per_tonne numeric(20,2)
+  total_value numeric(20,2)
   status tradestatus NOT NULL DEFAULT 'PENDING'::tradestatus
   confirmed_at timestamp with time zone
   completed_at timestamp with time zone
   cancelled_at timestamp with time zone
   created_at timestamp with time zone NOT NULL DEFAULT now()
   updated_at timestamp with time zone NOT NULL DEFAULT now()
+  rate numeric(20,4)
+  cash_market_trade_id uuid
 );
 CONSTRAINT trades_buyer_entity_id_fkey FOREIGN KEY (buyer_entity_id) REFERENCES entities(id);
+CONSTRAINT trades_cash_market_trade_id_fkey FOREIGN KEY (cash_market_trade_id) REFERENCES cash_market_trades(id);
 CONSTRAINT trades_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id);
 CONSTRAINT trades_pkey PRIMARY KEY (id);
 CONSTRAINT trades_price_per_tonne_check CHECK ((price_per_tonne > (0)::numeric));
+CONSTRAINT trades_priced_check CHECK (
+CASE
+    WHEN (trade_type = 'SWAP'::tradetype) THEN ((rate IS NOT NULL) AND (price_per_tonne IS NULL) AND (total_value IS NULL))
+    ELSE ((rate IS NULL) AND (price_per_tonne IS NOT NULL) AND (total_value IS NOT NULL))
+END);
 CONSTRAINT trades_quantity_check CHECK ((quantity >= 1));
+CONSTRAINT trades_rate_check CHECK (((rate IS NULL) OR (rate > (0)::numeric)));
 CONSTRAINT trades_seller_entity_id_fkey FOREIGN KEY (seller_entity_id) REFERENCES entities(id);
 CONSTRAINT trades_total_value_check CHECK ((total_value >= (0)::numeric));
 CONSTRAINT trades_two_parties_check CHECK (((buyer_entity_id IS NULL) OR (buyer_entity_id IS DISTINCT FROM seller_entity_id)));
 CREATE INDEX trades_buyer_entity_id_idx ON public.trades USING btree (buyer_entity_id);
+CREATE UNIQUE INDEX trades_cash_market_trade_id_key ON public.trades USING btree (cash_market_trade_id) WHERE (cash_market_trade_id IS NOT NULL);
 CREATE INDEX trades_certificate_id_idx ON public.trades USING btree (certificate_id);
 CREATE UNIQUE INDEX trades_pkey ON public.trades USING btree (id);
 CREATE INDEX trades_seller_entity_id_idx ON public.trades USING btree (seller_entity_id);

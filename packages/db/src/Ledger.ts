@@ -193,6 +193,7 @@ export {
   placeHold,
   rejectHold,
   releaseHold,
+  type SellerSide,
   settleTrade,
   type TradeSide,
   unlockOrder,

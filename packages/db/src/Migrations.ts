@@ -18,6 +18,7 @@
  *
  * @since 0.1.0
  */
+import { Tables } from "@niha/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Migrator from "effect/sql/Migrator"
@@ -35,7 +36,8 @@ import * as Migration0009 from "./migrations/0009_market_data.ts"
 import * as Migration0010 from "./migrations/0010_settlement.ts"
 import * as Migration0011 from "./migrations/0011_audit_chain.ts"
 import * as Migration0012 from "./migrations/0012_throttles.ts"
-import * as Migration0013 from "./migrations/0013_exchange_rate_history.ts"
+import * as Migration0013 from "./migrations/0013_seller_orders.ts"
+import * as Migration0014 from "./migrations/0014_exchange_rate_history.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -81,7 +83,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 10, name: "settlement", statements: Migration0010.statements },
   { id: 11, name: "audit_chain", statements: Migration0011.statements },
   { id: 12, name: "throttles", statements: Migration0012.statements },
-  { id: 13, name: "exchange_rate_history", statements: Migration0013.statements }
+  { id: 13, name: "seller_orders", statements: Migration0013.statements },
+  { id: 14, name: "exchange_rate_history", statements: Migration0014.statements }
 ]
 
 /**
@@ -90,7 +93,7 @@ export const all: ReadonlyArray<Migration> = [
  * durable jobs (migration 5), withdrawal approvals (migration 6), the funding settings
  * (migration 7), the markets' stored
  * commands and book snapshots (migration 8), the heads of the audit chains (migration 11),
- * the throttles' windows (migration 12), the exchange rates read (migration 13),
+ * the throttles' windows (migration 12), the exchange rates read (migration 14),
  * with the foreign keys
  * they add.
  *
@@ -155,6 +158,32 @@ export const platformTables: {
   audit_chain_heads: { foreignKeys: [] },
   throttle_windows: { foreignKeys: [] },
   exchange_rate_history: { foreignKeys: [{ column: "source_id", references: "exchange_rate_sources" }] }
+}
+
+/**
+ * Foreign keys that later migrations add to the seed's tables, beyond the domain's 51
+ * (`Tables.foreignKeys`): the domain's `Tables.addedForeignKeys` (a seller order's lots,
+ * `certificates.order_id`, and the fill a `trades` row records,
+ * `trades.cash_market_trade_id`, both migration 13).
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export const addedForeignKeys: ReadonlyArray<AddedForeignKey> = Tables.addedForeignKeys.map((key) => ({
+  table: key.table,
+  column: key.column,
+  references: key.references
+}))
+
+/**
+ * A foreign key a later migration adds to one of the seed's tables.
+ *
+ * @category migrations
+ * @since 0.1.0
+ */
+export interface AddedForeignKey extends PlatformForeignKey {
+  /** The seed's table that refers. */
+  readonly table: string
 }
 
 /**

@@ -124,6 +124,43 @@ eachBackend("Ledger", (it) => {
         yield* assertClean
       }))
 
+    it.effect("settles a fill with an external seller against WORLD: allowances in, proceeds out", () =>
+      Effect.gen(function*() {
+        const ledger = yield* Ledger.Ledger
+        const [buyer] = yield* makeEntities("Seller Fill Co", 1)
+        if (buyer === undefined) return assert.fail("no entity")
+        const worldEur = yield* ledger.platformBalance("WORLD", "EUR")
+        const worldCea = yield* ledger.platformBalance("WORLD", "CEA")
+        const fees = yield* ledger.platformBalance("FEES", "EUR")
+        yield* ledger.apply(
+          Ledger.creditDeposit({ key: "sf-dep", entity_id: buyer, deposit_id: "sf1", amount: 50_000 })
+        )
+        yield* ledger.apply(
+          Ledger.lockForOrder({ key: "sf-lock", entity_id: buyer, order_id: "sfo", asset: "EUR", amount: 20_200 })
+        )
+        // 20 t at 10.00 EUR from a seller outside the platform: fees 2.00 (buyer) and 1.00 (seller).
+        yield* ledger.submit(Ledger.settleTrade({
+          key: "sf-fill",
+          trade_id: "sft",
+          base: "CEA",
+          quote: "EUR",
+          quantity: 20,
+          notional: 20_000,
+          buyer_fee: 200,
+          seller_fee: 100,
+          buyer: { entity_id: buyer, lock: { key: "sf-lock" } },
+          seller: { seller_id: "00000000-0000-4000-8000-000000000013" as Ids.SellerId },
+          delivery: "settlement_pending"
+        }))
+        assert.deepStrictEqual(yield* balances(buyer), { EUR: [29_800, 0] })
+        assert.strictEqual(yield* ledger.platformBalance("SETTLEMENT_PENDING", "CEA"), 20n)
+        // The allowances came from WORLD; the proceeds less the seller's fee went to it.
+        assert.strictEqual(yield* ledger.platformBalance("WORLD", "CEA"), worldCea - 20n)
+        assert.strictEqual(yield* ledger.platformBalance("WORLD", "EUR"), worldEur - 50_000n + 19_900n)
+        assert.strictEqual(yield* ledger.platformBalance("FEES", "EUR"), fees + 300n)
+        yield* assertClean
+      }))
+
     it.effect("refuses to take available below zero and changes nothing", () =>
       Effect.gen(function*() {
         const ledger = yield* Ledger.Ledger

@@ -132,7 +132,8 @@ eachBackend("Migrations", (it, backend) => {
       const platform = Object.entries(Migrations.platformTables).flatMap(([table, spec]) =>
         spec.foreignKeys.map((key) => `${table}.${key.column} -> ${key.references}`)
       )
-      const expected = [...catalogue, ...platform].sort()
+      const added = Migrations.addedForeignKeys.map((key) => `${key.table}.${key.column} -> ${key.references}`)
+      const expected = [...catalogue, ...platform, ...added].sort()
       assert.deepStrictEqual(actual, expected)
       const unindexed = yield* sql<{ key: string }>`
         SELECT c.relname || '.' || a.attname AS key

@@ -46,6 +46,7 @@ export const Action = Schema.Literals([
   "configure_fees",
   "configure_funding",
   "manage_settlement",
+  "place_seller_order",
   "configure_platform",
   "view_audit_log",
   "adjust_balances"
@@ -112,6 +113,8 @@ export const table: { readonly [A in Action]: ReadonlyArray<Enums.UserRole> } = 
   configure_fees: ["ADMIN"],
   configure_funding: ["ADMIN"],
   manage_settlement: ["ADMIN"],
+  // An admin places, lists and cancels an external seller's sell orders on its behalf.
+  place_seller_order: ["ADMIN"],
   configure_platform: ["ADMIN"],
   view_audit_log: ["ADMIN"],
   adjust_balances: ["ADMIN"]

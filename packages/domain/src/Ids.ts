@@ -367,7 +367,7 @@ export const ExchangeRateSourceId = Uuid.pipe(Schema.brand("ExchangeRateSourceId
 export type ExchangeRateSourceId = typeof ExchangeRateSourceId.Type
 
 /**
- * Identifier of a row of `exchange_rate_history` (the platform's own table, migration 13).
+ * Identifier of a row of `exchange_rate_history` (the platform's own table, migration 14).
  *
  * @category ids
  * @since 0.1.0

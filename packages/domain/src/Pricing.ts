@@ -117,7 +117,7 @@ export class ExchangeRateSource extends Model.Class<ExchangeRateSource>("Exchang
 }) {}
 
 /**
- * A row of `exchange_rate_history` (the platform's own table, migration 13): one good
+ * A row of `exchange_rate_history` (the platform's own table, migration 14): one good
  * read of an exchange-rate source, kept so that a price is converted with the rate of
  * its own time, not the latest one.
  *

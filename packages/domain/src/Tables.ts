@@ -247,3 +247,33 @@ export const foreignKeys: ReadonlyArray<ForeignKey> = [
   reconstructed("settlement_batches", "swap_request_id", "swap_requests"), // the swap settled
   reconstructed("price_history", "scraping_source_id", "scraping_sources") // where a price came from
 ]
+
+/**
+ * A foreign key a later migration added to one of the seed's tables, beyond the 51 of
+ * {@link foreignKeys}: an id field of its table's model like them.
+ *
+ * @category catalogue
+ * @since 0.1.0
+ */
+export interface AddedForeignKey {
+  /** The referencing table. */
+  readonly table: TableName
+  /** The referencing column. */
+  readonly column: string
+  /** The referenced table (its `id`). */
+  readonly references: TableName
+  /** The migration that added it. */
+  readonly migration: number
+}
+
+/**
+ * The foreign keys later migrations added to the seed's tables: the seller's order that
+ * reserves a lot, and the order-book fill a `trades` row records (both migration 13).
+ *
+ * @category catalogue
+ * @since 0.1.0
+ */
+export const addedForeignKeys: ReadonlyArray<AddedForeignKey> = [
+  { table: "certificates", column: "order_id", references: "orders", migration: 13 },
+  { table: "trades", column: "cash_market_trade_id", references: "cash_market_trades", migration: 13 }
+]

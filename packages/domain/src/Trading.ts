@@ -293,7 +293,8 @@ export type CashMarketTrade = typeof CashMarketTrade.Type
 
 /**
  * A row of `trades`: a bilateral trade record (the seed's legacy trade table, kept for
- * over-the-counter deals and history), valued in EUR whatever its type.
+ * over-the-counter deals and history). BUY and SELL rows are valued in EUR; a SWAP row
+ * (one per fill of the SWAP book) carries its rate in CEA per EUA instead.
  *
  * @category trades
  * @since 0.1.0
@@ -313,10 +314,14 @@ export class Trade extends Model.Class<Trade>("Trade")({
   seller_entity_id: Schema.NullOr(Ids.EntityId),
   /** Quantity in whole tonnes. */
   quantity: fields.tonnes,
-  /** EUR per tonne, in cents. */
-  price_per_tonne: Price.CashPriceFromString,
-  /** `quantity x price_per_tonne`, in EUR. */
-  total_value: Money.CentsFromString,
+  /** EUR per tonne, in cents; null on a SWAP row, which has a `rate` instead. */
+  price_per_tonne: Schema.NullOr(Price.CashPriceFromString),
+  /** `quantity x price_per_tonne`, in EUR; null on a SWAP row. */
+  total_value: Schema.NullOr(Money.CentsFromString),
+  /** A SWAP row's rate, CEA per EUA at four decimals; null on any other row. */
+  rate: Schema.NullOr(Price.SwapPriceFromString),
+  /** The order-book fill the row records, if it records one (every SWAP fill writes one). */
+  cash_market_trade_id: Schema.NullOr(Ids.CashMarketTradeId),
   /** Where the trade is (`StateMachine.tradeStatus`). */
   status: Enums.TradeStatus,
   /** When it was confirmed. */
@@ -355,6 +360,8 @@ export class Certificate extends Model.Class<Certificate>("Certificate")({
   vintage_year: Schema.Int.check(Schema.isBetween({ minimum: 2005, maximum: 2100 })),
   /** Asking or booked price in EUR per tonne, if priced. */
   unit_price: Schema.NullOr(Price.CashPriceFromString),
+  /** The seller's sell order that reserved the lot (and sold it, once a fill took it), if any. */
+  order_id: Schema.NullOr(Ids.OrderId),
   /** When it was reserved. */
   reserved_at: fields.optionalTimestamp,
   /** When it was sold. */

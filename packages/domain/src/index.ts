@@ -201,6 +201,13 @@ export * as FeeSchedule from "./FeeSchedule.ts"
 export * as AmlPolicy from "./AmlPolicy.ts"
 
 /**
+ * Which lots a seller's sell order reserves: the oldest first, until they cover it.
+ *
+ * @since 0.1.0
+ */
+export * as LotReservation from "./LotReservation.ts"
+
+/**
  * The durable jobs of the platform: the `jobs` table's model and statuses.
  *
  * @since 0.1.0

@@ -27,6 +27,7 @@ const expected: Record<Capabilities.Action, ReadonlyArray<Enums.UserRole>> = {
   configure_fees: ["ADMIN"],
   configure_funding: ["ADMIN"],
   manage_settlement: ["ADMIN"],
+  place_seller_order: ["ADMIN"],
   configure_platform: ["ADMIN"],
   view_audit_log: ["ADMIN"],
   adjust_balances: ["ADMIN"]

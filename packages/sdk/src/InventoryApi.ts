@@ -6,6 +6,12 @@
  * the batch fails; a lot is never in two settlements. A move the domain's machine refuses
  * (reserving a SOLD or RESERVED lot) is a 409 that changes nothing.
  *
+ * An admin also places a seller's sell orders (a GTC LIMIT SELL in CEA_CASH): the order
+ * reserves the seller's AVAILABLE lots, oldest first, until they cover its quantity; each
+ * fill allocates the lots it takes (a lot larger than the fill is split) to the buyer's
+ * settlement batch, and a cancel or the order's end releases the rest to AVAILABLE. Lots
+ * that do not cover the order are a 409 that changes nothing.
+ *
  * @since 0.1.0
  */
 import { Enums, Ids, Parties, Text, Trading } from "@niha/domain"
@@ -16,6 +22,7 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.ts"
 import { Authentication } from "./Authentication.ts"
+import { Order, OrderWithFills } from "./OrdersApi.ts"
 import * as Pagination from "./Pagination.ts"
 
 /**
@@ -100,6 +107,27 @@ export const RegisterLot = Schema.Struct({
 export type RegisterLot = typeof RegisterLot.Type
 
 /**
+ * A seller's sell order as an admin places it: a GTC LIMIT SELL in CEA_CASH.
+ *
+ * @category inputs
+ * @since 0.1.0
+ */
+export const SellerOrder = Schema.Struct({
+  /** Whole tonnes, covered by the seller's AVAILABLE CEA lots. */
+  quantity: Schema.String.check(Schema.isPattern(/^[1-9]\d{0,14}$/u)),
+  /** The limit price in EUR per tonne, e.g. "12.50". */
+  price: Schema.String.check(Schema.isPattern(/^\d{1,14}(?:\.\d{1,2})?$/u)),
+  /** The admin's reference, unique per seller: placing it again answers the first order. */
+  client_reference: Schema.optionalKey(Text.Line(64))
+}).annotate({ identifier: "SellerOrder" })
+
+/**
+ * @category inputs
+ * @since 0.1.0
+ */
+export type SellerOrder = typeof SellerOrder.Type
+
+/**
  * The group `inventory`.
  *
  * @category groups
@@ -139,7 +167,24 @@ export class InventoryApi extends HttpApiGroup.make("inventory")
       }),
       success: Lot,
       error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
-    }).annotate(OpenApi.Summary, "Reserve a lot for the settlement batch it delivers")
+    }).annotate(OpenApi.Summary, "Reserve a lot for the settlement batch it delivers"),
+    HttpApiEndpoint.post("placeSellerOrder", "/admin/sellers/:id/orders", {
+      params: { id: Ids.SellerId },
+      payload: SellerOrder,
+      success: OrderWithFills.pipe(HttpApiSchema.status(201)),
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Place a seller's sell order, reserving its lots"),
+    HttpApiEndpoint.get("listSellerOrders", "/admin/sellers/:id/orders", {
+      params: { id: Ids.SellerId },
+      query: Pagination.query(Ids.OrderId),
+      success: Pagination.Page(Order),
+      error: [ApiError.Forbidden, ApiError.NotFound]
+    }).annotate(OpenApi.Summary, "A seller's orders"),
+    HttpApiEndpoint.post("cancelSellerOrder", "/admin/sellers/:id/orders/:orderId/cancel", {
+      params: { id: Ids.SellerId, orderId: Ids.OrderId },
+      success: OrderWithFills,
+      error: [ApiError.Forbidden, ApiError.NotFound, ApiError.Conflict]
+    }).annotate(OpenApi.Summary, "Cancel a seller's order; the lots no fill took go back AVAILABLE")
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Inventory", description: "Sellers and certificate lots." }))

@@ -267,6 +267,12 @@ export interface Client {
     readonly listLots: Method<"inventory", "listLots">
     /** `POST /admin/certificates/{id}/allocate`: reserve a lot for a settlement batch. */
     readonly allocateLot: Method<"inventory", "allocateLot">
+    /** `POST /admin/sellers/{id}/orders`: place a seller's sell order, reserving its lots. */
+    readonly placeSellerOrder: Method<"inventory", "placeSellerOrder">
+    /** `GET /admin/sellers/{id}/orders`: a seller's orders, paged. */
+    readonly listSellerOrders: Method<"inventory", "listSellerOrders">
+    /** `POST /admin/sellers/{id}/orders/{orderId}/cancel`: cancel a seller's order, releasing its lots. */
+    readonly cancelSellerOrder: Method<"inventory", "cancelSellerOrder">
   }
   /** The `audit` group. */
   readonly audit: {

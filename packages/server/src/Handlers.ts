@@ -52,6 +52,7 @@ import type * as MarketWriter from "./services/MarketWriter.ts"
 import * as Onboarding from "./services/Onboarding.ts"
 import * as Orders from "./services/Orders.ts"
 import type * as Prices from "./services/Prices.ts"
+import * as SellerOrders from "./services/SellerOrders.ts"
 import * as SettlementCalendars from "./services/SettlementCalendars.ts"
 import * as Settlements from "./services/Settlements.ts"
 import * as Swaps from "./services/Swaps.ts"
@@ -254,7 +255,12 @@ export const layerWith = (limits: AuthHandlers.Limits = AuthHandlers.defaultLimi
         Withdrawals.layer,
         FundingSettings.layer,
         Fees.layer,
-        Layer.mergeAll(Swaps.Swaps.layer, MarketMakers.MarketMakers.layer, AutoTrade.AutoTradeRuns.layer).pipe(
+        Layer.mergeAll(
+          Swaps.Swaps.layer,
+          MarketMakers.MarketMakers.layer,
+          AutoTrade.AutoTradeRuns.layer,
+          SellerOrders.SellerOrders.layer
+        ).pipe(
           Layer.provideMerge(Orders.Orders.layer.pipe(Layer.provide(Fees.layer))),
           Layer.provideMerge(Fees.layer)
         ),

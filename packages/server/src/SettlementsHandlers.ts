@@ -15,6 +15,7 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import * as ErrorHandling from "./ErrorHandling.ts"
 import * as Idempotency from "./Idempotency.ts"
 import { Inventory } from "./services/Inventory.ts"
+import { SellerOrders } from "./services/SellerOrders.ts"
 import { Settlements } from "./services/Settlements.ts"
 import { Swaps } from "./services/Swaps.ts"
 
@@ -122,12 +123,13 @@ export const swaps: Layer.Layer<
 export const inventory: Layer.Layer<
   HttpApiGroup.Service<"niha", "inventory">,
   never,
-  Inventory | Authentication.Authentication
+  Inventory | SellerOrders | Authentication.Authentication
 > = HttpApiBuilder.group(
   Api.Api,
   "inventory",
   Effect.fn(function*(handlers) {
     const service = yield* Inventory
+    const sellerOrders = yield* SellerOrders
     return handlers.handleAll({
       registerSeller: ({ payload }) =>
         Effect.flatMap(signedIn, (actor) => service.registerSeller(actor, payload)).pipe(ErrorHandling.answer),
@@ -148,6 +150,18 @@ export const inventory: Layer.Layer<
           })).pipe(ErrorHandling.answer),
       allocateLot: ({ params, payload }) =>
         Effect.flatMap(signedIn, (actor) => service.allocate(actor, params.id, payload.settlement_batch_id)).pipe(
+          ErrorHandling.answer
+        ),
+      placeSellerOrder: ({ params, payload }) =>
+        Effect.flatMap(signedIn, (actor) => sellerOrders.place(actor, params.id, payload)).pipe(ErrorHandling.answer),
+      listSellerOrders: ({ params, query }) =>
+        Effect.flatMap(signedIn, (actor) =>
+          sellerOrders.list(actor, params.id, {
+            limit: query.limit ?? Pagination.defaultLimit,
+            starting_after: query.starting_after
+          })).pipe(ErrorHandling.answer),
+      cancelSellerOrder: ({ params }) =>
+        Effect.flatMap(signedIn, (actor) => sellerOrders.cancel(actor, params.id, params.orderId)).pipe(
           ErrorHandling.answer
         )
     })

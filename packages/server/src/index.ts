@@ -216,6 +216,21 @@ export * as Swaps from "./services/Swaps.ts"
 export * as Inventory from "./services/Inventory.ts"
 
 /**
+ * Sell orders of external sellers, placed by an admin, reserving the seller's lots.
+ *
+ * @since 0.1.0
+ */
+export * as SellerOrders from "./services/SellerOrders.ts"
+
+/**
+ * The lots behind a seller's sell order: reserved, allocated to the buyers' batches by
+ * the fills, released when the order ends.
+ *
+ * @since 0.1.0
+ */
+export * as SellerLots from "./services/SellerLots.ts"
+
+/**
  * The handlers of the `settlements`, `swaps` and `inventory` groups.
  *
  * @since 0.1.0

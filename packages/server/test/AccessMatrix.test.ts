@@ -95,6 +95,10 @@ const expected: Record<string, string> = {
   "swaps.getSwap": "1 444444444444 2 2",
   "swaps.cancelSwap": "1 433333344444 3 2",
   "inventory.allocateLot": "1 333333333333 2 3",
+  // A seller's orders: the object is an external seller, the admin's alone.
+  "inventory.placeSellerOrder": "1 333333333333 2 3",
+  "inventory.listSellerOrders": "1 333333333333 2 3",
+  "inventory.cancelSellerOrder": "1 333333333333 2 3",
   "configuration.changeMailConfig": "1 333333333333 2 3",
   "configuration.testMailConfig": "1 333333333333 2 3",
   "configuration.changeScrapingSource": "1 333333333333 2 3",
@@ -276,6 +280,29 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
             }
           })
         )
+        // A seller's resting sell order, on a lot of its own, placed by the admin.
+        const orderSeller = yield* call(() =>
+          admin.client.inventory.registerSeller({
+            payload: { name: "Matrix Wind", code: "MTX-02", jurisdiction: "CN", registry_account: "CN-REG-MATRIX-2" }
+          })
+        )
+        yield* call(() =>
+          admin.client.inventory.registerLot({
+            payload: {
+              certificate_type: "CEA",
+              quantity: "5",
+              serial_number: "CEA-MATRIX-0002",
+              vintage_year: 2025,
+              seller_id: orderSeller.id
+            }
+          })
+        )
+        const sellerOrder = yield* call(() =>
+          admin.client.inventory.placeSellerOrder({
+            params: { id: orderSeller.id },
+            payload: { quantity: "1", price: "99.00" }
+          })
+        )
         // A swap of the owner's: requested at stage SWAP (set by SQL for the request alone), then back at CEA.
         yield* call(() =>
           admin.client.ledger.adjust({
@@ -370,6 +397,9 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "swaps.getSwap": (swap["swap"] as { readonly id?: string } | undefined)?.id,
           "swaps.cancelSwap": (swap["swap"] as { readonly id?: string } | undefined)?.id,
           "inventory.allocateLot": lot.certificate.id,
+          "inventory.placeSellerOrder": orderSeller.id,
+          "inventory.listSellerOrders": orderSeller.id,
+          "inventory.cancelSellerOrder": orderSeller.id,
           "configuration.changeMailConfig": mailConfig["id"] as string | undefined,
           "configuration.testMailConfig": mailConfig["id"] as string | undefined,
           "configuration.changeScrapingSource": scraping["id"] as string | undefined,
@@ -387,7 +417,8 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
         }
         /** Path parameters beside `:id`. */
         const otherParams: Record<string, Record<string, string>> = {
-          "marketMakers.cancelOrder": { order_id: makerOrder.order.id }
+          "marketMakers.cancelOrder": { order_id: makerOrder.order.id },
+          "inventory.cancelSellerOrder": { orderId: sellerOrder.order.id }
         }
         for (const name of Object.keys(expected)) {
           if (name.startsWith("funding.") && name.includes("Deposit")) ids[name] = deposit["id"] as string | undefined
@@ -416,6 +447,7 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`the access-cont
           "settlements.failSettlement": reason,
           "settlements.resolveSettlement": { resolution: "REVERSAL", note: "matrix" },
           "inventory.allocateLot": { settlement_batch_id: batch },
+          "inventory.placeSellerOrder": { quantity: "1", price: "99.00" },
           "configuration.changeMailConfig": { from_name: "Matrix" },
           "configuration.testMailConfig": { to: "ops@matrix.test" },
           "configuration.changeScrapingSource": { is_active: false },

@@ -1,8 +1,9 @@
 /**
  * The whole client journey through the SDK against one started server, on both backends:
  * contact request, NDA, KYC, approval, a first deposit cleared, a CEA purchase in two fills
- * from a seller, both batches settled through every milestone (CEA in the account, stage
- * SWAP), a swap request cancelled, a swap request of CEA into EUA matched against an EUA
+ * from an external seller's lots (its two sell orders placed by an admin reserve them; the
+ * fills allocate them to the buyer's batches), both batches settled through every milestone
+ * (CEA in the account, stage SWAP, the lots SOLD), a swap request cancelled, a swap request of CEA into EUA matched against an EUA
  * offer in the SWAP book, its settlement (EUA in the account, stage EUA, the swap COMPLETED), and a withdrawal of the remaining EUR. Every balance and
  * the stage are checked at each step; on PostgreSQL the ledger's `verify` is clean at the end.
  * No fees are configured, so every amount is a notional.
@@ -76,16 +77,39 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(yield* roleOf(client), "CEA")
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUR"), { available: 500_000, locked: 0 })
 
-          // A seller holding 200 CEA offers 100 at 10.00 and 100 at 11.00.
-          const seller = yield* tradingCompany(server, "sam@journey-seller.example", "Journey Seller Ltd", 1)
-          yield* call(() =>
-            admin.ledger.adjust({
-              params: { id: seller.entityId },
-              payload: { asset_type: "CEA", amount: "200", reason: "delivered to the registry account" }
+          // An external seller holding two lots of 100 CEA offers 100 at 10.00 and 100 at 11.00:
+          // an admin places its orders, each reserving a lot (oldest first).
+          const seller = yield* call(() =>
+            admin.inventory.registerSeller({
+              payload: { name: "Journey Seller Co", code: "JSC-01", jurisdiction: "CN", registry_account: "CN-REG-J" }
             })
           )
-          yield* call(() => seller.client.orders.placeOrder({ payload: order("CEA_CASH", "SELL", "100", "10.00") }))
-          yield* call(() => seller.client.orders.placeOrder({ payload: order("CEA_CASH", "SELL", "100", "11.00") }))
+          for (const serial of ["CEA-J-0001", "CEA-J-0002"]) {
+            yield* call(() =>
+              admin.inventory.registerLot({
+                payload: {
+                  certificate_type: "CEA",
+                  quantity: "100",
+                  serial_number: serial,
+                  vintage_year: 2025,
+                  seller_id: seller.id
+                }
+              })
+            )
+          }
+          const offer = (price: string) =>
+            call(() =>
+              admin.inventory.placeSellerOrder({ params: { id: seller.id }, payload: { quantity: "100", price } })
+            )
+          yield* offer("10.00")
+          const dearer = yield* offer("11.00")
+          const lots = Effect.map(
+            call(() => admin.inventory.listLots({ query: { limit: 100 } })),
+            (page) =>
+              page.data.map((lot) => [lot.certificate.serial_number, lot.certificate.status, lot.certificate.quantity])
+                .sort()
+          )
+          assert.deepStrictEqual(yield* lots, [["CEA-J-0001", "RESERVED", 100], ["CEA-J-0002", "RESERVED", 100]])
 
           // The buyer takes 150 in two fills: 100 x 10.00 + 50 x 11.00 = 1 550.00 EUR.
           const bought = yield* call(() =>
@@ -99,11 +123,14 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(yield* roleOf(client), "CEA_SETTLE")
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUR"), { available: 345_000, locked: 0 })
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 0, locked: 0 })
-          assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "EUR"), {
-            available: 155_001,
-            locked: 0
-          })
-          assert.deepStrictEqual(yield* balanceOf(seller.client, seller.entityId, "CEA"), { available: 0, locked: 50 })
+          // The first lot went whole to the first batch; the second was split: 50 to the second
+          // batch, 50 still reserved for the 11.00 offer.
+          const split = (yield* lots).find(([serial]) => String(serial).startsWith("CEA-J-0002/"))
+          assert.deepStrictEqual(yield* lots, [
+            ["CEA-J-0001", "RESERVED", 100],
+            ["CEA-J-0002", "RESERVED", 50],
+            [split?.[0] ?? "CEA-J-0002/?", "RESERVED", 50]
+          ])
           // A client may keep buying CEA while its purchase settles: a bid rests, then is cancelled.
           const more = yield* call(() => client.orders.placeOrder({ payload: order("CEA_CASH", "BUY", "10", "9.00") }))
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUR"), { available: 336_000, locked: 9_000 })
@@ -134,6 +161,12 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 150, locked: 0 })
           assert.strictEqual(yield* roleOf(client), "SWAP")
           assert.strictEqual((yield* batchesOf(client, "SETTLED")).length, 2)
+          // The lots the batches took are SOLD; the rest of the 11.00 offer stays reserved.
+          assert.deepStrictEqual(yield* lots, [
+            ["CEA-J-0001", "SOLD", 100],
+            ["CEA-J-0002", "RESERVED", 50],
+            [split?.[0] ?? "CEA-J-0002/?", "SOLD", 50]
+          ])
 
           // An EUA holder at stage SWAP (it bought and settled 1 CEA itself) offers 80 EUA at 1.25 CEA per EUA.
           const euaSeller = yield* tradingCompany(server, "eve@journey-eua.example", "Journey EUA GmbH", 10_000)
@@ -166,7 +199,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(swap.swap.status, "MATCHED")
           assert.strictEqual(swap.swap.cea_quantity, 100)
           assert.strictEqual(swap.swap.eua_quantity, 80)
-          const hidden = yield* failure(() => seller.client.swaps.getSwap({ params: { id: swap.swap.id } }))
+          const hidden = yield* failure(() => euaSeller.client.swaps.getSwap({ params: { id: swap.swap.id } }))
           assert.strictEqual(hidden.status, 404)
           assert.strictEqual(yield* roleOf(client), "EUA_SETTLE")
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 50, locked: 0 })
@@ -216,11 +249,32 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUA"), { available: 80, locked: 0 })
           assert.strictEqual(yield* roleOf(client), "EUA")
 
+          // The seller's last offer is cancelled: what no fill took (49 t, the EUA seller bought 1) is AVAILABLE.
+          const withdrawn = yield* call(() =>
+            admin.inventory.cancelSellerOrder({ params: { id: seller.id, orderId: dearer.order.id } })
+          )
+          assert.deepStrictEqual([withdrawn.order.status, withdrawn.order.filled_quantity], ["CANCELLED", 51])
+          assert.deepStrictEqual((yield* lots).find(([serial]) => serial === "CEA-J-0002"), [
+            "CEA-J-0002",
+            "AVAILABLE",
+            49
+          ])
+
           if (server.backend === "postgres") {
-            const report = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => Ledger.make(sql).verify).pipe(
-              Effect.provide(server.database)
-            )
+            const { report, swaps } = yield* Effect.gen(function*() {
+              const sql = yield* SqlClient.SqlClient
+              // The swap's fill wrote its `trades` row: the rate, no EUR price, COMPLETED at settlement.
+              const swaps = yield* sql<{ trade_type: string; rate: string; price: string | null; status: string }>`
+                SELECT trade_type, rate::text AS rate, price_per_tonne::text AS price, status FROM trades`
+              return { report: yield* Ledger.make(sql).verify, swaps }
+            }).pipe(Effect.provide(server.database))
             assert.isTrue(report.ok, JSON.stringify(report))
+            assert.deepStrictEqual(swaps.map((row) => ({ ...row })), [{
+              trade_type: "SWAP",
+              rate: "1.2500",
+              price: null,
+              status: "COMPLETED"
+            }])
           }
         }))
     })

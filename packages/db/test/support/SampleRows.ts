@@ -236,6 +236,7 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         serial_number: "CEA-2025-000001",
         vintage_year: 2025,
         unit_price: "11.80",
+        order_id: null,
         reserved_at: null,
         sold_at: null,
         ...stamps
@@ -250,6 +251,8 @@ export const sample = (table: Tables.TableName, ids: Ids): Record<string, unknow
         quantity: "50",
         price_per_tonne: "11.80",
         total_value: "590.00",
+        rate: null,
+        cash_market_trade_id: null,
         status: "PENDING",
         confirmed_at: null,
         completed_at: null,

@@ -10,9 +10,10 @@
  * allocation (a partial unique index), so it is never in two settlements. A move the
  * machine refuses (reserving a RESERVED or SOLD lot) is a 409 that changes nothing.
  *
- * Departure: the issue has a seller's sell order reserve its lots. Orders are placed by
- * client users for their entity, and external sellers place none yet; until they do, an
- * admin (who handles the registry transfers) allocates the lots that deliver each batch.
+ * A seller's sell order (placed by an admin, `SellerOrders`) reserves the seller's lots
+ * itself and each fill allocates them to the buyer's batch (`SellerLots`); an admin
+ * still allocates by hand the lots that deliver other batches (an entity's or a market
+ * maker's sale). A lot a failed batch releases leaves its order too (`order_id` cleared).
  *
  * @since 0.1.0
  */
@@ -77,7 +78,7 @@ const moveAllocated = (batchId: Ids.SettlementBatchId, to: "SOLD" | "AVAILABLE")
       yield* sql`
         UPDATE certificates SET status = ${to}, sold_at = ${to === "SOLD" ? now : null},
           reserved_at = ${to === "SOLD" ? lot.reserved_at === null ? null : DateTime.toDate(lot.reserved_at) : null},
-          updated_at = ${now}
+          order_id = ${to === "SOLD" ? lot.order_id : null}, updated_at = ${now}
         WHERE id = ${lot.id}`
       yield* Audit.record({
         user_id: null,

@@ -10,7 +10,8 @@
  *   volume, notional) are computed by PostgreSQL in exact `numeric` and come back as
  *   integers of the market's minor units. A trade's aggressor is the side of the order of
  *   the stored command that made it; its counterparties are shown by the book's anonymous
- *   codes (`OrderBook.counterpartyCode`), never by entity.
+ *   codes (`OrderBook.counterpartyCode`), never by entity; an external seller by its own
+ *   anonymous code (`sellers.code`). The live stream shows every owner by the book's code.
  * - **The live stream** subscribes to the writer's updates before it reads its snapshot,
  *   drops the updates the snapshot already holds, and sends each write as a `book` event
  *   then its trades (the writes of other instances too: the writer publishes what it
@@ -81,6 +82,8 @@ const TradeRow = Schema.Struct({
   quantity: Schema.BigIntFromString,
   buyer: Schema.String,
   seller: Schema.String,
+  /** An external seller's anonymous code (`sellers.code`), shown instead of a derived one. */
+  seller_code: Schema.NullOr(Schema.String),
   aggressor: Enums.OrderSide
 })
 
@@ -197,12 +200,13 @@ export const make: Effect.Effect<Service, never, SqlClient.SqlClient | MarketWri
     const found = yield* tradeRows(sql`
       SELECT t.match_id, t.market_sequence::text AS sequence, t.executed_at,
         round(t.price * ${priceFactor(market)}::numeric)::bigint::text AS price, t.quantity::text AS quantity,
-        b.entity_id::text AS buyer, s.entity_id::text AS seller,
+        b.entity_id::text AS buyer, coalesce(s.entity_id, s.seller_id)::text AS seller, sl.code AS seller_code,
         CASE c.command->>'orderId' WHEN t.buy_order_id::text THEN 'BUY' WHEN t.sell_order_id::text THEN 'SELL' END
           AS aggressor
       FROM cash_market_trades t
       JOIN orders b ON b.id = t.buy_order_id
       JOIN orders s ON s.id = t.sell_order_id
+      LEFT JOIN sellers sl ON sl.id = s.seller_id
       JOIN market_commands c ON c.market = t.market AND c.sequence = t.market_sequence
       WHERE t.market = ${market} AND t.match_id IS NOT NULL
       -- A command's trades share its sequence; the engine numbers them <market>-<seq>-<n>,
@@ -218,7 +222,7 @@ export const make: Effect.Effect<Service, never, SqlClient.SqlClient | MarketWri
         quantity: tonnesText(row.quantity),
         aggressor: row.aggressor,
         buyer: OrderBook.counterpartyCode(book, row.buyer),
-        seller: OrderBook.counterpartyCode(book, row.seller),
+        seller: row.seller_code ?? OrderBook.counterpartyCode(book, row.seller),
         executed_at: DateTime.formatIso(row.executed_at)
       })))
     return { market, data } satisfies MarketDataApi.Trades

@@ -21,6 +21,10 @@
  *   tonne, so a buy locks half a tonne per tonne more than its exact notional. These rules
  *   are the domain's (`FeeSchedule.fillFee`, `fillNotional`, `buyLock`), property-tested
  *   there: any split of a buy at any prices up to its limit costs no more than its lock.
+ * - **Owners.** An order is an entity's (its client users', or a market maker's entity) or
+ *   an external seller's (`placeForSeller`, an admin acting for it): a seller's order is
+ *   guaranteed by the lots it reserves (`SellerLots`), not a ledger lock, and its side of a
+ *   fill is `WORLD` (`Ledger.SellerSide`). SWAP fills also write their `trades` row.
  * - **State.** Statuses move through `StateMachine.orderStatus`; the buyer's clients
  *   move CEA -> CEA_SETTLE at a first CEA purchase (SWAP -> EUA_SETTLE at a first EUA
  *   one). Every command is audited. Placement is idempotent by `client_reference`.
@@ -64,6 +68,7 @@ import { authorize, move, present, visible } from "../internal/rules.ts"
 import type { PageQuery } from "../Paging.ts"
 import { scheduleColumns, scheduleFrom } from "./Fees.ts"
 import { type Group, MarketWriter, type Writer } from "./MarketWriter.ts"
+import * as SellerLots from "./SellerLots.ts"
 import * as SettlementCalendars from "./SettlementCalendars.ts"
 
 /**
@@ -211,7 +216,9 @@ const formatPrice = (market: Enums.MarketType, price: number): string =>
 /** An order a command touched, in memory until its transaction writes it. */
 interface Touched {
   readonly id: Ids.OrderId
-  readonly entityId: Ids.EntityId
+  /** Its owner, as in `orders_one_owner_check`: an entity, or an external seller (its lots, `SellerLots`). */
+  readonly entityId: Ids.EntityId | null
+  readonly sellerId: Ids.SellerId | null
   readonly side: Enums.OrderSide
   readonly quantity: number
   readonly feeRate: Rate.Ppm
@@ -224,14 +231,15 @@ interface Touched {
   done: boolean
 }
 
-/** An order loaded from the database; one without an entity is a broken invariant here. */
+/** An order loaded from the database; one of neither an entity nor a seller is a broken invariant here. */
 const touchedOf = (order: Trading.Order): Effect.Effect<Touched> =>
-  order.entity_id === null ?
-    // Orders of market makers and sellers are placed by the market-making issue's path.
-    Effect.die(new Error(`invariant broken: order ${order.id} has no entity`)) :
+  order.entity_id === null && order.seller_id === null ?
+    // Orders of market makers are placed for their entity (`MarketMakers`).
+    Effect.die(new Error(`invariant broken: order ${order.id} has no entity nor seller`)) :
     Effect.succeed({
       id: order.id,
       entityId: order.entity_id,
+      sellerId: order.seller_id,
       side: order.side,
       quantity: order.quantity,
       feeRate: order.fee_rate,
@@ -242,6 +250,19 @@ const touchedOf = (order: Trading.Order): Effect.Effect<Touched> =>
       fees: order.fees_paid,
       done: false
     })
+
+/** The engine's owner of an order (and its client references' scope): its entity or its seller. */
+const ownerOf = (order: { readonly entityId: Ids.EntityId | null; readonly sellerId: Ids.SellerId | null }): string => {
+  const owner = order.entityId ?? order.sellerId
+  if (owner === null) throw new Error("invariant broken: an order of neither an entity nor a seller")
+  return owner
+}
+
+/** An order's side of a fill in the ledger: an entity pays out of its lock, a seller from outside (`WORLD`). */
+const tradeSideOf = (order: Touched): Ledger.TradeSide =>
+  order.entityId !== null ?
+    { entity_id: order.entityId, lock: { key: lockKey(order.id) } } :
+    { seller_id: ownerOf(order) as Ids.SellerId }
 
 /** What an order's fills have taken from its lock. */
 const consumed = (order: Touched) => order.side === "BUY" ? order.notional + order.fees : order.filled
@@ -342,6 +363,11 @@ export const make = Effect.gen(function*() {
           case "Trade": {
             const buyer = yield* find(event.buyOrderId)
             const seller = yield* find(event.sellOrderId)
+            const buyerEntity = buyer.entityId
+            if (buyerEntity === null) {
+              // A seller's order only sells (`placeForSeller`).
+              return yield* Effect.die(new Error(`invariant broken: order ${buyer.id} buys without an entity`))
+            }
             named.add(buyer.id)
             named.add(seller.id)
             // The instruments bound price x quantity far below the largest safe amount.
@@ -364,6 +390,7 @@ export const make = Effect.gen(function*() {
               buyerFee,
               sellerFee,
               buyer,
+              buyerEntity,
               seller,
               requests: Ledger.settleTrade({
                 key: `cash_market_trades:${id}`,
@@ -374,8 +401,8 @@ export const make = Effect.gen(function*() {
                 notional,
                 buyer_fee: buyerFee,
                 seller_fee: sellerFee,
-                buyer: { entity_id: buyer.entityId, lock: { key: lockKey(buyer.id) } },
-                seller: { entity_id: seller.entityId, lock: { key: lockKey(seller.id) } },
+                buyer: tradeSideOf(buyer),
+                seller: tradeSideOf(seller),
                 delivery: "settlement_pending"
               })
             })
@@ -412,6 +439,7 @@ export const make = Effect.gen(function*() {
       const c = yield* columns({
         id: placed.map(({ order }) => order.id),
         entity: placed.map(({ order }) => order.entityId),
+        seller: placed.map(({ order }) => order.sellerId),
         side: placed.map(({ spec }) => spec.side),
         status,
         quantity: placed.map(({ spec }) => String(spec.quantity)),
@@ -430,18 +458,20 @@ export const make = Effect.gen(function*() {
         sequence: placed.map(({ sequence }) => String(sequence))
       })
       return sql`
-        INSERT INTO orders (id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
-          market, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional,
-          fees_paid, market_sequence)
-        SELECT id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
+        INSERT INTO orders (id, entity_id, seller_id, side, status, quantity, filled_quantity, client_reference,
+          cancelled_at, market, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount,
+          filled_notional, fees_paid, market_sequence)
+        SELECT id, entity_id, seller_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
           ${market}::markettype, price, order_type, time_in_force, post_only, budget, fee_rate, locked_amount,
           filled_notional, fees_paid, market_sequence
-        FROM unnest(${c.id}::uuid[], ${c.entity}::uuid[], ${c.side}::orderside[], ${c.status}::orderstatus[],
+        FROM unnest(${c.id}::uuid[], ${c.entity}::uuid[], ${c.seller}::uuid[], ${c.side}::orderside[],
+          ${c.status}::orderstatus[],
           ${c.quantity}::bigint[], ${c.filled}::bigint[], ${c.reference}::text[], ${c.cancelled}::timestamptz[],
           ${c.price}::numeric[], ${c.type}::text[], ${c.timeInForce}::text[], ${c.postOnly}::boolean[],
           ${c.budget}::numeric[], ${c.rate}::numeric[], ${c.locked}::numeric[], ${c.notional}::numeric[],
           ${c.fees}::numeric[], ${c.sequence}::bigint[])
-          AS placed(id, entity_id, side, status, quantity, filled_quantity, client_reference, cancelled_at, price,
+          AS placed(id, entity_id, seller_id, side, status, quantity, filled_quantity, client_reference, cancelled_at,
+            price,
             order_type, time_in_force, post_only, budget, fee_rate, locked_amount, filled_notional, fees_paid,
             market_sequence)
         RETURNING *`
@@ -493,7 +523,7 @@ export const make = Effect.gen(function*() {
         reference: schedules.map((schedule) =>
           `STL-${schedule.trade_date.replaceAll("-", "")}-${NodeCrypto.randomBytes(5).toString("hex").toUpperCase()}`
         ),
-        entity: fills.map((fill) => fill.buyer.entityId),
+        entity: fills.map((fill) => fill.buyerEntity),
         order: fills.map((fill) => fill.buyer.id),
         trade: fills.map((fill) => fill.id),
         quantity: fills.map((fill) => String(fill.event.quantity)),
@@ -521,7 +551,39 @@ export const make = Effect.gen(function*() {
         SELECT batch.id, NULL, 'PENDING', actor.actor, 'created by a trade'
         FROM batch JOIN unnest(${b.trade}::uuid[], ${b.actor}::uuid[]) AS actor(trade, actor)
           ON actor.trade = batch.cash_market_trade_id`
-      return [["trade", trades], ["batch", batches], ["history", history]]
+      return [["trade", trades], ["batch", batches], ["history", history], ...(yield* swapTrades(market, fills))]
+    })
+
+  /**
+   * The `trades` rows of SWAP fills, one per fill, as a named part of the statement that
+   * writes the fills: the seed's legacy trade record, with the rate in CEA per EUA
+   * (`trades.rate`, migration 13) and no EUR price or value. They are CONFIRMED (the fill
+   * is executed), COMPLETED when the batch settles and CANCELLED when it is reversed
+   * (`Settlements`). CEA_CASH fills write none: `cash_market_trades` is their record, and
+   * the legacy table's BUY and SELL rows stay for over-the-counter deals.
+   */
+  const swapTrades = (market: Enums.MarketType, fills: ReadonlyArray<CommandFill>) =>
+    Effect.gen(function*(): Effect.fn.Return<ReadonlyArray<Part>> {
+      if (market !== "SWAP" || fills.length === 0) return []
+      const status = yield* Effect.orDie(move(StateMachine.tradeStatus, "PENDING", "CONFIRMED"))
+      const w = yield* columns({
+        trade: fills.map((fill) => fill.id),
+        buyer: fills.map((fill) => fill.buyerEntity),
+        seller: fills.map((fill) => fill.seller.entityId),
+        quantity: fills.map((fill) => String(fill.event.quantity)),
+        rate: fills.map((fill) => formatPrice(market, fill.event.price)),
+        executed: fills.map((fill) => new Date(fill.event.timestamp).toISOString())
+      })
+      return [[
+        "swap_trade",
+        sql`
+        INSERT INTO trades (trade_type, certificate_type, buyer_entity_id, seller_entity_id, quantity, rate,
+          cash_market_trade_id, status, confirmed_at)
+        SELECT 'SWAP', ${Market.instruments[market].base}::certificatetype, buyer, seller, quantity, rate, trade,
+          ${status}::tradestatus, executed
+        FROM unnest(${w.trade}::uuid[], ${w.buyer}::uuid[], ${w.seller}::uuid[], ${w.quantity}::bigint[],
+          ${w.rate}::numeric[], ${w.executed}::timestamptz[]) AS fill(trade, buyer, seller, quantity, rate, executed)`
+      ]]
     })
 
   /**
@@ -575,7 +637,7 @@ export const make = Effect.gen(function*() {
       if (firsts.length === 0) return
       const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
       const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
-      const byEntity = new Map<string, CommandFill>(firsts.map((fill) => [fill.buyer.entityId, fill] as const))
+      const byEntity = new Map<string, CommandFill>(firsts.map((fill) => [fill.buyerEntity, fill] as const))
       const moved = yield* sql<{ id: Ids.UserId; entity_id: string }>`
         UPDATE users SET role = ${stage}, updated_at = now()
         WHERE entity_id IN ${sql.in([...byEntity.keys()].sort())} AND role = ${from} RETURNING id, entity_id`
@@ -590,6 +652,28 @@ export const make = Effect.gen(function*() {
           details: { from, to }
         }).pipe(Effect.provideContext(fill.context))
       }
+    })
+
+  /**
+   * The lots of sellers' orders a write touched (`SellerLots`), after the statement that
+   * stored the fills and their batches: each fill of a seller's order takes its lots into
+   * the buyer's batch, and an order that left the book releases the lots no fill took.
+   */
+  const sellerLotSteps = (fills: ReadonlyArray<CommandFill>, touched: Iterable<Touched>, now: Date) =>
+    Effect.gen(function*() {
+      yield* SellerLots.allocate(fills.flatMap((fill) =>
+        fill.seller.sellerId === null ? [] : [{
+          tradeId: fill.id,
+          matchId: fill.event.tradeId,
+          orderId: fill.seller.id,
+          quantity: fill.event.quantity,
+          actor: fill.actor
+        }]
+      ))
+      yield* SellerLots.release(
+        [...touched].flatMap((order) => order.sellerId !== null && order.done ? [order.id] : []),
+        now
+      )
     })
 
   /**
@@ -623,7 +707,8 @@ export const make = Effect.gen(function*() {
         if (left < 0) {
           return yield* Effect.die(new Error(`invariant broken: order ${order.id}'s fills took more than its lock`))
         }
-        if (order.done && left > 0) {
+        // A seller's order locks lots, not ledger funds: `sellerLotSteps` releases them.
+        if (order.done && left > 0 && order.sellerId === null) {
           requests.push(
             Ledger.unlockOrder({
               key: `orders:${order.id}:unlock`,
@@ -642,8 +727,9 @@ export const make = Effect.gen(function*() {
       ]
       if (parts.length > 0) yield* statement(parts, sql`SELECT 1`)
       if (requests.length > 0) yield* orDieLedger(ledger.submit(requests))
+      yield* sellerLotSteps(fills, touched.values(), now)
       const firstBuy = new Map<string, CommandFill>()
-      for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
+      for (const fill of fills) if (!firstBuy.has(fill.buyerEntity)) firstBuy.set(fill.buyerEntity, fill)
       yield* moveStages(market, [...firstBuy.values()])
       return fills.length
     })
@@ -744,22 +830,25 @@ export const make = Effect.gen(function*() {
       const earlier = referenced.length === 0 ? [] : yield* orders.all(sql`
         SELECT * FROM orders WHERE ${
         sql.or(referenced.map((index) => {
-          const { entityId, spec } = itemAt(index)
-          return sql`(entity_id = ${entityId} AND client_reference = ${spec.clientReference})`
+          const { entityId, sellerId, spec } = itemAt(index)
+          return entityId === null ?
+            sql`(seller_id = ${sellerId} AND client_reference = ${spec.clientReference})` :
+            sql`(entity_id = ${entityId} AND client_reference = ${spec.clientReference})`
         }))
       }`)
       const earlierBy = new Map<string, Trading.Order>(
-        earlier.map((order) => [`${order.entity_id}|${order.client_reference}`, order] as const)
+        earlier.map((order) => [`${order.entity_id ?? order.seller_id}|${order.client_reference}`, order] as const)
       )
       const seen = new Set<string>()
       const fresh: Array<number> = []
       for (const index of indices) {
-        const { entityId, spec } = itemAt(index)
+        const item = itemAt(index)
+        const { spec } = item
         if (spec.clientReference === null) {
           fresh.push(index)
           continue
         }
-        const key = `${entityId}|${spec.clientReference}`
+        const key = `${ownerOf(item)}|${spec.clientReference}`
         const found = earlierBy.get(key)
         if (found !== undefined) exits[index] = yield* Effect.exit(replayOf(found, spec))
         else if (seen.has(key)) later.push(index)
@@ -771,7 +860,7 @@ export const make = Effect.gen(function*() {
       // Funds: the available balances of the batch's entities, locked in the platform's
       // order; each lock is checked against what the locks before it left. The fee
       // schedule in force comes with them, in the same statement (no cache to invalidate).
-      const entities = [...new Set(fresh.map((index) => itemAt(index).entityId))].sort()
+      const entities = [...new Set(fresh.flatMap((index) => itemAt(index).entityId ?? []))].sort()
       const balances = new Map<string, number>()
       let schedule = FeeSchedule.empty
       if (entities.length > 0) {
@@ -789,11 +878,55 @@ export const make = Effect.gen(function*() {
           balances.set(`${row.entity_id}|${row.asset_type}`, yield* minorOf(row.asset_type, row.available))
         }
       }
+      // Sellers' orders: their AVAILABLE lots, locked, each order's picked from what the ones before it left.
+      const pools = yield* SellerLots.freeLots([...new Set(fresh.flatMap((index) => itemAt(index).sellerId ?? []))])
+      const reservations: Array<{ readonly orderId: Ids.OrderId; readonly lots: ReadonlyArray<SellerLots.FreeLot> }> =
+        []
       const placed: Array<Placed> = []
       const touched = new Map<string, Touched>()
       for (const index of fresh) {
         const item = itemAt(index)
-        const { entityId, spec } = item
+        const { entityId, sellerId, spec } = item
+        if (sellerId !== null) {
+          const pool = pools.get(sellerId) ?? []
+          const lots = SellerLots.pick(pool, spec.quantity)
+          if (lots === undefined) {
+            // As with funds: a release earlier in the round may free lots for the next one.
+            if (placed.length > 0) later.push(index)
+            else exits[index] = Exit.fail(SellerLots.notCovered(sellerId, spec.quantity, SellerLots.total(pool)))
+            continue
+          }
+          const rate = FeeSchedule.resolve(schedule, { entity_id: null, market, side: spec.side }).rate
+          const id = newId()
+          const timestamp = yield* Effect.provideContext(Clock.currentTimeMillis, item.context)
+          const command = commandOf(spec, id, sellerId, writing.nextSequence(), timestamp)
+          const events = writing.apply(command)
+          const first = events[0]
+          if (first !== undefined && first._tag === "CommandRejected") {
+            pool.unshift(...lots)
+            exits[index] = yield* Effect.exit(engineRefusal(market, first))
+            continue
+          }
+          const order: Touched = {
+            id,
+            entityId: null,
+            sellerId,
+            side: spec.side,
+            quantity: spec.quantity,
+            feeRate: rate,
+            locked: spec.quantity,
+            before: null,
+            filled: 0,
+            notional: 0,
+            fees: 0,
+            done: false
+          }
+          touched.set(id, order)
+          reservations.push({ orderId: id, lots })
+          placed.push({ index, item, order, asset: base, command, events })
+          continue
+        }
+        if (entityId === null) return yield* Effect.die(new Error("invariant broken: a placement without an owner"))
         const rate = FeeSchedule.resolve(schedule, { entity_id: entityId, market, side: spec.side }).rate
         const lock = spec.side === "BUY" ?
           FeeSchedule.buyLock({ market, price: spec.price, quantity: spec.quantity, budget: spec.budget, rate }) :
@@ -836,6 +969,7 @@ export const make = Effect.gen(function*() {
         const order: Touched = {
           id,
           entityId,
+          sellerId: null,
           side: spec.side,
           quantity: spec.quantity,
           feeRate: rate,
@@ -866,7 +1000,8 @@ export const make = Effect.gen(function*() {
       const fills: Array<CommandFill> = []
       const unlocked = new Set<string>()
       for (const { command, events, item, order, asset } of placed) {
-        const requests: Array<Ledger.Request> = [Ledger.lockForOrder({
+        // A seller's order is guaranteed by its lots (`SellerLots`), not a ledger lock.
+        const requests: Array<Ledger.Request> = order.entityId === null ? [] : [Ledger.lockForOrder({
           key: lockKey(order.id),
           entity_id: order.entityId,
           order_id: order.id,
@@ -887,7 +1022,7 @@ export const make = Effect.gen(function*() {
           if (left < 0) {
             return yield* Effect.die(new Error(`invariant broken: order ${id}'s fills took more than its lock`))
           }
-          if (one.done && left > 0 && !unlocked.has(id)) {
+          if (one.done && left > 0 && one.sellerId === null && !unlocked.has(id)) {
             unlocked.add(id)
             requests.push(Ledger.unlockOrder({ key: `orders:${id}:unlock`, lock: { key: lockKey(id) }, order_id: id }))
           }
@@ -917,7 +1052,7 @@ export const make = Effect.gen(function*() {
       // EUA_SETTLE), in the same statement; each move is audited for the command of the
       // buyer's first fill here.
       const firstBuy = new Map<string, CommandFill>()
-      for (const fill of fills) if (!firstBuy.has(fill.buyer.entityId)) firstBuy.set(fill.buyer.entityId, fill)
+      for (const fill of fills) if (!firstBuy.has(fill.buyerEntity)) firstBuy.set(fill.buyerEntity, fill)
       const [from, to] = market === "CEA_CASH" ? ["CEA", "CEA_SETTLE"] as const : ["SWAP", "EUA_SETTLE"] as const
       if (firstBuy.size > 0) {
         const stage = yield* Effect.orDie(move(StateMachine.userRole, from, to))
@@ -940,6 +1075,9 @@ export const make = Effect.gen(function*() {
       )
       const stored = yield* orders.all(Effect.succeed(written))
       const moved = yield* Effect.orDie(decodeStaged(written[0]?.["staged"] ?? []))
+      // The sellers' lots: reserved for the orders placed, taken by their fills, released as they leave the book.
+      yield* SellerLots.reserve(reservations, now)
+      yield* sellerLotSteps(fills, touched.values(), now)
       const byId = new Map(stored.map((order) => [order.id, order] as const))
       const answers = new Map<string, Trading.Order>()
       const audit: Array<{ readonly entry: Audit.Entry; readonly origin: Audit.Origin }> = []
@@ -1030,11 +1168,39 @@ export const make = Effect.gen(function*() {
       const answer = yield* writer.writeGrouped(spec.market, placements, {
         actor,
         entityId,
+        sellerId: null,
         spec,
         context: caller,
         recorded
       })
       // Its ticket row committed with the batch: the request needs no second one.
+      if (recorded.ticket) yield* Audit.noteTicket
+      return answer
+    }
+  )
+
+  /**
+   * Places a sell order for an external seller, for an admin the caller already checked:
+   * a GTC LIMIT SELL in CEA_CASH only, through the same writer group as every placement,
+   * reserving the seller's lots instead of locking funds (`SellerLots`).
+   */
+  const placeForSeller = Effect.fn("Orders.placeForSeller")(
+    function*(actor: Parties.User, sellerId: Ids.SellerId, input: OrdersApi.PlaceOrder) {
+      if (input.market !== "CEA_CASH" || input.side !== "SELL" || input.type !== "LIMIT") {
+        return yield* invalid("", "a seller's order is a CEA_CASH LIMIT SELL")
+      }
+      if ((input.time_in_force ?? "GTC") !== "GTC") return yield* invalid("time_in_force", "a seller's order is GTC")
+      const spec = yield* specOf(input, input.client_reference ?? null)
+      const caller = yield* Effect.context<never>()
+      const recorded = { ticket: false }
+      const answer = yield* writer.writeGrouped(spec.market, placements, {
+        actor,
+        entityId: null,
+        sellerId,
+        spec,
+        context: caller,
+        recorded
+      })
       if (recorded.ticket) yield* Audit.noteTicket
       return answer
     }
@@ -1053,10 +1219,20 @@ export const make = Effect.gen(function*() {
    * An order of the actor's entity, read before its market's writer takes the command: an
    * order of another entity (or none) is `NotFound`, as if it did not exist.
    */
-  const ownOrder = (actor: Parties.User, id: Ids.OrderId, owner?: Ids.EntityId) =>
+  const ownOrder = (
+    actor: Parties.User,
+    id: Ids.OrderId,
+    owner?: Ids.EntityId | { readonly seller: Ids.SellerId }
+  ) =>
     Effect.gen(function*() {
       // An account acted for (`owner`) was checked by the caller; the actor's own needs the capability.
       if (owner === undefined) yield* authorize(actor, "cancel_own_order")
+      if (typeof owner === "object") {
+        // A seller's order: its engine owner is the seller.
+        const order = yield* orders.find(id).pipe(Effect.provideContext(context))
+        if (order.seller_id !== owner.seller) return yield* new Errors.NotFound({ resource: "orders", id })
+        return { entityId: owner.seller as string, found: order }
+      }
       const entity = owner ?? actor.entity_id
       const found = yield* orders.find(id).pipe(Effect.provideContext(context))
       if (found.entity_id === null || found.entity_id !== entity) {
@@ -1081,7 +1257,11 @@ export const make = Effect.gen(function*() {
       return yield* withFills(after)
     })
 
-  const cancel = Effect.fn("Orders.cancel")(function*(actor: Parties.User, id: Ids.OrderId, owner?: Ids.EntityId) {
+  const cancel = Effect.fn("Orders.cancel")(function*(
+    actor: Parties.User,
+    id: Ids.OrderId,
+    owner?: Ids.EntityId | { readonly seller: Ids.SellerId }
+  ) {
     const { entityId, found } = yield* ownOrder(actor, id, owner)
     return yield* writer.write(found.market, (market: Writer) =>
       Effect.gen(function*() {
@@ -1257,17 +1437,26 @@ export const make = Effect.gen(function*() {
     return yield* orders.page(sql`AND ${filter}`, query)
   }, Effect.provideContext(context))
 
+  const listForSeller = Effect.fn("Orders.listForSeller")(function*(sellerId: Ids.SellerId, query: PageQuery) {
+    return yield* orders.page(sql`AND seller_id = ${sellerId}`, query)
+  }, Effect.provideContext(context))
+
   return {
     /** Places an order for the actor's entity: locked, matched, stored; answered with its fills. */
     place,
+    /** Places a seller's GTC LIMIT SELL in CEA_CASH for an admin already checked, reserving its lots. */
+    placeForSeller,
+    /** A seller's orders, oldest first, paged, for an admin already checked. */
+    listForSeller,
     /**
      * Places an order for an account the caller was already checked to act for (a market
      * maker's, checked by `MarketMakers`): the same locks, fees, ledger and audit as `place`.
      */
     placeAs,
     /**
-     * Cancels one of the actor's entity's orders, or, with `owner`, one of an account the
-     * caller was already checked to act for; what it still locks is returned.
+     * Cancels one of the actor's entity's orders, or, with `owner`, one of an account (an
+     * entity, or `{ seller }`) the caller was already checked to act for; what it still
+     * locks is returned (a seller's lots no fill took go back AVAILABLE).
      */
     cancel,
     /** Orders of an account the caller was already checked to act for, oldest first, paged. */
@@ -1293,6 +1482,8 @@ interface Fill {
   readonly buyerFee: number
   readonly sellerFee: number
   readonly buyer: Touched
+  /** The buyer's entity (a seller only sells). */
+  readonly buyerEntity: Ids.EntityId
   readonly seller: Touched
   /** Its ledger posts (`Ledger.settleTrade`). */
   readonly requests: ReadonlyArray<Ledger.Request>
@@ -1308,7 +1499,9 @@ interface CommandFill extends Fill {
 /** A placement queued for the market's writer: checked, with its caller. */
 interface Placement {
   readonly actor: Parties.User
-  readonly entityId: Ids.EntityId
+  /** Its owner: an entity, or an external seller (exactly one, as in `orders_one_owner_check`). */
+  readonly entityId: Ids.EntityId | null
+  readonly sellerId: Ids.SellerId | null
   readonly spec: Spec
   /** The caller's context: its clock, and its request for the audit trail. */
   readonly context: Context.Context<never>

@@ -244,6 +244,24 @@ export const make = Effect.gen(function*() {
       yield* moveEntityStage(batch.entity_id, from, to, actor)
     })
 
+  /**
+   * Moves the `trades` row of a batch's fill (every SWAP fill writes one, `Orders`) through
+   * the machine: COMPLETED when the batch settles, CANCELLED when it is reversed.
+   */
+  const closeTradeRow = (batch: Settlement.SettlementBatch, to: "COMPLETED" | "CANCELLED") =>
+    Effect.gen(function*() {
+      if (batch.cash_market_trade_id === null) return
+      const [row] = yield* sql<{ id: string; status: Enums.TradeStatus }>`
+        SELECT id, status FROM trades WHERE cash_market_trade_id = ${batch.cash_market_trade_id} FOR UPDATE`
+      if (row === undefined) return
+      const next = yield* Effect.orDie(move(StateMachine.tradeStatus, row.status, to))
+      const now = DateTime.toDate(yield* DateTime.now)
+      yield* sql`
+        UPDATE trades SET status = ${next}, completed_at = ${next === "COMPLETED" ? now : null},
+          cancelled_at = ${next === "CANCELLED" ? now : null}, updated_at = ${now}
+        WHERE id = ${row.id}`
+    })
+
   /** Completes the swap request a settled batch's order carries, once all its batches settled. */
   const completeSwap = (batch: Settlement.SettlementBatch) =>
     Effect.gen(function*() {
@@ -276,6 +294,7 @@ export const make = Effect.gen(function*() {
         if (input.to === "SETTLED") {
           yield* deliver(before, admin.id)
           yield* completeSwap(before)
+          yield* closeTradeRow(before, "COMPLETED")
           yield* Inventory.sellAllocated(id)
         }
         const after = yield* present(batches.find(id))
@@ -326,9 +345,10 @@ export const make = Effect.gen(function*() {
       if (trade === undefined) return yield* Effect.die(new Error("invariant broken: a batch's trade is missing"))
       const [sell] = yield* orders(sql`SELECT * FROM orders WHERE id = ${trade.sell_order_id}`)
       if (sell === undefined) return yield* Effect.die(new Error("invariant broken: a trade's sell order is missing"))
-      const seller: Ledger.Account = sell.entity_id === null
-        ? Ledger.platform("CUSTODY")
-        : Ledger.available(sell.entity_id)
+      // An external seller is paid to, and takes its allowances back into, the outside world.
+      const seller: Ledger.Account = sell.entity_id !== null
+        ? Ledger.available(sell.entity_id)
+        : Ledger.platform(sell.seller_id === null ? "CUSTODY" : "WORLD")
       return { trade, seller, sellerEntity: sell.entity_id, marketMaker: sell.market_maker_id }
     })
 
@@ -376,6 +396,7 @@ export const make = Effect.gen(function*() {
               { account: seller, amount: batch.quantity }
             ])
           ].filter((request) => request._tag !== "Transfer" || request.legs.length >= 2))
+          yield* closeTradeRow(batch, "CANCELLED")
         } else {
           if (batch.settlement_type !== "CEA_PURCHASE") {
             return yield* new Errors.Conflict({

@@ -14,9 +14,10 @@
  * resolved by an admin (`Settlements.resolve`). A refused move is a 409 that changes
  * nothing.
  *
- * The seed's `trades` table prices in EUR per tonne (`price_per_tonne numeric(20,2)`), which
- * cannot hold a rate of CEA per EUA at four decimals; a swap's trades are the SWAP market's
- * rows of `cash_market_trades` (which both markets share), not `trades` rows.
+ * A swap's fills are the SWAP market's rows of `cash_market_trades` (which both markets
+ * share), and each also writes a `trades` row of type SWAP in the same statement (`Orders`),
+ * with its rate in `trades.rate` (migration 13: the seed's EUR `price_per_tonne` cannot hold
+ * a rate of CEA per EUA at four decimals).
  *
  * @since 0.1.0
  */

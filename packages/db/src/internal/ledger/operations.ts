@@ -236,13 +236,14 @@ export const adjust = (
 })
 
 /**
- * One side of a trade: an entity paying out of its order's lock, or a market maker trading
- * the platform's own inventory (the `CUSTODY` account).
+ * One side of a trade: an entity paying out of its order's lock, a market maker trading
+ * the platform's own inventory (the `CUSTODY` account), or an external seller outside the
+ * platform (`WORLD`).
  *
  * @category operations
  * @since 0.1.0
  */
-export type TradeSide = EntitySide | MarketMakerSide
+export type TradeSide = EntitySide | MarketMakerSide | SellerSide
 
 /**
  * An entity's side of a trade, paid out of its order's lock.
@@ -266,6 +267,20 @@ export interface EntitySide {
 export interface MarketMakerSide {
   /** The market maker. */
   readonly market_maker_id: Ids.MarketMakerClientId
+}
+
+/**
+ * An external seller's side of a trade. Its allowances are in its own registry account
+ * and its proceeds go to its bank, both outside the platform: the allowances it delivers
+ * come from `WORLD` and what it receives goes to `WORLD` (its lots, reserved for its
+ * order in inventory, are what guarantees the delivery, not a ledger lock).
+ *
+ * @category operations
+ * @since 0.1.0
+ */
+export interface SellerSide {
+  /** The seller. */
+  readonly seller_id: Ids.SellerId
 }
 
 /**
@@ -293,7 +308,11 @@ export const settleTrade = (
   }
 ): ReadonlyArray<Request> => {
   const reference = `cash_market_trades:${options.trade_id}`
-  const receives = (side: TradeSide): Account => "entity_id" in side ? available(side.entity_id) : platform("CUSTODY")
+  // Who is outside the entities' accounts trades the platform's inventory (a market maker)
+  // or the outside world (an external seller).
+  const outside = (side: MarketMakerSide | SellerSide): Account =>
+    "seller_id" in side ? platform("WORLD") : platform("CUSTODY")
+  const receives = (side: TradeSide): Account => "entity_id" in side ? available(side.entity_id) : outside(side)
   const mm = (side: TradeSide) => "market_maker_id" in side ? { market_maker_id: side.market_maker_id } : {}
   const payment = nonZero([
     { account: receives(options.seller), amount: options.notional - options.seller_fee },
@@ -319,7 +338,7 @@ export const settleTrade = (
       type: "TRADE_BUY",
       reference,
       asset: options.quote,
-      legs: [{ account: platform("CUSTODY"), amount: -(options.notional + options.buyer_fee) }, ...payment]
+      legs: [{ account: outside(options.buyer), amount: -(options.notional + options.buyer_fee) }, ...payment]
     }
   const deliver: Request = "entity_id" in options.seller
     ? {
@@ -338,7 +357,7 @@ export const settleTrade = (
       type: "TRADE_SELL",
       reference,
       asset: options.base,
-      legs: [{ account: platform("CUSTODY"), amount: -options.quantity }, {
+      legs: [{ account: outside(options.seller), amount: -options.quantity }, {
         account: delivery,
         amount: options.quantity
       }]

@@ -1,5 +1,5 @@
 /**
- * Migration 13, `exchange_rate_history`: every good read of an exchange-rate source,
+ * Migration 14, `exchange_rate_history`: every good read of an exchange-rate source,
  * so that a price in `price_history` converts to EUR with the rate of its own time. The
  * seed keeps only `exchange_rate_sources.last_rate`, which converted a year of history
  * with today's rate.
