@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Enums, Ids, Pricing } from "@niha/domain"
+import { Enums, Ids, Pricing, Text } from "@niha/domain"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
@@ -27,12 +27,15 @@ import { Authentication } from "./Authentication.ts"
 import * as Pagination from "./Pagination.ts"
 
 const Email = Schema.String.check(
+  Text.isStorable,
   Schema.isPattern(/^[^\s@A-Z]+@[^\s@A-Z]+\.[^\s@A-Z]+$/u, { message: "must be a lower-case email address" })
 )
-const Line = (max: number) => Schema.String.check(Schema.isTrimmed(), Schema.isNonEmpty(), Schema.isMaxLength(max))
+// Every text the database stores refuses NUL (PostgreSQL cannot hold it: a 500, found by the fuzzer).
+const Line = Text.Line
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
-const Secret = Schema.String.check(Schema.isNonEmpty(), Schema.isMaxLength(4096))
+const Secret = Schema.String.check(Text.isStorable, Schema.isNonEmpty(), Schema.isMaxLength(4096))
 const Url = Schema.String.check(
+  Text.isStorable,
   Schema.isPattern(/^https?:\/\/\S+$/u, { message: "must be an http or https URL" }),
   Schema.isMaxLength(2000)
 )
