@@ -5,7 +5,7 @@
  * the end (see `support/Soak.ts`).
  *
  * `pnpm test` runs a bounded form (50 clients, about 1,200 requests, 3 kills, 1 PostgreSQL
- * restart); `pnpm test:soak` (`NIHA_SOAK=full`) the full one (50 clients, 30,000
+ * restart); `pnpm test:soak` (`NIHA_SOAK=full`) the full one (50 clients, 20,000
  * requests, 24 kills, 4 restarts), which prints its figures as a summary and one line of
  * JSON. The seed is printed first: `NIHA_SOAK_SEED=<seed>` replays a run (CI: 20261129).
  */
@@ -24,7 +24,7 @@ const config: Soak.Config = full ?
     seed,
     clients: 50,
     entities: 5,
-    requestsPerClient: Number(process.env["NIHA_SOAK_REQUESTS"] ?? 600),
+    requestsPerClient: Number(process.env["NIHA_SOAK_REQUESTS"] ?? 400),
     kills: 24,
     pgRestarts: 4,
     sampleEveryMs: 10_000,

@@ -1125,6 +1125,19 @@ export const make = Effect.gen(function*() {
             before.filled_quantity + quantity
           }
             WHERE id = ${id}`
+          // A sell's lock is its quantity (`touchedOf`): the tonnes an amend takes off go back
+          // to the seller now, or no fill or cancel would ever return them.
+          if (before.side === "SELL" && quantity < open) {
+            yield* orDieLedger(ledger.submit([{
+              _tag: "Post",
+              key: `orders:${id}:amend:${command.seq}`,
+              type: "TRADE_CREDIT",
+              reference: `orders:${id}`,
+              pending: { key: lockKey(id) },
+              destinations: { legs: [{ account: Ledger.available(entityId), amount: open - quantity }] },
+              remainder: "keep"
+            }]))
+          }
           const amended = { ...(yield* touchedOf(before)), quantity: before.filled_quantity + quantity }
           yield* settle({
             market: found.market,

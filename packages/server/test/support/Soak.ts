@@ -256,13 +256,10 @@ const snapshotProblems = (acknowledged: ReadonlyArray<string>) =>
       LEFT JOIN ledger.pending_transfers p ON p.transfer_id = t.transfer_id`
     for (const row of locks) {
       const closed = row.status === "FILLED" || row.status === "CANCELLED"
-      // An amend to less quantity keeps the lock it had (Orders.amend): a resting sell locks
-      // at least its open quantity; a buy exactly its lock less what its fills took.
+      // A resting sell locks its open quantity (an amend to less returns the rest); a buy its
+      // lock less what its fills took (an amend keeps a buy's lock until it leaves the book).
       const expected = closed ? 0 : row.side === "SELL" ? Number(row.open) : Number(row.left)
-      const fits = row.side === "SELL" && !closed ?
-        Number(row.remaining) >= expected :
-        Number(row.remaining) === expected
-      if (!fits) {
+      if (Number(row.remaining) !== expected) {
         problems.push(`order ${row.id} (${row.status} ${row.side}) still locks ${row.remaining}, expected ${expected}`)
         if (problems.length > 20) break
       }
@@ -372,6 +369,8 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
     const repriced = new Set<string>()
     let lastWriter = 0
     let stopped = false
+    /** The request count the load may not pass before the next fault begins. */
+    let gate = Number.POSITIVE_INFINITY
 
     /** Sends through the preferred live process, or the other; waits while none runs. */
     const send = async (
@@ -382,6 +381,9 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       body?: unknown,
       headers?: Record<string, string>
     ): Promise<{ readonly answer: Answer; readonly instance: number }> => {
+      // A request past the next fault's count waits until that fault has begun, so every
+      // fault fires at its count, under load, however long the one before it took.
+      while (figures.requests >= gate && !stopped) await sleep(20)
       figures.requests++
       for (;;) {
         const order = [prefer % 2, (prefer + 1) % 2]
@@ -634,6 +636,7 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       kind,
       at: Math.round(0.1 * total + slot * index + prng.int(0, Math.floor(slot / 2)))
     }))
+    gate = faults[0]?.at ?? Number.POSITIVE_INFINITY
     console.log(
       `soak seed=${config.seed}: ${config.clients} clients x ${config.requestsPerClient} requests, faults at ${
         faults.map((fault) => `${fault.kind}@${fault.at}`).join(" ")
@@ -709,18 +712,19 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       })
 
     let faultsDone = false
+    let loadDone = false
     const faulting = Effect.gen(function*() {
       let kills = 0
       let pgs = 0
-      for (const fault of faults) {
-        while (figures.requests < fault.at && !stopped) yield* Effect.sleep("50 millis")
-        if (stopped) break
+      for (const [index, fault] of faults.entries()) {
+        while (figures.requests < fault.at && !stopped && !loadDone) yield* Effect.sleep("50 millis")
+        if (stopped || loadDone) break
+        gate = faults[index + 1]?.at ?? Number.POSITIVE_INFINITY
         if (fault.kind === "kill") yield* kill(++kills)
         else yield* restartPostgres(++pgs)
       }
       faultsDone = true
     })
-    let loadDone = false
     const sampling = Effect.gen(function*() {
       while (!loadDone && !stopped) {
         yield* Effect.sleep(config.sampleEveryMs)
