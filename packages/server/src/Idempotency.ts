@@ -114,7 +114,13 @@ export const once = <A, E, R>(
         ON CONFLICT (principal, key) DO NOTHING
         RETURNING id`
       if (inserted.length > 0) {
-        const answer = yield* effect
+        // `ErrorHandling.answer` made a deadlock or serialization failure of the request's
+        // own work a defect (a 500); failed again, it reaches this `Transaction.run`, the
+        // outermost, which runs the whole request again as it would any such failure.
+        const answer = yield* Effect.catchDefect(
+          effect,
+          (defect) => Transaction.isRetryable(defect) ? Effect.fail(defect) : Effect.die(defect)
+        )
         const recorded = yield* Effect.orDie(encode(answer))
         yield* sql`
           UPDATE idempotency_keys SET response = ${JSON.stringify(recorded)}::jsonb

@@ -19,7 +19,8 @@
  * - CORS, for the configured origins only;
  * - `Retry-After` on every 429 whose error body names `details.retry_after_seconds`;
  * - error bodies: an unmatched route (404 `route_not_found`), a failure nothing handled
- *   (500 `internal_error`, logged with its cause) and any bare error response from the
+ *   (500 `internal_error`, logged with its cause; 503 `not_ready` when it is the database
+ *   out of reach: a lost or refused connection, a shutdown or a recovery) and any bare error response from the
  *   HTTP layer all get the body of `ApiError`, with the request id;
  * - one access-log line per request: method, path, status and duration (at debug level
  *   for successful health and readiness probes, at info for everything else).
@@ -40,6 +41,7 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Multipart from "effect/http/Multipart"
 import type * as Layer from "effect/Layer"
+import { isDatabaseUnavailable } from "./internal/databaseUnavailable.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Routes from "./Routes.ts"
 
@@ -159,6 +161,8 @@ const findInCause = <A>(cause: Cause.Cause<unknown>, is: (value: unknown) => val
   return undefined
 }
 
+const isUnavailable = (value: unknown): value is unknown => isDatabaseUnavailable(value)
+
 /** The answer to a multipart body that could not be read: 413 past a limit, 400 otherwise. */
 const multipartFailure = <R>(
   reason: Exclude<Multipart.MultipartErrorReason["_tag"], "InternalError">,
@@ -259,6 +263,16 @@ export const layer = (options: Options): Layer.Layer<never, never, HttpRouter.Ht
             const multipart = findInCause(cause, Multipart.isMultipartError)
             if (multipart !== undefined && multipart.reason._tag !== "InternalError") {
               return multipartFailure(multipart.reason._tag, fail)
+            }
+            // The database out of reach (a restart, a failover, a lost connection) is not a bug:
+            // 503, which clients retry with their idempotency key, as they would a dropped connection.
+            if (findInCause(cause, isUnavailable) !== undefined) {
+              return Effect.andThen(
+                Effect.logWarning("request failed: the database is unavailable", cause),
+                fail(503, { code: "not_ready", message: "the database is unavailable; retry shortly" }, {
+                  "retry-after": "1"
+                })
+              )
             }
             return Effect.andThen(
               Effect.logError("request failed", cause),

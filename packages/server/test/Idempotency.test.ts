@@ -2,6 +2,9 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { PromiseClient } from "@niha/sdk"
 import { Idempotency } from "@niha/server"
 import * as Effect from "effect/Effect"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as Schema from "effect/Schema"
+import { DeadlockError, SqlError } from "effect/sql/SqlError"
 import { mailTo } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
 
@@ -85,6 +88,56 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(`idempotent requ
           })
         )
         assert.strictEqual(fresh.role, "MM")
+      }))
+  })
+})
+
+describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("Idempotency.once and retryable failures", () => {
+  layer(TestServer.layer("postgres"), { excludeTestServices: true, timeout: "120 seconds" })((it) => {
+    // Found by the soak suite: a deadlock in an admin adjustment was answered 500, because
+    // `ErrorHandling.answer` had made it a defect that the retrying transaction let through.
+    it.effect("runs a keyed request again after a deadlock its handler turned into a defect", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.TestServer
+        const deadlock = new SqlError({
+          reason: new DeadlockError({
+            cause: Object.assign(new Error("deadlock detected"), { code: "40P01" }),
+            message: "deadlock detected",
+            operation: "query"
+          })
+        })
+        let runs = 0
+        const answer = yield* Idempotency.once(
+          { key: "deadlocked-once", principal: "soak", endpoint: "test.retry", input: {}, success: Schema.String },
+          Effect.suspend(() => ++runs === 1 ? Effect.die(deadlock) : Effect.succeed("applied"))
+        ).pipe(
+          Effect.provide(server.database),
+          Effect.provideService(
+            HttpServerRequest.HttpServerRequest,
+            HttpServerRequest.fromWeb(new Request("http://x/"))
+          )
+        )
+        assert.strictEqual(answer, "applied")
+        assert.strictEqual(runs, 2)
+        // Any other defect is still a defect, run once.
+        let others = 0
+        const exit = yield* Effect.exit(
+          Idempotency.once(
+            { key: "broken-once", principal: "soak", endpoint: "test.retry", input: {}, success: Schema.String },
+            Effect.suspend(() => {
+              others++
+              return Effect.die(new Error("a bug"))
+            })
+          ).pipe(
+            Effect.provide(server.database),
+            Effect.provideService(
+              HttpServerRequest.HttpServerRequest,
+              HttpServerRequest.fromWeb(new Request("http://x/"))
+            )
+          )
+        )
+        assert.isTrue(exit._tag === "Failure")
+        assert.strictEqual(others, 1)
       }))
   })
 })

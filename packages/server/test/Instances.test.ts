@@ -9,16 +9,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Database, Ledger } from "@niha/db"
 import type { Ids } from "@niha/domain"
-import { Command, Instrument, OrderBook } from "@niha/matching"
 import { type MarketDataApi, PromiseClient } from "@niha/sdk"
 import { Password } from "@niha/server"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { type Child, spawn, waitForApiUrl } from "./support/Processes.ts"
+import { bookProblems } from "./support/Replay.ts"
 import * as TestServer from "./support/TestServer.ts"
 
 const password = "a long and quite unusual passphrase 93"
@@ -225,31 +224,7 @@ describe.skipIf(TestServer.skipReasonOf("postgres") !== undefined)("two niha pro
             (yield* sql<{ id: string }>`SELECT id FROM orders`).map((row) => row.id)
           )
           for (const id of outcome.acknowledged) assert.isTrue(stored.has(id), `acknowledged order ${id} is stored`)
-          const commands = yield* sql<{ sequence: string; command: unknown }>`
-            SELECT sequence::text AS sequence, command FROM market_commands WHERE market = 'CEA_CASH' ORDER BY market_commands.sequence`
-          assert.deepStrictEqual(commands.map((row) => Number(row.sequence)), commands.map((_, index) => index))
-          const book = OrderBook.make({ instrument: Instrument.ceaCash, anonymitySecret: "instances-test" })
-          const placedIds = new Set<string>()
-          for (const row of commands) {
-            const command = Result.getOrThrow(Command.decodeUnknown(row.command))
-            if (command._tag === "PlaceLimit") {
-              assert.isFalse(placedIds.has(command.orderId), `order ${command.orderId} placed once`)
-              placedIds.add(command.orderId)
-            }
-            const [event] = OrderBook.apply(book, command)
-            assert.notStrictEqual(event?._tag, "CommandRejected", `stored command ${row.sequence} replays`)
-          }
-          const resting = new Map(
-            OrderBook.snapshot(book).orders.map((order) => [order.orderId, order.quantity] as const)
-          )
-          const open = yield* sql<{ id: string; open: string }>`
-            SELECT id, (quantity - filled_quantity)::text AS open FROM orders
-            WHERE status IN ('OPEN', 'PARTIALLY_FILLED')`
-          assert.deepStrictEqual(
-            new Map(open.map((row) => [row.id, Number(row.open)] as const)),
-            resting,
-            "the open orders of the database are the replayed book's"
-          )
+          assert.deepStrictEqual(yield* bookProblems("CEA_CASH", "instances-test"), [])
           const report = yield* Ledger.make(sql).verify
           assert.isTrue(report.ok, JSON.stringify(report))
         }).pipe(Effect.provide(database))

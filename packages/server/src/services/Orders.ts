@@ -1355,6 +1355,24 @@ export const make = Effect.gen(function*() {
             before.filled_quantity + quantity
           }
             WHERE id = ${id}`
+          // A sell's lock is its quantity (`touchedOf`): the tonnes an amend takes off go back
+          // to the seller now, or no fill or cancel would ever return them.
+          // A database failure stays a failure: a deadlock fails the batch, which is retried.
+          if (before.side === "SELL" && quantity < open) {
+            yield* Effect.catchIf(
+              ledger.submit([{
+                _tag: "Post",
+                key: `orders:${id}:amend:${command.seq}`,
+                type: "TRADE_CREDIT",
+                reference: `orders:${id}`,
+                pending: { key: lockKey(id) },
+                destinations: { legs: [{ account: Ledger.available(entityId), amount: open - quantity }] },
+                remainder: "keep"
+              }]),
+              (error) => !isSqlError(error),
+              Effect.die
+            )
+          }
           const amended = { ...(yield* touchedOf(before)), quantity: before.filled_quantity + quantity }
           yield* settle({
             market: found.market,
