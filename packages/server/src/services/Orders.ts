@@ -1359,6 +1359,11 @@ export const make = Effect.gen(function*() {
           // to the seller now, or no fill or cancel would ever return them.
           // A database failure stays a failure: a deadlock fails the batch, which is retried.
           if (before.side === "SELL" && quantity < open) {
+            // Amends reach only entities' orders (a seller's order is not amended).
+            const seller = before.entity_id
+            if (seller === null) {
+              return yield* Effect.die(new Error(`invariant broken: amended order ${id} has no entity`))
+            }
             yield* Effect.catchIf(
               ledger.submit([{
                 _tag: "Post",
@@ -1366,7 +1371,7 @@ export const make = Effect.gen(function*() {
                 type: "TRADE_CREDIT",
                 reference: `orders:${id}`,
                 pending: { key: lockKey(id) },
-                destinations: { legs: [{ account: Ledger.available(entityId), amount: open - quantity }] },
+                destinations: { legs: [{ account: Ledger.available(seller), amount: open - quantity }] },
                 remainder: "keep"
               }]),
               (error) => !isSqlError(error),
