@@ -1154,6 +1154,28 @@ export const make = Effect.gen(function*() {
 
   const placements: Group<Placement, OrdersApi.OrderWithFills, PlaceError> = { run: placeAll }
 
+  /**
+   * Queues one placement in its market's writer group, for an entity or a seller. Its
+   * ticket row commits with the batch, so the request is told it needs no second one.
+   */
+  const placeGrouped = (
+    actor: Parties.User,
+    owner: { readonly entityId: Ids.EntityId | null; readonly sellerId: Ids.SellerId | null },
+    spec: Effect.Success<ReturnType<typeof specOf>>
+  ) =>
+    Effect.gen(function*() {
+      const caller = yield* Effect.context<never>()
+      const recorded = { ticket: false }
+      const answer = yield* writer.writeGrouped(spec.market, placements, {
+        actor,
+        ...owner,
+        spec,
+        context: caller,
+        recorded
+      })
+      if (recorded.ticket) yield* Audit.noteTicket
+      return answer
+    })
   /** Places an order for `entityId`, an account the caller was already checked to act for. */
   const placeAs = Effect.fn("Orders.placeAs")(
     function*(
@@ -1163,19 +1185,7 @@ export const make = Effect.gen(function*() {
       idempotencyKey?: string | undefined
     ) {
       const spec = yield* specOf(input, input.client_reference ?? idempotencyKey ?? null)
-      const caller = yield* Effect.context<never>()
-      const recorded = { ticket: false }
-      const answer = yield* writer.writeGrouped(spec.market, placements, {
-        actor,
-        entityId,
-        sellerId: null,
-        spec,
-        context: caller,
-        recorded
-      })
-      // Its ticket row committed with the batch: the request needs no second one.
-      if (recorded.ticket) yield* Audit.noteTicket
-      return answer
+      return yield* placeGrouped(actor, { entityId, sellerId: null }, spec)
     }
   )
 
@@ -1191,18 +1201,7 @@ export const make = Effect.gen(function*() {
       }
       if ((input.time_in_force ?? "GTC") !== "GTC") return yield* invalid("time_in_force", "a seller's order is GTC")
       const spec = yield* specOf(input, input.client_reference ?? null)
-      const caller = yield* Effect.context<never>()
-      const recorded = { ticket: false }
-      const answer = yield* writer.writeGrouped(spec.market, placements, {
-        actor,
-        entityId: null,
-        sellerId,
-        spec,
-        context: caller,
-        recorded
-      })
-      if (recorded.ticket) yield* Audit.noteTicket
-      return answer
+      return yield* placeGrouped(actor, { entityId: null, sellerId }, spec)
     }
   )
 
