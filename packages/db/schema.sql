@@ -1280,25 +1280,36 @@ FUNCTION audit_chain_seal_pending: DECLARE
   r record;
   head_seq bigint;
   head_hash text;
-  sealed text;
+  ids uuid[];
+  seqs bigint[];
+  prevs text[];
+  hashes text[];
+  n integer;
   total integer := 0;
-  before integer;
 BEGIN
   PERFORM pg_advisory_xact_lock(7171717171);
   PERFORM set_config('niha.audit_sealing', 'on', true);
   FOREACH t IN ARRAY ARRAY['ticket_logs', 'activity_logs'] LOOP
     SELECT chain_seq, row_hash INTO head_seq, head_hash FROM audit_chain_heads WHERE table_name = t FOR UPDATE;
-    before := total;
+    ids := '{}';
+    seqs := '{}';
+    prevs := '{}';
+    hashes := '{}';
+    n := 0;
     FOR r IN EXECUTE format('SELECT id, created_at, to_jsonb(x) - ''chain_seq'' - ''prev_hash'' - ''row_hash'' - ''created_at'' AS body FROM %I x WHERE chain_seq IS NULL ORDER BY created_at, id FOR UPDATE', t) LOOP
+      n := n + 1;
+      ids[n] := r.id;
+      prevs[n] := head_hash;
       head_seq := head_seq + 1;
-      sealed := audit_row_hash(head_seq, head_hash, r.body, r.created_at);
-      EXECUTE format('UPDATE %I SET chain_seq = $1, prev_hash = $2, row_hash = $3 WHERE id = $4', t)
-        USING head_seq, head_hash, sealed, r.id;
-      head_hash := sealed;
-      total := total + 1;
+      seqs[n] := head_seq;
+      head_hash := audit_row_hash(head_seq, head_hash, r.body, r.created_at);
+      hashes[n] := head_hash;
     END LOOP;
-    IF total > before THEN
+    IF n > 0 THEN
+      EXECUTE format('UPDATE %I x SET chain_seq = u.seq, prev_hash = u.prev, row_hash = u.hash FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[]) AS u(id, seq, prev, hash) WHERE x.id = u.id', t)
+        USING ids, seqs, prevs, hashes;
       UPDATE audit_chain_heads SET chain_seq = head_seq, row_hash = head_hash, updated_at = now() WHERE table_name = t;
+      total := total + n;
     END IF;
   END LOOP;
   PERFORM set_config('niha.audit_sealing', 'off', true);

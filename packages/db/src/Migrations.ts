@@ -38,6 +38,7 @@ import * as Migration0011 from "./migrations/0011_audit_chain.ts"
 import * as Migration0012 from "./migrations/0012_throttles.ts"
 import * as Migration0013 from "./migrations/0013_seller_orders.ts"
 import * as Migration0014 from "./migrations/0014_exchange_rate_history.ts"
+import * as Migration0015 from "./migrations/0015_audit_seal_batch.ts"
 
 /**
  * Name of the table where the migrator records the migrations it ran.
@@ -84,7 +85,8 @@ export const all: ReadonlyArray<Migration> = [
   { id: 11, name: "audit_chain", statements: Migration0011.statements },
   { id: 12, name: "throttles", statements: Migration0012.statements },
   { id: 13, name: "seller_orders", statements: Migration0013.statements },
-  { id: 14, name: "exchange_rate_history", statements: Migration0014.statements }
+  { id: 14, name: "exchange_rate_history", statements: Migration0014.statements },
+  { id: 15, name: "audit_seal_batch", statements: Migration0015.statements }
 ]
 
 /**

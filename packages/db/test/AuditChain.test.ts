@@ -73,6 +73,38 @@ eachBackend("AuditChain", (it) => {
       assert.match(AuditChain.describe(tickets), /^ticket_logs: 5 rows, whole, head 5 [0-9a-f]{64}$/)
     }))
 
+  it.effect("seals a round of many rows with one update per table, ordered by time then id, and the next round continues the chain", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const before = (yield* reportOf("activity_logs")).head_seq
+      const userId = yield* writeLogs(1, "round")
+      // Rows of one transaction share `created_at`: their order is the id's.
+      const round = (n: number) =>
+        Transaction.run(sql`
+          INSERT INTO activity_logs (user_id, action, details)
+          SELECT ${userId}, 'chain.round', jsonb_build_object('i', i) FROM generate_series(1, ${n}) AS i`)
+      yield* round(150)
+      assert.strictEqual(yield* AuditChain.seal, 150)
+      yield* round(70)
+      assert.strictEqual(yield* AuditChain.seal, 70)
+      const rows = yield* sql<
+        { id: string; created_at: string; chain_seq: string; prev_hash: string; row_hash: string }
+      >`
+        SELECT id::text AS id, created_at::text AS created_at, chain_seq::text AS chain_seq, prev_hash, row_hash
+        FROM activity_logs WHERE activity_logs.chain_seq > ${before} ORDER BY activity_logs.chain_seq`
+      assert.strictEqual(rows.length, 221)
+      rows.forEach((row, index) => assert.strictEqual(row.chain_seq, String(Number(before) + index + 1)))
+      for (let i = 1; i < rows.length; i++) {
+        const previous = rows[i - 1]
+        const row = rows[i]
+        assert.strictEqual(row?.prev_hash, previous?.row_hash)
+        if (row?.created_at === previous?.created_at) assert.isTrue((previous?.id ?? "") < (row?.id ?? ""))
+      }
+      const report = yield* reportOf("activity_logs")
+      assert.strictEqual(report.finding, undefined)
+      assert.strictEqual(report.head_hash, rows.at(-1)?.row_hash)
+    }))
+
   it.effect("rows are inserted unsealed; a rolled-back row takes no place; sealing is idempotent", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

@@ -24,7 +24,8 @@ const released: ReadonlyArray<readonly [id: number, name: string, sha256: string
   [11, "audit_chain", "9d93cfe3cf65764b1ab459d9295200ae83069bc7232da20896862f181a723bcd"],
   [12, "throttles", "8d29f45359e51220b76b07182275ef8282fd05219f78ec1ea5e697ead2bcdd57"],
   [13, "seller_orders", "b68e93c676080cab0ed882e3a608415c4a7b03d7dd03dcf0626e89bf07542119"],
-  [14, "exchange_rate_history", "842622b6d0b022b8d58159093d2881069ddb370db64430c2a4005cf0e64ac2b8"]
+  [14, "exchange_rate_history", "842622b6d0b022b8d58159093d2881069ddb370db64430c2a4005cf0e64ac2b8"],
+  [15, "audit_seal_batch", "f7dea0d1f0bc2d73be4c4f5804328b514eac113523ce6d98228d1c7aba656e4d"]
 ]
 
 const sha256 = (statements: ReadonlyArray<string>): string =>

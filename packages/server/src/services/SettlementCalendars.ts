@@ -158,13 +158,35 @@ const isWeekend = (millis: number) => {
 const isoDay = (millis: number) => new Date(millis).toISOString().slice(0, 10)
 
 /**
+ * The scheduler of each settlement type on the calendars in force, built once per registry:
+ * building one validates its configuration and resolves its time zone and calendars, which
+ * cost more than the schedule itself, and every fill asks for one.
+ */
+let schedulers: {
+  readonly registry: CalendarRegistry.CalendarRegistry
+  readonly byType: Map<Enums.SettlementType, ReturnType<typeof SettlementSchedule.scheduler>>
+} = { registry, byType: new Map() }
+
+const schedulerOf = (settlementType: Enums.SettlementType) => {
+  if (schedulers.registry !== registry) schedulers = { registry, byType: new Map() }
+  const cached = schedulers.byType.get(settlementType)
+  if (cached !== undefined) return cached
+  const built = SettlementSchedule.scheduler(settlementType, SettlementSchedule.defaults[settlementType], registry)
+  schedulers.byType.set(settlementType, built)
+  return built
+}
+
+/**
  * The dates of a batch of `settlementType` executed at `executedAt` ({@link BatchDates}).
  *
  * @category scheduling
  * @since 0.1.0
  */
 export const batchDates = (settlementType: Enums.SettlementType, executedAt: DateTime.Utc): BatchDates => {
-  const schedule = SettlementSchedule.make({ settlementType, executedAt, registry: registry })
+  const schedule = Result.flatMap(
+    schedulerOf(settlementType),
+    (scheduler) => SettlementSchedule.schedule(scheduler, executedAt)
+  )
   if (Result.isSuccess(schedule)) {
     return {
       trade_date: schedule.success.tradeDate,
