@@ -9,7 +9,11 @@
  * Measuring aids: `BENCH_LOG_STATEMENTS=1` sets `log_min_duration_statement = 0` on the
  * bench's database (PostgreSQL's log then has every statement with its duration, to count
  * them per batch); `BENCH_ACCOUNT=1` also loads `GET /account` (authentication and the
- * Effect HTTP stack, no writer) with the same clients and prints its rate.
+ * Effect HTTP stack, no writer) with the same clients and prints its rate;
+ * `BENCH_SOCKET=/var/run/postgresql` reaches PostgreSQL by its Unix socket instead of TCP.
+ * Every run also prints the CPU seconds the server process and the database's backends
+ * used per thousand acknowledged orders: a figure that moves far less than orders per
+ * second with the load of a shared machine.
  *
  * Prints acknowledged orders per second, p50 and p99 latency, the bare server's rate and
  * the ratio; the last line is one JSON object:
@@ -107,6 +111,34 @@ const load = async (
   return { ok, errors, latencies, seconds: (performance.now() - started) / 1000 }
 }
 
+/** CPU seconds (user + system) a process has used, from `/proc` (0 where there is none). */
+const cpuSecondsOf = async (pid: number): Promise<number> => {
+  const stat = await NodeFs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")
+  // The fields after the command name (which may hold spaces) start at its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100
+}
+
+/** The CPU seconds of the server process and of the PostgreSQL backends serving the bench's database, by pid. */
+const cpuState = async (serverPid: number, database: string): Promise<Map<number, number>> => {
+  const state = new Map<number, number>([[serverPid, await cpuSecondsOf(serverPid)]])
+  for (const entry of await NodeFs.readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue
+    const command = await NodeFs.readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")
+    if (command.startsWith("postgres:") && command.includes(` ${database} `)) {
+      state.set(Number(entry), await cpuSecondsOf(Number(entry)))
+    }
+  }
+  return state
+}
+
+/** CPU seconds used between two states: the server's, and the database backends' (new ones from 0). */
+const cpuUsed = (before: Map<number, number>, after: Map<number, number>, serverPid: number) => {
+  let database = 0
+  for (const [pid, seconds] of after) if (pid !== serverPid) database += seconds - (before.get(pid) ?? 0)
+  return { server: (after.get(serverPid) ?? 0) - (before.get(serverPid) ?? 0), database }
+}
+
 /** The sum of a metric's series on the server's `GET /metrics` (0 when it has none). */
 const metric = async (base: URL, name: string): Promise<number> => {
   const text = await (await fetch(new URL("/metrics", base))).text()
@@ -138,6 +170,8 @@ const freshDatabase = async () => {
   if (logStatements) await run(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`)
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
+  const socket = process.env["BENCH_SOCKET"] ?? ""
+  if (socket !== "") url.searchParams.set("host", socket)
   return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
 }
 
@@ -172,10 +206,10 @@ const fund = (url: string) =>
     return emails
   }).pipe(Effect.provide(Database.layerUrl({ url, maxConnections: 2 })))
 
-const startServer = async (url: string, storage: string) => {
-  const bin = NodePath.resolve(import.meta.dirname, "../src/bin.ts")
-  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", bin, "start"], {
-    env: { ...process.env, PORT: "0", DATABASE_URL: url, NIHA_STORAGE_DIR: storage, LOG_LEVEL: "warn" },
+/** Spawns `script` with `args` and waits for the `API http://...` line it prints on stderr. */
+const spawnListening = async (script: string, args: ReadonlyArray<string>, env: Record<string, string>) => {
+  const child = NodeChildProcess.spawn(process.execPath, ["--conditions=@niha/source", script, ...args], {
+    env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"]
   })
   let stderr = ""
@@ -186,8 +220,16 @@ const startServer = async (url: string, storage: string) => {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   child.kill("SIGKILL")
-  throw new Error(`niha start printed no URL:\n${stderr}`)
+  throw new Error(`${NodePath.basename(script)} printed no URL:\n${stderr}`)
 }
+
+const startServer = (url: string, storage: string) =>
+  spawnListening(NodePath.resolve(import.meta.dirname, "../src/bin.ts"), ["start"], {
+    PORT: "0",
+    DATABASE_URL: url,
+    NIHA_STORAGE_DIR: storage,
+    LOG_LEVEL: "warn"
+  })
 
 const main = async () => {
   const database = await freshDatabase()
@@ -221,17 +263,36 @@ const main = async () => {
       }
     }
     await load(base, order).then(() => undefined) // warm-up
+    // One real answer, for the Effect comparator to send back.
+    const sample = order(0, 0)
+    const canned = await (await fetch(new URL("/orders", base), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${sample.token}` },
+      body: sample.json
+    })).text()
     const writerBefore = await writerState(base)
+    const databaseName = new URL(database.url).pathname.slice(1)
+    const cpuBefore = await cpuState(child.pid ?? 0, databaseName)
     const server = await load(base, order)
+    const cpu = cpuUsed(cpuBefore, await cpuState(child.pid ?? 0, databaseName), child.pid ?? 0)
     const [batches = 0, jobs = 0, busy = 0] = (await writerState(base)).map((value, index) =>
       value - (writerBefore[index] ?? 0)
     )
+    const accountCpuBefore = await cpuState(child.pid ?? 0, databaseName)
     const account = loadAccount ?
       await load(base, order, { method: "GET", path: "/account", status: 200 }) :
       undefined
+    const accountCpu = cpuUsed(accountCpuBefore, await cpuState(child.pid ?? 0, databaseName), child.pid ?? 0)
     child.kill("SIGTERM")
-    // The ceiling: a bare Node server answering the same request with a canned answer.
-    const canned = JSON.stringify({ order: { id: NodeCrypto.randomUUID(), status: "OPEN" }, fills: [] })
+    // The Effect HTTP stack alone, in a process of its own: no authentication, no database.
+    const effectHttp = await spawnListening(NodePath.resolve(import.meta.dirname, "effectHttp.ts"), [], {
+      BENCH_CANNED: canned
+    })
+    const frameworkCpuBefore = await cpuSecondsOf(effectHttp.child.pid ?? 0)
+    const framework = await load(effectHttp.base, order)
+    const frameworkCpu = (await cpuSecondsOf(effectHttp.child.pid ?? 0)) - frameworkCpuBefore
+    effectHttp.child.kill("SIGKILL")
+    // The ceiling: a bare Node server answering the same request with the same real answer.
     const bare = NodeHttp.createServer((request, response) => {
       request.resume()
       request.on("end", () => response.writeHead(201, { "content-type": "application/json" }).end(canned))
@@ -260,13 +321,28 @@ const main = async () => {
         } ms each, busy ${((100 * busy) / server.seconds).toFixed(0)} % of the time`
       )
     }
+    if (server.ok > 0) {
+      // CPU per order moves far less with the machine's load than orders per second do.
+      console.log(
+        `CPU per 1,000 orders: server ${((1000 * cpu.server) / server.ok).toFixed(2)} s, PostgreSQL ${
+          ((1000 * cpu.database) / server.ok).toFixed(2)
+        } s`
+      )
+    }
     if (account !== undefined) {
       console.log(
         `GET /account/s        ${Math.round(account.ok / account.seconds)} (p50 ${
           percentile(account.latencies, 50).toFixed(2)
-        } ms, p99 ${percentile(account.latencies, 99).toFixed(2)} ms, errors ${account.errors})`
+        } ms, p99 ${percentile(account.latencies, 99).toFixed(2)} ms, errors ${account.errors}; CPU per 1,000: server ${
+          ((1000 * accountCpu.server) / Math.max(1, account.ok)).toFixed(2)
+        } s, PostgreSQL ${((1000 * accountCpu.database) / Math.max(1, account.ok)).toFixed(2)} s)`
       )
     }
+    console.log(
+      `Effect HttpApi/s      ${Math.round(framework.ok / framework.seconds)} (CPU per 1,000: ${
+        ((1000 * frameworkCpu) / Math.max(1, framework.ok)).toFixed(2)
+      } s; the same request decoded and the same answer encoded, in a process of its own: no authentication, no database; errors ${framework.errors})`
+    )
     console.log(`bare Node http/s      ${figures.bareHttpPerSec} (ratio ${figures.ratio})`)
     console.log(JSON.stringify(figures))
   } finally {

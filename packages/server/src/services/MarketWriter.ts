@@ -52,6 +52,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type * as Statement from "effect/sql/Statement"
 import * as Stream from "effect/Stream"
 import * as NodeCrypto from "node:crypto"
+import { columns } from "../internal/columns.ts"
 import * as touchedLevels from "../internal/touchedLevels.ts"
 
 /**
@@ -457,13 +458,19 @@ export const make = (options: Options) =>
             const notify = peers && last !== undefined ?
               sql`RETURNING pg_notify(${channel}, ${`${market}:${last.command.seq}`})` :
               sql``
+            // Columns as arrays: the statement's text is the same for any number of commands,
+            // so it is prepared once and not planned again for every batch size.
+            const c = yield* columns({
+              sequence: commands.map(({ command }) => String(command.seq)),
+              command: commands.map(({ command }) => JSON.stringify(command)),
+              order: commands.map(({ orderId }) => orderId)
+            })
             const insert = commands.length === 0 ? sql`SELECT 1 WHERE FALSE` : sql`
               INSERT INTO market_commands (market, sequence, command, order_id)
-              VALUES ${
-              sql.csv(commands.map(({ command, orderId }) =>
-                sql`(${market}, ${command.seq}, ${JSON.stringify(command)}::jsonb, ${orderId})`
-              ))
-            } ${notify}`
+              SELECT ${market}, stored.sequence, stored.command, stored.order_id
+              FROM unnest(${c.sequence}::bigint[], ${c.command}::jsonb[], ${c.order}::uuid[])
+                AS stored(sequence, command, order_id)
+              ORDER BY stored.sequence ${notify}`
             const written = yield* write(insert)
             if (last !== undefined) {
               state.sequence = last.command.seq
