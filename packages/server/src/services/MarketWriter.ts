@@ -484,8 +484,7 @@ export const make = (options: Options) =>
         const writer: Writer = {
           market,
           book,
-          nextSequence: () =>
-            next,
+          nextSequence: () => next,
           apply: (command) => {
             touchedLevels.before(levels, book, command)
             const events = OrderBook.apply(book, command)
