@@ -9,7 +9,8 @@
  * Measuring aids: `BENCH_LOG_STATEMENTS=1` sets `log_min_duration_statement = 0` on the
  * bench's database (PostgreSQL's log then has every statement with its duration, to count
  * them per batch); `BENCH_ACCOUNT=1` also loads `GET /account` (authentication and the
- * Effect HTTP stack, no writer) with the same clients and prints its rate;
+ * Effect HTTP stack, no writer) with the same clients and prints its rate, and
+ * `BENCH_PATHS=/health,/markets` does the same for other GET paths;
  * `BENCH_SOCKET=/var/run/postgresql` reaches PostgreSQL by its Unix socket instead of TCP.
  * Every run also prints the CPU seconds the server process and the database's backends
  * used per thousand acknowledged orders: a figure that moves far less than orders per
@@ -38,7 +39,10 @@ const entityCount = Number(process.env["BENCH_ENTITIES"] ?? 16)
 const adminUrl = process.env["NIHA_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const password = "a long and quite unusual passphrase 93"
 const logStatements = process.env["BENCH_LOG_STATEMENTS"] === "1"
-const loadAccount = process.env["BENCH_ACCOUNT"] === "1"
+const loadPaths = [
+  ...(process.env["BENCH_ACCOUNT"] === "1" ? ["/account"] : []),
+  ...(process.env["BENCH_PATHS"] ?? "").split(",").filter((path) => path !== "")
+]
 
 interface Result {
   readonly ok: number
@@ -278,11 +282,14 @@ const main = async () => {
     const [batches = 0, jobs = 0, busy = 0] = (await writerState(base)).map((value, index) =>
       value - (writerBefore[index] ?? 0)
     )
-    const accountCpuBefore = await cpuState(child.pid ?? 0, databaseName)
-    const account = loadAccount ?
-      await load(base, order, { method: "GET", path: "/account", status: 200 }) :
-      undefined
-    const accountCpu = cpuUsed(accountCpuBefore, await cpuState(child.pid ?? 0, databaseName), child.pid ?? 0)
+    // Other endpoints, each loaded alone: what the request path costs without the order.
+    const others: Array<{ readonly path: string; readonly result: Result; readonly cpu: ReturnType<typeof cpuUsed> }> =
+      []
+    for (const path of loadPaths) {
+      const before = await cpuState(child.pid ?? 0, databaseName)
+      const result = await load(base, order, { method: "GET", path, status: 200 })
+      others.push({ path, result, cpu: cpuUsed(before, await cpuState(child.pid ?? 0, databaseName), child.pid ?? 0) })
+    }
     child.kill("SIGTERM")
     // The Effect HTTP stack alone, in a process of its own: no authentication, no database.
     const effectHttp = await spawnListening(NodePath.resolve(import.meta.dirname, "effectHttp.ts"), [], {
@@ -329,13 +336,13 @@ const main = async () => {
         } s`
       )
     }
-    if (account !== undefined) {
+    for (const { cpu: used, path, result } of others) {
       console.log(
-        `GET /account/s        ${Math.round(account.ok / account.seconds)} (p50 ${
-          percentile(account.latencies, 50).toFixed(2)
-        } ms, p99 ${percentile(account.latencies, 99).toFixed(2)} ms, errors ${account.errors}; CPU per 1,000: server ${
-          ((1000 * accountCpu.server) / Math.max(1, account.ok)).toFixed(2)
-        } s, PostgreSQL ${((1000 * accountCpu.database) / Math.max(1, account.ok)).toFixed(2)} s)`
+        `GET ${path}/s ${Math.round(result.ok / result.seconds)} (p50 ${
+          percentile(result.latencies, 50).toFixed(2)
+        } ms, p99 ${percentile(result.latencies, 99).toFixed(2)} ms, errors ${result.errors}; CPU per 1,000: server ${
+          ((1000 * used.server) / Math.max(1, result.ok)).toFixed(2)
+        } s, PostgreSQL ${((1000 * used.database) / Math.max(1, result.ok)).toFixed(2)} s)`
       )
     }
     console.log(

@@ -7,47 +7,19 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Ledger, Migrations, Repository } from "@niha/db"
-import { Errors, type Ids, Rate } from "@niha/domain"
+import { Errors, Rate } from "@niha/domain"
 import { Admin, Fees, MarketWriter, Orders, Password } from "@niha/server"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as TestClock from "effect/testing/TestClock"
+import { assertBookRebuilds, holdingOf, limitOrder, orderServices } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
 
-const writerLayer = MarketWriter.MarketWriter.layer({ anonymitySecret: "orders-test", snapshotEvery: 4 })
-
-const services = (backend: TestServer.Backend) =>
-  Effect.map(
-    TestServer.freshDatabase(backend),
-    (database) =>
-      Orders.Orders.layer.pipe(
-        Layer.provideMerge(writerLayer),
-        Layer.provideMerge(Fees.layer),
-        Layer.provideMerge(Repository.Repositories.layer),
-        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-      )
-  )
-
-/** Available and locked of one asset, in minor units. */
-const balance = (entityId: Ids.EntityId, asset: "EUR" | "CEA" | "EUA") =>
-  Effect.gen(function*() {
-    const ledger = Ledger.make(yield* SqlClient.SqlClient)
-    const row = (yield* ledger.holdings(entityId)).find((holding) => holding.asset_type === asset)
-    return { available: Number(row?.available ?? 0), locked: Number(row?.locked ?? 0) }
-  })
-
 const platform = (name: Ledger.PlatformAccountName, asset: "EUR" | "CEA" | "EUA") =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => Ledger.make(sql).platformBalance(name, asset))
-
-const limit = (
-  side: "BUY" | "SELL",
-  quantity: string,
-  price: string,
-  extra: { readonly time_in_force?: "GTC" | "IOC" | "FOK"; readonly post_only?: boolean } = {}
-) => ({ market: "CEA_CASH" as const, side, type: "LIMIT" as const, quantity, price, ...extra })
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`the Orders service [${backend}]`, () => {
@@ -82,7 +54,7 @@ for (const { backend, skipReason } of TestServer.backends) {
             // Bids that rest (no seller): the rate each was placed with is on the order.
             const rateOn = (on: typeof one) =>
               Effect.map(
-                Effect.flatMap(Orders.Orders, (orders) => orders.place(buyer.user, limit("BUY", "1", "10.00"))),
+                Effect.flatMap(Orders.Orders, (orders) => orders.place(buyer.user, limitOrder("BUY", "1", "10.00"))),
                 (placed) => placed.order.fee_rate
               ).pipe(Effect.provideContext(on))
             assert.deepStrictEqual([yield* rateOn(one), yield* rateOn(two)], [0, 0])
@@ -112,7 +84,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "orders-test", snapshotEvery: 4 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -123,14 +97,14 @@ for (const { backend, skipReason } of TestServer.backends) {
             const second = yield* trader("Second Seller", "CEA", { CEA: 1000 })
 
             // Two offers rest, their allowances locked.
-            const ask1 = yield* orders.place(first.user, limit("SELL", "100", "12.00"))
-            const ask2 = yield* orders.place(second.user, limit("SELL", "100", "12.50"))
+            const ask1 = yield* orders.place(first.user, limitOrder("SELL", "100", "12.00"))
+            const ask2 = yield* orders.place(second.user, limitOrder("SELL", "100", "12.50"))
             assert.strictEqual(ask1.order.status, "OPEN")
-            assert.deepStrictEqual(yield* balance(first.entityId, "CEA"), { available: 900, locked: 100 })
+            assert.deepStrictEqual(yield* holdingOf(first.entityId, "CEA"), { available: 900, locked: 100 })
 
             // The buyer takes both at their prices. Its lock was 150 x 12.50 + 0.25% = 1879.69;
             // fees on its cumulative notional: 1200.00 -> 3.00, 1825.00 -> 4.5625 -> 4.56.
-            const bought = yield* orders.place(buyer.user, limit("BUY", "150", "12.50"))
+            const bought = yield* orders.place(buyer.user, limitOrder("BUY", "150", "12.50"))
             assert.strictEqual(bought.order.status, "FILLED")
             assert.strictEqual(bought.order.filled_quantity, 150)
             assert.strictEqual(bought.order.locked_amount, 187_969)
@@ -140,15 +114,15 @@ for (const { backend, skipReason } of TestServer.backends) {
               bought.fills.map((fill) => [fill.price, fill.quantity, fill.notional, fill.fee, fill.liquidity]),
               [["12.00", "100", "1200.00", "3.00", "TAKER"], ["12.50", "50", "625.00", "1.56", "TAKER"]]
             )
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
             // The allowances wait for settlement; the buyer holds none yet.
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "CEA"), { available: 0, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "CEA"), { available: 0, locked: 0 })
             assert.strictEqual(yield* platform("SETTLEMENT_PENDING", "CEA"), 150n)
             // Sellers: notional less 0.10% (1.20, and 0.625 -> 0.63).
-            assert.deepStrictEqual(yield* balance(first.entityId, "EUR"), { available: 119_880, locked: 0 })
-            assert.deepStrictEqual(yield* balance(first.entityId, "CEA"), { available: 900, locked: 0 })
-            assert.deepStrictEqual(yield* balance(second.entityId, "EUR"), { available: 62_437, locked: 0 })
-            assert.deepStrictEqual(yield* balance(second.entityId, "CEA"), { available: 900, locked: 50 })
+            assert.deepStrictEqual(yield* holdingOf(first.entityId, "EUR"), { available: 119_880, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(first.entityId, "CEA"), { available: 900, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(second.entityId, "EUR"), { available: 62_437, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(second.entityId, "CEA"), { available: 900, locked: 50 })
             assert.strictEqual(yield* platform("FEES", "EUR"), 456n + 120n + 63n)
             const makerView = yield* orders.get(second.user, ask2.order.id)
             assert.strictEqual(makerView.order.status, "PARTIALLY_FILLED")
@@ -164,36 +138,38 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.strictEqual(stage?.role, "CEA_SETTLE")
 
             // A bid that does not cross rests with its lock, and a cancel returns all of it.
-            const bid = yield* orders.place(buyer.user, limit("BUY", "100", "12.40"))
+            const bid = yield* orders.place(buyer.user, limitOrder("BUY", "100", "12.40"))
             assert.strictEqual(bid.order.status, "OPEN")
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 692_734, locked: 124_310 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), { available: 692_734, locked: 124_310 })
             const cancelled = yield* orders.cancel(buyer.user, bid.order.id)
             assert.strictEqual(cancelled.order.status, "CANCELLED")
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
             // Cancelling again is a move the machine refuses.
             assert.instanceOf(yield* Effect.flip(orders.cancel(buyer.user, bid.order.id)), Errors.InvalidTransition)
 
             // The second seller cancels the rest of its offer: 50 tonnes come back.
             yield* orders.cancel(second.user, ask2.order.id)
-            assert.deepStrictEqual(yield* balance(second.entityId, "CEA"), { available: 950, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(second.entityId, "CEA"), { available: 950, locked: 0 })
 
             // IOC on an empty book: nothing trades, the order ends cancelled, the lock comes back.
-            const ioc = yield* orders.place(buyer.user, limit("BUY", "10", "13.00", { time_in_force: "IOC" }))
+            const ioc = yield* orders.place(buyer.user, limitOrder("BUY", "10", "13.00", { time_in_force: "IOC" }))
             assert.strictEqual(ioc.order.status, "CANCELLED")
             assert.strictEqual(ioc.fills.length, 0)
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), { available: 817_044, locked: 0 })
 
             // A FOK that cannot fill and a post-only that would cross change nothing.
-            yield* orders.place(first.user, limit("SELL", "10", "12.00"))
-            const before = yield* balance(buyer.entityId, "EUR")
+            yield* orders.place(first.user, limitOrder("SELL", "10", "12.00"))
+            const before = yield* holdingOf(buyer.entityId, "EUR")
             const fok = yield* Effect.flip(
-              orders.place(buyer.user, limit("BUY", "20", "12.00", { time_in_force: "FOK" }))
+              orders.place(buyer.user, limitOrder("BUY", "20", "12.00", { time_in_force: "FOK" }))
             )
             assert.instanceOf(fok, Errors.OrderRejected)
             assert.strictEqual(fok._tag === "OrderRejected" ? fok.reason : "", "FOK_NOT_FILLABLE")
-            const post = yield* Effect.flip(orders.place(buyer.user, limit("BUY", "5", "12.00", { post_only: true })))
+            const post = yield* Effect.flip(
+              orders.place(buyer.user, limitOrder("BUY", "5", "12.00", { post_only: true }))
+            )
             assert.strictEqual(post._tag === "OrderRejected" ? post.reason : "", "POST_ONLY_WOULD_CROSS")
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), before)
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), before)
 
             // A market buy bounded by a budget of 60.00 takes 5 tonnes at 12.00; the rest expires.
             const market = yield* orders.place(buyer.user, {
@@ -206,28 +182,28 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.strictEqual(market.order.status, "CANCELLED")
             assert.strictEqual(market.order.filled_quantity, 5)
             // 60.00 + fee(60.00 at 0.25%) = 0.15
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), {
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), {
               available: before.available - 6000 - 15,
               locked: 0
             })
 
             // Insufficient funds and bad input change nothing.
-            const poor = yield* Effect.flip(orders.place(buyer.user, limit("BUY", "100000", "100.00")))
+            const poor = yield* Effect.flip(orders.place(buyer.user, limitOrder("BUY", "100000", "100.00")))
             assert.instanceOf(poor, Errors.InsufficientFunds)
             for (
               const bad of [
-                limit("BUY", "0", "12.00"),
-                limit("BUY", "-1", "12.00"),
-                limit("BUY", "1.5", "12.00"),
-                limit("BUY", "10", "12.001"),
-                limit("BUY", "10", "abc"),
-                limit("BUY", "10", "2000.00"),
+                limitOrder("BUY", "0", "12.00"),
+                limitOrder("BUY", "-1", "12.00"),
+                limitOrder("BUY", "1.5", "12.00"),
+                limitOrder("BUY", "10", "12.001"),
+                limitOrder("BUY", "10", "abc"),
+                limitOrder("BUY", "10", "2000.00"),
                 { market: "CEA_CASH" as const, side: "BUY" as const, type: "LIMIT" as const, quantity: "10" }
               ]
             ) {
               assert.instanceOf(yield* Effect.flip(orders.place(buyer.user, bad)), Errors.ValidationFailed)
             }
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), {
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), {
               available: before.available - 6015,
               locked: 0
             })
@@ -237,11 +213,19 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.instanceOf(yield* Effect.flip(orders.cancel(first.user, bought.order.id)), Errors.NotFound)
 
             // Placement is idempotent by client reference; the same reference with other fields conflicts.
-            const once = yield* orders.place(buyer.user, { ...limit("BUY", "1", "11.00"), client_reference: "r-1" })
-            const again = yield* orders.place(buyer.user, { ...limit("BUY", "1", "11.00"), client_reference: "r-1" })
+            const once = yield* orders.place(buyer.user, {
+              ...limitOrder("BUY", "1", "11.00"),
+              client_reference: "r-1"
+            })
+            const again = yield* orders.place(buyer.user, {
+              ...limitOrder("BUY", "1", "11.00"),
+              client_reference: "r-1"
+            })
             assert.strictEqual(again.order.id, once.order.id)
             assert.instanceOf(
-              yield* Effect.flip(orders.place(buyer.user, { ...limit("BUY", "2", "11.00"), client_reference: "r-1" })),
+              yield* Effect.flip(
+                orders.place(buyer.user, { ...limitOrder("BUY", "2", "11.00"), client_reference: "r-1" })
+              ),
               Errors.Conflict
             )
 
@@ -249,12 +233,15 @@ for (const { backend, skipReason } of TestServer.backends) {
             const early = yield* trader("Early Client", "CEA", {})
             yield* sql`UPDATE users SET role = 'AML' WHERE id = ${early.user.id}`
             const notYet = { ...early.user, role: "AML" as const }
-            assert.instanceOf(yield* Effect.flip(orders.place(notYet, limit("BUY", "1", "11.00"))), Errors.NotPermitted)
+            assert.instanceOf(
+              yield* Effect.flip(orders.place(notYet, limitOrder("BUY", "1", "11.00"))),
+              Errors.NotPermitted
+            )
 
             // Amends: a smaller open quantity keeps the order's place, a lower bid is fine, a
             // larger quantity or a higher bid would need more locked and is refused.
-            const resting = yield* orders.place(buyer.user, limit("BUY", "100", "10.40"))
-            const lockedBefore = (yield* balance(buyer.entityId, "EUR")).locked
+            const resting = yield* orders.place(buyer.user, limitOrder("BUY", "100", "10.40"))
+            const lockedBefore = (yield* holdingOf(buyer.entityId, "EUR")).locked
             const smaller = yield* orders.amend(buyer.user, resting.order.id, { quantity: "60" })
             assert.strictEqual(smaller.order.quantity, 60)
             assert.strictEqual(smaller.order.status, "OPEN")
@@ -269,10 +256,10 @@ for (const { backend, skipReason } of TestServer.backends) {
               Errors.Conflict
             )
             // The lock stays as placed until the order leaves the book.
-            assert.strictEqual((yield* balance(buyer.entityId, "EUR")).locked, lockedBefore)
+            assert.strictEqual((yield* holdingOf(buyer.entityId, "EUR")).locked, lockedBefore)
             // A seller amends its offer down to the bids: it trades at once, as the taker, first
             // with the best bid (1 t at 11.00 rests from above), then with the amended one.
-            const offer = yield* orders.place(second.user, limit("SELL", "10", "13.00"))
+            const offer = yield* orders.place(second.user, limitOrder("SELL", "10", "13.00"))
             const crossed = yield* orders.amend(second.user, offer.order.id, { price: "10.30" })
             assert.strictEqual(crossed.order.status, "FILLED")
             assert.deepStrictEqual(crossed.fills.map((fill) => [fill.price, fill.quantity, fill.liquidity]), [
@@ -284,13 +271,10 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.strictEqual(bidAfter.order.filled_quantity, 9)
             assert.deepStrictEqual(bidAfter.fills.map((fill) => fill.liquidity), ["MAKER"])
             yield* orders.cancel(buyer.user, resting.order.id)
-            assert.strictEqual((yield* balance(buyer.entityId, "EUR")).locked, 0)
+            assert.strictEqual((yield* holdingOf(buyer.entityId, "EUR")).locked, 0)
 
             // The book is a cache of the stored commands: forgotten, it is rebuilt the same.
-            const writer = yield* MarketWriter.MarketWriter
-            const hash = yield* writer.hash("CEA_CASH")
-            yield* writer.forget("CEA_CASH")
-            assert.strictEqual(yield* writer.hash("CEA_CASH"), hash)
+            yield* assertBookRebuilds("CEA_CASH")
             const [snapshots] = yield* sql<{ count: number }>`SELECT count(*)::int AS count FROM market_snapshots`
             assert.isAbove(snapshots?.count ?? 0, 0)
 
@@ -306,7 +290,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "orders-test", snapshotEvery: 4 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -334,9 +320,9 @@ for (const { backend, skipReason } of TestServer.backends) {
             ])
             // Fees on the cumulative notional: 2 -> 0.02 -> 0, then 5 -> 0.05 -> 0.
             assert.strictEqual(bought.order.filled_notional, 5)
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "CEA"), { available: 9_995, locked: 0 })
-            assert.deepStrictEqual(yield* balance(seller.entityId, "CEA"), { available: 5, locked: 0 })
-            assert.deepStrictEqual(yield* balance(seller.entityId, "EUA"), { available: 997, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "CEA"), { available: 9_995, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(seller.entityId, "CEA"), { available: 5, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(seller.entityId, "EUA"), { available: 997, locked: 0 })
             assert.strictEqual(yield* platform("SETTLEMENT_PENDING", "EUA"), 3n)
             const [batch] = yield* sql<{ settlement_type: string; asset_type: string }>`
               SELECT settlement_type, asset_type FROM settlement_batches LIMIT 1`
@@ -361,7 +347,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "orders-test", snapshotEvery: 4 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -370,7 +358,8 @@ for (const { backend, skipReason } of TestServer.backends) {
             // Forty bids at once from the rich company, and ten the poor one cannot pay for.
             const placed = yield* Effect.forEach(
               [...Array.from({ length: 40 }, () => rich), ...Array.from({ length: 10 }, () => poor)],
-              (who, index) => Effect.result(orders.place(who.user, limit("BUY", "1", (10 + index / 100).toFixed(2)))),
+              (who, index) =>
+                Effect.result(orders.place(who.user, limitOrder("BUY", "1", (10 + index / 100).toFixed(2)))),
               { concurrency: "unbounded" }
             )
             const refused = placed.filter((result) => result._tag === "Failure")
@@ -384,7 +373,7 @@ for (const { backend, skipReason } of TestServer.backends) {
               SELECT count(*)::int AS commands, count(DISTINCT created_at)::int AS transactions FROM market_commands`
             assert.strictEqual(stats?.commands, 40)
             assert.isBelow(stats?.transactions ?? 40, 40)
-            assert.deepStrictEqual(yield* balance(poor.entityId, "EUR"), { available: 100, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(poor.entityId, "EUR"), { available: 100, locked: 0 })
             const report = yield* Ledger.make(sql).verify
             assert.isTrue(report.ok, JSON.stringify(report))
           }).pipe(Effect.provide(context))

@@ -14,71 +14,19 @@
  *   and equals the stored commands.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Ledger, Migrations, Repository } from "@niha/db"
-import { Errors, type Ids } from "@niha/domain"
-import type { OrdersApi } from "@niha/sdk"
-import { Fees, MarketWriter, Orders } from "@niha/server"
+import { Ledger } from "@niha/db"
+import { Errors } from "@niha/domain"
+import { MarketWriter, Orders } from "@niha/server"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import { isSqlError } from "effect/sql/SqlError"
 import * as TestClock from "effect/testing/TestClock"
+import { assertBookRebuilds, holdingOf, inOneBatch, limitOrder, orderServices } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
-
-const writerLayer = MarketWriter.MarketWriter.layer({ anonymitySecret: "batches-test", snapshotEvery: 3 })
-
-const services = (backend: TestServer.Backend) =>
-  Effect.map(
-    TestServer.freshDatabase(backend),
-    (database) =>
-      Orders.Orders.layer.pipe(
-        Layer.provideMerge(writerLayer),
-        Layer.provideMerge(Fees.layer),
-        Layer.provideMerge(Repository.Repositories.layer),
-        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-      )
-  )
-
-/** Available and locked of one asset, in minor units. */
-const balance = (entityId: Ids.EntityId, asset: "EUR" | "CEA") =>
-  Effect.gen(function*() {
-    const ledger = Ledger.make(yield* SqlClient.SqlClient)
-    const row = (yield* ledger.holdings(entityId)).find((holding) => holding.asset_type === asset)
-    return { available: Number(row?.available ?? 0), locked: Number(row?.locked ?? 0) }
-  })
-
-const limit = (
-  side: "BUY" | "SELL",
-  quantity: string,
-  price: string,
-  extra: { readonly post_only?: boolean; readonly client_reference?: string } = {}
-): OrdersApi.PlaceOrder => ({ market: "CEA_CASH", side, type: "LIMIT", quantity, price, ...extra })
-
-/**
- * Runs the placements in one batch of the writer, in the order given: the writer is held
- * by a command of its own while they queue, then released. Answers each one's result.
- */
-const inOneBatch = <A, E, R>(placements: ReadonlyArray<Effect.Effect<A, E, R>>) =>
-  Effect.gen(function*() {
-    const writer = yield* MarketWriter.MarketWriter
-    const gate = yield* Deferred.make<void>()
-    const holding = yield* Effect.forkChild(writer.write("CEA_CASH", () => Deferred.await(gate)))
-    // The holding command is taken by the writer before the placements queue behind it.
-    for (let spin = 0; spin < 20; spin++) yield* Effect.yieldNow
-    const fibers = []
-    for (const placement of placements) {
-      fibers.push(yield* Effect.forkChild(Effect.result(placement)))
-      for (let spin = 0; spin < 5; spin++) yield* Effect.yieldNow
-    }
-    yield* Deferred.succeed(gate, undefined)
-    yield* Fiber.join(holding)
-    return yield* Effect.forEach(fibers, Fiber.join)
-  })
 
 const failureOf = <A, E>(result: Result.Result<A, E>): E | undefined =>
   Result.isFailure(result) ? result.failure : undefined
@@ -90,7 +38,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "batches-test", snapshotEvery: 3 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -100,21 +50,21 @@ for (const { backend, skipReason } of TestServer.backends) {
             const buyer = yield* trader("Batch Buyer", "CEA", { EUR: 1_000_000 })
             const seller = yield* trader("Batch Seller", "CEA", { CEA: 100 })
             const poor = yield* trader("Batch Poor", "CEA", { EUR: 100 })
-            const ask = yield* orders.place(seller.user, limit("SELL", "10", "12.00"))
+            const ask = yield* orders.place(seller.user, limitOrder("SELL", "10", "12.00"))
             const results = yield* inOneBatch([
               // Takes 4 of the ask: 48.00, fees 0.12 (buyer) and 0.05 (seller, 0.048 half-up).
-              orders.place(buyer.user, limit("BUY", "4", "12.00")),
+              orders.place(buyer.user, limitOrder("BUY", "4", "12.00")),
               // Needs 12.03 with 1.00 available: refused, also in the batch's second round.
-              orders.place(poor.user, limit("BUY", "1", "12.00")),
+              orders.place(poor.user, limitOrder("BUY", "1", "12.00")),
               // Would cross the ask: refused by the engine, nothing locked.
-              orders.place(buyer.user, limit("BUY", "1", "12.00", { post_only: true })),
+              orders.place(buyer.user, limitOrder("BUY", "1", "12.00", { post_only: true })),
               // Rests at 11.00, locking 11.03; sent again it answers the same order.
-              orders.place(buyer.user, limit("BUY", "1", "11.00", { client_reference: "r1" })),
-              orders.place(buyer.user, limit("BUY", "1", "11.00", { client_reference: "r1" })),
-              orders.place(buyer.user, limit("BUY", "2", "11.00", { client_reference: "r1" })),
+              orders.place(buyer.user, limitOrder("BUY", "1", "11.00", { client_reference: "r1" })),
+              orders.place(buyer.user, limitOrder("BUY", "1", "11.00", { client_reference: "r1" })),
+              orders.place(buyer.user, limitOrder("BUY", "2", "11.00", { client_reference: "r1" })),
               // The seller had no EUR before the batch: the fill above pays 47.95 for this
               // bid's 11.53 (11.50 and 0.03 fee); it waits for the second round.
-              orders.place(seller.user, limit("BUY", "1", "11.50"))
+              orders.place(seller.user, limitOrder("BUY", "1", "11.50"))
             ])
             const [taken, short, crossing, first, again, other, paid] = results
             if (taken === undefined || first === undefined || again === undefined || paid === undefined) {
@@ -138,10 +88,10 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.strictEqual(paid.success.order.status, "OPEN")
 
             // Exact to the cent: 10,000.00 - 48.12 - 11.03 locked; the seller 47.95 - 11.53 locked.
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 994_085, locked: 1_103 })
-            assert.deepStrictEqual(yield* balance(seller.entityId, "EUR"), { available: 3_642, locked: 1_153 })
-            assert.deepStrictEqual(yield* balance(seller.entityId, "CEA"), { available: 90, locked: 6 })
-            assert.deepStrictEqual(yield* balance(poor.entityId, "EUR"), { available: 100, locked: 0 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), { available: 994_085, locked: 1_103 })
+            assert.deepStrictEqual(yield* holdingOf(seller.entityId, "EUR"), { available: 3_642, locked: 1_153 })
+            assert.deepStrictEqual(yield* holdingOf(seller.entityId, "CEA"), { available: 90, locked: 6 })
+            assert.deepStrictEqual(yield* holdingOf(poor.entityId, "EUR"), { available: 100, locked: 0 })
             assert.strictEqual(yield* ledger.platformBalance("FEES", "EUR"), 17n)
             assert.strictEqual(yield* ledger.platformBalance("SETTLEMENT_PENDING", "CEA"), 4n)
             const askAfter = yield* orders.get(seller.user, ask.order.id)
@@ -170,10 +120,7 @@ for (const { backend, skipReason } of TestServer.backends) {
             >`SELECT role::text AS role FROM users WHERE id = ${buyer.user.id}`
             assert.strictEqual(stage?.role, "CEA_SETTLE")
 
-            const writer = yield* MarketWriter.MarketWriter
-            const hash = yield* writer.hash("CEA_CASH")
-            yield* writer.forget("CEA_CASH")
-            assert.strictEqual(yield* writer.hash("CEA_CASH"), hash)
+            yield* assertBookRebuilds("CEA_CASH")
             const report = yield* ledger.verify
             assert.isTrue(report.ok, JSON.stringify(report))
           }).pipe(Effect.provide(context))
@@ -186,7 +133,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "batches-test", snapshotEvery: 3 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -202,11 +151,11 @@ for (const { backend, skipReason } of TestServer.backends) {
               CREATE TRIGGER refuse_boom BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_boom()`)
             const buyer = yield* trader("Fault Buyer", "CEA", { EUR: 10_000 })
             const seller = yield* trader("Fault Seller", "CEA", { CEA: 10 })
-            yield* orders.place(seller.user, limit("SELL", "5", "20.00"))
+            yield* orders.place(seller.user, limitOrder("SELL", "5", "20.00"))
             const results = yield* inOneBatch([
-              orders.place(buyer.user, limit("BUY", "1", "10.00")),
-              orders.place(buyer.user, limit("BUY", "1", "10.01", { client_reference: "boom" })),
-              orders.place(buyer.user, limit("BUY", "1", "10.02"))
+              orders.place(buyer.user, limitOrder("BUY", "1", "10.00")),
+              orders.place(buyer.user, limitOrder("BUY", "1", "10.01", { client_reference: "boom" })),
+              orders.place(buyer.user, limitOrder("BUY", "1", "10.02"))
             ])
             const [before, boom, after] = results
             assert.isTrue(before !== undefined && Result.isSuccess(before))
@@ -215,7 +164,10 @@ for (const { backend, skipReason } of TestServer.backends) {
             assert.isTrue(isSqlError(failure), String(failure))
 
             // Nothing of the failed placement: two bids locked, sequences without a gap.
-            assert.deepStrictEqual(yield* balance(buyer.entityId, "EUR"), { available: 10_000 - 2_002, locked: 2_002 })
+            assert.deepStrictEqual(yield* holdingOf(buyer.entityId, "EUR"), {
+              available: 10_000 - 2_002,
+              locked: 2_002
+            })
             const stored = yield* sql<{ sequence: string }>`
               SELECT sequence::text AS sequence FROM market_commands ORDER BY market_commands.sequence`
             assert.deepStrictEqual(stored.map((row) => Number(row.sequence)), [0, 1, 2])
@@ -226,7 +178,7 @@ for (const { backend, skipReason } of TestServer.backends) {
             yield* writer.forget("CEA_CASH")
             assert.strictEqual(yield* writer.hash("CEA_CASH"), hash)
             // And it goes on: a later placement trades with the resting ask.
-            const taken = yield* orders.place(buyer.user, limit("BUY", "1", "20.00"))
+            const taken = yield* orders.place(buyer.user, limitOrder("BUY", "1", "20.00"))
             assert.strictEqual(taken.order.status, "FILLED")
             const report = yield* Ledger.make(sql).verify
             assert.isTrue(report.ok, JSON.stringify(report))

@@ -7,57 +7,18 @@
  * Every balance is exact and `verify` is clean.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Ledger, Migrations, Repository } from "@niha/db"
+import { Ledger, Repository } from "@niha/db"
 import { Errors, type Ids, type Parties } from "@niha/domain"
-import type { OrdersApi } from "@niha/sdk"
-import { Fees, MarketWriter, Orders } from "@niha/server"
+import { Orders } from "@niha/server"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as TestClock from "effect/testing/TestClock"
+import { inOneBatch, limitOrder, orderServices } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
-
-const services = (backend: TestServer.Backend) =>
-  Effect.map(
-    TestServer.freshDatabase(backend),
-    (database) =>
-      Orders.Orders.layer.pipe(
-        Layer.provideMerge(MarketWriter.MarketWriter.layer({ anonymitySecret: "seller-batch", snapshotEvery: 100 })),
-        Layer.provideMerge(Fees.layer),
-        Layer.provideMerge(Repository.Repositories.layer),
-        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-      )
-  )
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
-
-/** Runs the placements in one batch of the writer, in order: the writer is held while they queue. */
-const inOneBatch = <A, E, R>(placements: ReadonlyArray<Effect.Effect<A, E, R>>) =>
-  Effect.gen(function*() {
-    const writer = yield* MarketWriter.MarketWriter
-    const gate = yield* Deferred.make<void>()
-    const holding = yield* Effect.forkChild(writer.write("CEA_CASH", () => Deferred.await(gate)))
-    for (let spin = 0; spin < 20; spin++) yield* Effect.yieldNow
-    const fibers = []
-    for (const placement of placements) {
-      fibers.push(yield* Effect.forkChild(Effect.result(placement)))
-      for (let spin = 0; spin < 5; spin++) yield* Effect.yieldNow
-    }
-    yield* Deferred.succeed(gate, undefined)
-    yield* Fiber.join(holding)
-    return yield* Effect.forEach(fibers, Fiber.join)
-  })
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`a seller's orders in a batch [${backend}]`, () => {
@@ -66,7 +27,9 @@ for (const { backend, skipReason } of TestServer.backends) {
       () =>
         Effect.scoped(Effect.gen(function*() {
           yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-12-01T09:00:00Z")))
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(
+            yield* orderServices(backend, { anonymitySecret: "seller-batch", snapshotEvery: 100 })
+          )
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
@@ -89,9 +52,9 @@ for (const { backend, skipReason } of TestServer.backends) {
             const buyer = yield* trader("Batch Lot Buyer", "CEA", { EUR: 100_000 })
 
             const [first, bought, second] = yield* inOneBatch([
-              orders.placeForSeller(admin, seller.id, limit("SELL", "40", "10.00")),
-              orders.place(buyer.user, limit("BUY", "40", "10.00")),
-              orders.placeForSeller(admin, seller.id, limit("SELL", "30", "11.00"))
+              orders.placeForSeller(admin, seller.id, limitOrder("SELL", "40", "10.00")),
+              orders.place(buyer.user, limitOrder("BUY", "40", "10.00")),
+              orders.placeForSeller(admin, seller.id, limitOrder("SELL", "30", "11.00"))
             ])
             if (first === undefined || bought === undefined || second === undefined) return assert.fail("three")
             if (Result.isFailure(first) || Result.isFailure(bought)) return assert.fail("placed")

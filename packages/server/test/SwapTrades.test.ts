@@ -6,30 +6,13 @@
  * refuses a SWAP row without a rate and a second row for one fill.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Migrations, Repository } from "@niha/db"
-import type { OrdersApi } from "@niha/sdk"
-import { Fees, MarketWriter, Orders } from "@niha/server"
+import { Orders } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
+import { limitOrder, orderServices } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
-
-const services = (backend: TestServer.Backend) =>
-  Effect.map(
-    TestServer.freshDatabase(backend),
-    (database) =>
-      Orders.Orders.layer.pipe(
-        Layer.provideMerge(MarketWriter.MarketWriter.layer({ anonymitySecret: "swap-trades", snapshotEvery: 100 })),
-        Layer.provideMerge(Fees.layer),
-        Layer.provideMerge(Repository.Repositories.layer),
-        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-      )
-  )
-
-const limit = (market: "CEA_CASH" | "SWAP", side: "BUY" | "SELL", quantity: string, price: string) =>
-  ({ market, side, type: "LIMIT", quantity, price }) satisfies OrdersApi.PlaceOrder
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`the trades rows of swaps [${backend}]`, () => {
@@ -37,22 +20,22 @@ for (const { backend, skipReason } of TestServer.backends) {
       "writes one SWAP row per SWAP fill with its rate, and none for a CEA_CASH fill",
       () =>
         Effect.gen(function*() {
-          const layer = yield* services(backend)
+          const layer = yield* orderServices(backend, { anonymitySecret: "swap-trades", snapshotEvery: 100 })
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const sql = yield* SqlClient.SqlClient
             const swapper = yield* trader("Swap Buyer", "SWAP", { CEA: 1_000, EUR: 100_000 })
             const offerer = yield* trader("Swap Offerer", "SWAP", { EUA: 100, CEA: 10 })
-            yield* orders.place(offerer.user, limit("SWAP", "SELL", "30", "1.2500"))
-            yield* orders.place(offerer.user, limit("SWAP", "SELL", "30", "1.3000"))
-            const swapped = yield* orders.place(swapper.user, limit("SWAP", "BUY", "50", "1.3000"))
+            yield* orders.place(offerer.user, limitOrder("SELL", "30", "1.2500", { market: "SWAP" }))
+            yield* orders.place(offerer.user, limitOrder("SELL", "30", "1.3000", { market: "SWAP" }))
+            const swapped = yield* orders.place(swapper.user, limitOrder("BUY", "50", "1.3000", { market: "SWAP" }))
             assert.deepStrictEqual(swapped.fills.map((fill) => [fill.quantity, fill.price]), [["30", "1.2500"], [
               "20",
               "1.3000"
             ]])
             // A CEA_CASH fill: no trades row.
-            yield* orders.place(offerer.user, limit("CEA_CASH", "SELL", "10", "10.00"))
-            yield* orders.place(swapper.user, limit("CEA_CASH", "BUY", "10", "10.00"))
+            yield* orders.place(offerer.user, limitOrder("SELL", "10", "10.00"))
+            yield* orders.place(swapper.user, limitOrder("BUY", "10", "10.00"))
 
             const rows = yield* sql<Record<string, string | boolean | null>>`
             SELECT trade_type::text, certificate_type::text, buyer_entity_id::text, seller_entity_id::text,
