@@ -14,10 +14,15 @@
  * - An amend whose write always fails: the batch fails, runs again one command per
  *   transaction, and only the amend fails.
  * - A placement of the group that fails, between amends: likewise, only it fails.
+ * - A command the engine applies half and then throws on (a broken invariant, simulated by
+ *   wrapping `OrderBook.apply`): the book was marked to rebuild only after a command was
+ *   accepted, so this one's batch committed around the job's defect and the book kept a
+ *   cancel the database never stored. It now fails the batch and the book is rebuilt.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Ledger, Migrations, Repository } from "@niha/db"
 import { Command, Instrument, OrderBook } from "@niha/matching"
+import type * as Matching from "@niha/matching"
 import type { OrdersApi } from "@niha/sdk"
 import { Fees, MarketWriter, Orders } from "@niha/server"
 import * as Deferred from "effect/Deferred"
@@ -26,11 +31,27 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
+import { vi } from "vitest"
 import { bookProblems } from "./support/Replay.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
 
 const anonymitySecret = "writer-recovery-test"
+
+/** The order whose cancel the wrapped engine applies and then throws on, while set. */
+const fault = vi.hoisted(() => ({ cancelThrows: undefined as string | undefined }))
+
+vi.mock("@niha/matching", async (importOriginal) => {
+  const original = await importOriginal<typeof Matching>()
+  const apply: typeof original.OrderBook.apply = (book, command) => {
+    const events = original.OrderBook.apply(book, command)
+    if (command._tag === "Cancel" && command.orderId === fault.cancelThrows) {
+      throw new Error("order book invariant broken, as the test says")
+    }
+    return events
+  }
+  return { ...original, OrderBook: { ...original.OrderBook, apply } }
+})
 
 const services = (backend: TestServer.Backend) =>
   Effect.map(
@@ -238,6 +259,31 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
             // 12 - 3, amended to 7, then 4 taken.
             assert.strictEqual(yield* openOf(first), 3)
             assert.strictEqual(yield* openOf(second), 0)
+            yield* assertBookIsTheCommands
+          }).pipe(Effect.provide(context))
+        })),
+      60_000
+    )
+
+    it.live(
+      "rebuilds the book after a command the engine applied half and threw on, and stores nothing of it",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const context = yield* Layer.build(yield* services(backend))
+          yield* Effect.gen(function*() {
+            const orders = yield* Orders.Orders
+            const seller = yield* trader("Half Seller", "SWAP", { EUA: 1_000 })
+            const offer = yield* orders.place(seller.user, swap("SELL", 12, "1.0100"))
+            yield* orders.place(seller.user, swap("SELL", 5, "1.0200"))
+            fault.cancelThrows = offer.order.id
+            const thrown = yield* Effect.exit(orders.cancel(seller.user, offer.order.id))
+            fault.cancelThrows = undefined
+            assert.isTrue(thrown._tag === "Failure", String(thrown))
+            // The database never stored the cancel; the live book must not hold it either.
+            assert.strictEqual(yield* openOf(offer.order.id), 12)
+            yield* assertBookIsTheCommands
+            const cancelled = yield* orders.cancel(seller.user, offer.order.id)
+            assert.strictEqual(cancelled.order.status, "CANCELLED")
             yield* assertBookIsTheCommands
           }).pipe(Effect.provide(context))
         })),
