@@ -442,7 +442,7 @@ export const make = (options: Options) =>
         // The last sequence a statement of this batch already notified the peers of.
         let notified = -1
         // Whether the job being run applied a command to the book.
-        let jobTouched: boolean
+        let jobTouched = false
         accepted = []
         levels = touchedLevels.make()
         previous = state.sequence
@@ -486,12 +486,20 @@ export const make = (options: Options) =>
           book,
           nextSequence: () => next,
           apply: (command) => {
+            // Marked before the engine runs: one that throws half-way (a broken invariant)
+            // leaves a book to rebuild and fails the batch, as an applied command does.
+            const wasDirty = state.dirty
+            const wasTouched = jobTouched
+            state.dirty = true
+            jobTouched = true
             touchedLevels.before(levels, book, command)
             const events = OrderBook.apply(book, command)
             const first = events[0]
-            if (first === undefined || first._tag !== "CommandRejected") {
-              state.dirty = true
-              jobTouched = true
+            if (first !== undefined && first._tag === "CommandRejected") {
+              // A refusal changed nothing.
+              state.dirty = wasDirty
+              jobTouched = wasTouched
+            } else {
               next = command.seq + 1
               accepted.push(...events)
               touchedLevels.after(levels, events)

@@ -1,7 +1,9 @@
 /**
  * The soak harness (issue #18): two `niha` processes on one PostgreSQL database, seeded
- * clients placing, amending and cancelling orders on both markets for a few hot entities
- * with admin adjustments moving money in and out, the processes SIGKILLed and PostgreSQL
+ * clients placing, amending and cancelling orders on both markets for a few hot entities,
+ * depositing and withdrawing (`SoakFunding`: announced and confirmed deposits held for AML
+ * and cleared or rejected, withdrawals locked and completed with four eyes or rejected) and
+ * admin adjustments moving money in and out, the processes SIGKILLed and PostgreSQL
  * restarted at seeded moments, and after each fault and at the end the invariants checked.
  *
  * - **Seeded.** One seed gives every client's stream of choices (`Prng`, seeded per
@@ -38,6 +40,7 @@ import * as PgCluster from "./PgCluster.ts"
 import * as Prng from "./Prng.ts"
 import { type Child, spawn, waitForApiUrl } from "./Processes.ts"
 import { bookProblems, inSnapshot } from "./Replay.ts"
+import * as SoakFunding from "./SoakFunding.ts"
 import {
   type Asset,
   assetDecimals,
@@ -86,6 +89,15 @@ export interface Figures {
   unknownPlacementsApplied: number
   unknownPlacementsNotApplied: number
   unknownAdjustmentsResolved: number
+  deposits: number
+  depositsCleared: number
+  depositsRejected: number
+  withdrawals: number
+  withdrawalsRefused: number
+  withdrawalsCompleted: number
+  withdrawalsRejected: number
+  fourEyesRefusals: number
+  unknownFundingResolved: number
   kills: number
   pgRestarts: number
   invariantChecks: number
@@ -118,7 +130,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const http = async (
   base: string,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT",
   path: string,
   token: string,
   body?: unknown,
@@ -173,9 +185,11 @@ const setup = (entities: number) =>
     const hashed = yield* Password.hash(password).pipe(
       Effect.provideService(Password.CurrentParams, TestServer.testPasswordParams)
     )
+    // Two admins: a first withdrawal to a beneficiary is approved by one and completed by the other.
     yield* sql`
       INSERT INTO users (email, first_name, last_name, role, password_hash)
-      VALUES ('admin@soak.test', 'Ada', 'Admin', 'ADMIN', ${hashed})`
+      VALUES ('admin@soak.test', 'Ada', 'Admin', 'ADMIN', ${hashed}),
+        ('approver@soak.test', 'Abe', 'Approver', 'ADMIN', ${hashed})`
     for (const market of markets) {
       yield* sql`
         INSERT INTO trading_fee_configs (market, buyer_rate, seller_rate)
@@ -328,7 +342,19 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       return (answer.body as { token: string }).token
     }
     const adminToken = yield* Effect.promise(() => login("admin@soak.test"))
+    const approverToken = yield* Effect.promise(() => login("approver@soak.test"))
     for (const trader of traders) trader.token = yield* Effect.promise(() => login(trader.email))
+    // Withdrawal limits far above the run's total, so a refusal can only be the balance's.
+    const limits = yield* Effect.promise(() =>
+      http(instances[0]?.base ?? "", "PUT", "/admin/funding-settings/withdrawal-limits", adminToken, {
+        minimum: "100.00",
+        max_per_24h: "100000000.00",
+        max_per_7d: "100000000.00"
+      })
+    )
+    if (limits.kind !== "answer" || limits.status !== 200) {
+      return yield* Effect.die(new Error(`withdrawal limits: ${JSON.stringify(limits)}`))
+    }
 
     const figures: Figures = {
       seed: config.seed,
@@ -343,6 +369,15 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       unknownPlacementsApplied: 0,
       unknownPlacementsNotApplied: 0,
       unknownAdjustmentsResolved: 0,
+      deposits: 0,
+      depositsCleared: 0,
+      depositsRejected: 0,
+      withdrawals: 0,
+      withdrawalsRefused: 0,
+      withdrawalsCompleted: 0,
+      withdrawalsRejected: 0,
+      fourEyesRefusals: 0,
+      unknownFundingResolved: 0,
       kills: 0,
       pgRestarts: 0,
       invariantChecks: 0,
@@ -407,6 +442,14 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
       }
     }
     const unknown = (answer: Answer) => answer.kind === "lost" || answer.status === 503
+    const funding = SoakFunding.make({
+      seed: config.seed,
+      model,
+      send,
+      fail,
+      admin: () => adminToken,
+      approver: () => approverToken
+    })
 
     /** One client: its seeded stream of choices against its entity. */
     const client = async (index: number) => {
@@ -591,6 +634,10 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
             price,
             clientReference: reference
           }, true)
+        } else if (choice < 0.91) {
+          await funding.deposit(index, trader.entityId, trader.token, random, n)
+        } else if (choice < 0.93) {
+          await funding.withdraw(index, trader.entityId, trader.token, random, n)
         } else {
           const target = open.length > 0 ? random.pick(open) : undefined
           const id = target?.id ?? acknowledged[random.int(0, Math.max(0, acknowledged.length - 1))]
@@ -762,6 +809,33 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
     )
     figures.unknownPlacementsApplied = found.length
     figures.unknownPlacementsNotApplied = references.length - found.length
+    // Deposits and withdrawals left at an unknown step go on to their planned end.
+    yield* Effect.promise(() => funding.settle())
+    Object.assign(figures, funding.figures)
+    // What each entity's EUR is locked for, as the server shows it: the deposits held for
+    // AML and the withdrawals locked, as the model booked them.
+    for (const trader of traders) {
+      const answer = yield* Effect.promise(() =>
+        http(instances[0]?.base ?? "", "GET", `/entities/${trader.entityId}/holdings`, adminToken)
+      )
+      const eur = answer.kind === "answer" && answer.status === 200 && Array.isArray(answer.body) ?
+        (answer.body as Array<{ asset_type: string; locked_for: Record<string, string> }>).find((row) =>
+          row.asset_type === "EUR"
+        ) :
+        undefined
+      const want = model.fundingOf(trader.entityId)
+      if (eur === undefined) fail(`holdings of ${trader.entityId}: ${JSON.stringify(answer).slice(0, 300)}`)
+      else if (
+        units(eur.locked_for["aml_holds"] ?? "", 2) !== want.held ||
+        units(eur.locked_for["withdrawals"] ?? "", 2) !== want.withdrawing
+      ) {
+        fail(
+          `entity ${trader.entityId} EUR locked for ${JSON.stringify(eur.locked_for)}, the model holds ${
+            decimal(want.held, 2)
+          } for AML and ${decimal(want.withdrawing, 2)} for withdrawals`
+        )
+      }
+    }
 
     yield* check("at the end")
     // The books of each entity, from the model and the trades stored.
@@ -802,6 +876,36 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
           trade.notional !== units(fill.notional, quoteDecimals(fill.market)) ||
           (fill.side === "BUY" ? trade.buyerFee : trade.sellerFee) !== fee
         ) fail(`the fill ${at} answered is not stored as answered`)
+      }
+      // The deposits booked and the withdrawals paid, as stored, against the model's.
+      const flows = yield* sql<
+        { entity: string; deposited: string; held: string; withdrawn: string; withdrawing: string }
+      >`
+        SELECT e.id::text AS entity,
+          (SELECT COALESCE(SUM(amount), 0) FROM deposits WHERE entity_id = e.id AND status IN ('ON_HOLD', 'CLEARED'))::text
+            AS deposited,
+          (SELECT COALESCE(SUM(amount), 0) FROM deposits WHERE entity_id = e.id AND status = 'ON_HOLD')::text AS held,
+          (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE entity_id = e.id AND status = 'COMPLETED')::text
+            AS withdrawn,
+          (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE entity_id = e.id AND status IN ('PENDING', 'PROCESSING'))::text
+            AS withdrawing
+        FROM entities e`
+      for (const trader of traders) {
+        const row = flows.find((one) => one.entity === trader.entityId)
+        const want = model.fundingOf(trader.entityId)
+        const have = row === undefined ? undefined : {
+          held: units(row.held, 2),
+          withdrawing: units(row.withdrawing, 2),
+          deposited: units(row.deposited, 2),
+          withdrawn: units(row.withdrawn, 2)
+        }
+        if (JSON.stringify(have) !== JSON.stringify(want)) {
+          fail(
+            `entity ${trader.entityId} deposits and withdrawals stored ${JSON.stringify(have)}, the model ${
+              JSON.stringify(want)
+            }`
+          )
+        }
       }
       const expected = model.expectedTotals(trades)
       const holdings = yield* sql<{ entity: string; asset: Asset; total: string }>`

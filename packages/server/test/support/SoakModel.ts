@@ -9,9 +9,14 @@
  *   the status consistent with the filled quantity and the time in force, the lock of a buy
  *   its worst case. A refusal for insufficient funds must be a 409 `insufficient_funds`,
  *   and is allowed only when the order does not fit the entity's *lower bound* of available
- *   (money in acknowledged, less every lock and withdrawal sent and not refused: proceeds
- *   are ignored, so the bound holds whatever the concurrency); an order larger than the
- *   *upper bound* (every unit of the asset on the platform) must be refused.
+ *   (money in acknowledged and not held, less every lock and withdrawal sent and not
+ *   refused: proceeds are ignored, so the bound holds whatever the concurrency); an order
+ *   larger than the *upper bound* (every unit of the asset on the platform) must be refused.
+ * - Funding ({@link Model.depositHeld} and friends), from the domain's rules: a confirmed
+ *   deposit is money in, but *held* (locked for AML, not available) until an admin clears it
+ *   or rejects it (then it goes back out); a withdrawal locks its amount at the request, and
+ *   leaves at its completion or is released at its rejection. An outcome not known (a 503, a
+ *   dropped connection) counts on the safe side of each bound until it is settled.
  * - After a run, {@link Model.expectedTotals} rebuilds each entity's holdings (available
  *   plus locked) from the money moved in and out and the trades the server stored.
  */
@@ -133,6 +138,16 @@ export class Model {
   private readonly inflightIn = new Map<Asset, number>()
   /** Locks and money out sent and not refused, per entity and asset. */
   private readonly committed = new Map<string, number>()
+  /** Confirmed deposits not cleared nor rejected, acknowledged, per entity and asset (held, not available). */
+  private readonly held = new Map<string, number>()
+  /** Withdrawals acknowledged as locked and not yet completed nor rejected, per entity (EUR). */
+  private readonly withdrawing = new Map<string, number>()
+  /** Deposits booked (confirmed, not rejected) and withdrawals completed, acknowledged, per entity (EUR). */
+  private readonly deposited = new Map<string, number>()
+  private readonly withdrawn = new Map<string, number>()
+  /** Clears of an entity's deposits sent, and acknowledged (the AML hold type depends on them). */
+  private readonly clearsSent = new Map<string, number>()
+  private readonly clearsAcknowledged = new Map<string, number>()
   /** Every fill seen in a reply, by trade and side. */
   readonly fills = new Map<string, WireFill & { readonly market: Enums.MarketType }>()
 
@@ -175,9 +190,14 @@ export class Model {
     this.committed.set(key(entity, asset), (this.committed.get(key(entity, asset)) ?? 0) + amount)
   }
 
-  /** The least the entity has available: money in acknowledged less every lock and outflow not refused. */
+  /** Money in acknowledged and not held for AML: what can be available, before locks and outflows. */
+  private freeOf(entity: string, asset: Asset): number {
+    return this.fundedOf(entity, asset) - (this.held.get(key(entity, asset)) ?? 0)
+  }
+
+  /** The least the entity has available: money in acknowledged and cleared, less every lock and outflow not refused. */
   lowerBound(entity: string, asset: Asset): number {
-    return this.fundedOf(entity, asset) - (this.committed.get(key(entity, asset)) ?? 0)
+    return this.freeOf(entity, asset) - (this.committed.get(key(entity, asset)) ?? 0)
   }
 
   /** The most any entity can hold of the asset: everything on the platform, in flight included. */
@@ -205,7 +225,7 @@ export class Model {
   /** A placement or money out sent: its amount counts against the entity's lower bound until refused. */
   send(entity: string, asset: Asset, amount: number): Ticket {
     this.commit(entity, asset, amount)
-    return { entity, asset, amount, fundedAtSend: this.fundedOf(entity, asset) }
+    return { entity, asset, amount, fundedAtSend: this.freeOf(entity, asset) }
   }
 
   /** A placement refused (nothing was locked). */
@@ -219,9 +239,97 @@ export class Model {
    * before it was sent and still, less every other lock and outflow sent and not refused).
    */
   mayRefuse(ticket: Ticket): boolean {
-    const funded = Math.min(ticket.fundedAtSend, this.fundedOf(ticket.entity, ticket.asset))
+    const funded = Math.min(ticket.fundedAtSend, this.freeOf(ticket.entity, ticket.asset))
     const others = (this.committed.get(key(ticket.entity, ticket.asset)) ?? 0) - ticket.amount
     return ticket.amount > funded - others
+  }
+
+  /**
+   * A confirmation sent for a deposit of `amount` EUR: until its outcome is known, the money
+   * counts in the upper bound only.
+   */
+  sendDeposit(amount: number): void {
+    this.sendIn("EUR", amount)
+  }
+
+  /** A confirmation acknowledged: the money is in, held (locked) for AML, not available. */
+  depositHeld(entity: string, amount: number): void {
+    this.inflightIn.set("EUR", (this.inflightIn.get("EUR") ?? 0) - amount)
+    this.fund(entity, "EUR", amount)
+    this.add(this.held, key(entity, "EUR"), amount)
+    this.add(this.deposited, entity, amount)
+  }
+
+  /** A clear sent: until it is known, the hold type of the entity's next deposit may be either. */
+  sendClear(entity: string): void {
+    this.add(this.clearsSent, entity, 1)
+  }
+
+  /** A clear acknowledged: the held money becomes available. */
+  depositCleared(entity: string, amount: number): void {
+    this.add(this.held, key(entity, "EUR"), -amount)
+    this.add(this.clearsAcknowledged, entity, 1)
+  }
+
+  /** A held deposit rejected: the money goes back out. */
+  depositRejected(entity: string, amount: number): void {
+    this.add(this.held, key(entity, "EUR"), -amount)
+    this.fund(entity, "EUR", -amount)
+    this.add(this.deposited, entity, -amount)
+  }
+
+  /**
+   * The AML hold types a confirmation may answer (`AmlPolicy`'s rule, amounts below the
+   * LARGE_AMOUNT threshold): FIRST_DEPOSIT while the entity has no cleared deposit,
+   * SUBSEQUENT after; `clearedBefore` is the acknowledged clears when the confirmation was
+   * sent, and a clear sent but not known by its answer allows either.
+   */
+  holdTypesAllowed(entity: string, clearedBefore: number): ReadonlyArray<string> {
+    if (clearedBefore > 0) return ["SUBSEQUENT"]
+    return (this.clearsSent.get(entity) ?? 0) > 0 ? ["FIRST_DEPOSIT", "SUBSEQUENT"] : ["FIRST_DEPOSIT"]
+  }
+
+  /** Clears of an entity's deposits acknowledged so far. */
+  clearsOf(entity: string): number {
+    return this.clearsAcknowledged.get(entity) ?? 0
+  }
+
+  /** A withdrawal request acknowledged: its amount (sent as `ticket`) is locked. */
+  withdrawalLocked(entity: string, amount: number): void {
+    this.add(this.withdrawing, entity, amount)
+  }
+
+  /** A locked withdrawal completed: the money leaves the platform. */
+  withdrawalCompleted(ticket: Ticket): void {
+    this.add(this.withdrawing, ticket.entity, -ticket.amount)
+    this.add(this.withdrawn, ticket.entity, ticket.amount)
+    this.refuse(ticket)
+    this.fund(ticket.entity, ticket.asset, -ticket.amount)
+  }
+
+  /** A locked withdrawal rejected: its lock is released. */
+  withdrawalRejected(ticket: Ticket): void {
+    this.add(this.withdrawing, ticket.entity, -ticket.amount)
+    this.refuse(ticket)
+  }
+
+  /** What the model says an entity's EUR holds for AML, locks for withdrawals, took in by deposits and paid out. */
+  fundingOf(entity: string): {
+    readonly held: number
+    readonly withdrawing: number
+    readonly deposited: number
+    readonly withdrawn: number
+  } {
+    return {
+      held: this.held.get(key(entity, "EUR")) ?? 0,
+      withdrawing: this.withdrawing.get(entity) ?? 0,
+      deposited: this.deposited.get(entity) ?? 0,
+      withdrawn: this.withdrawn.get(entity) ?? 0
+    }
+  }
+
+  private add(map: Map<string, number>, at: string, amount: number): void {
+    map.set(at, (map.get(at) ?? 0) + amount)
   }
 
   /** Whether an acceptance is allowed: the amount fits what the platform holds of the asset at most. */
