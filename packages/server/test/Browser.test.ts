@@ -9,7 +9,7 @@
  * cannot be, the suite is skipped with the reason in its title.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import type { MarketDataApi, OrdersApi } from "@niha/sdk"
+import type { MarketDataApi } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -19,6 +19,7 @@ import * as NodePath from "node:path"
 import type * as BrowserApi from "./browser/entry.ts"
 import * as Chromium from "./support/Chromium.ts"
 import { call } from "./support/Clients.ts"
+import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { tradingCompany } from "./support/Trading.ts"
 
@@ -58,14 +59,6 @@ const browser = Layer.effect(
   Chromium.Running,
   Effect.acquireRelease(Effect.promise(Chromium.launch), (running) => Effect.promise(running.close))
 )
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
 
 type Followed = BrowserApi.Api["promiseStream"]
 
@@ -133,8 +126,8 @@ describe.skipIf(Chromium.skipReason !== undefined || TestServer.skipReasonOf(Tes
               payload: { asset_type: "CEA", amount: "500", reason: "delivered to the registry account" }
             })
           )
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "40", "12.00") }))
-          yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "15", "12.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "40", "12.00") }))
+          yield* call(() => buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "15", "12.00") }))
 
           const seen = yield* until(4)
           assert.deepStrictEqual(seen.effect.events, seen.promise.events)

@@ -6,21 +6,13 @@
  * type or more than a batch delivers are 409s that change nothing.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import type { OrdersApi } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import { call, failure } from "./support/Clients.ts"
+import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`inventory through the SDK [${backend}]`, () => {
@@ -86,9 +78,9 @@ for (const { backend, skipReason } of TestServer.backends) {
               payload: { asset_type: "CEA", amount: "200", reason: "lots delivered to the registry account" }
             })
           )
-          yield* call(() => trader.client.orders.placeOrder({ payload: limit("SELL", "100", "10.00") }))
-          yield* call(() => trader.client.orders.placeOrder({ payload: limit("SELL", "100", "11.00") }))
-          yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "200", "11.00") }))
+          yield* call(() => trader.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "10.00") }))
+          yield* call(() => trader.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "11.00") }))
+          yield* call(() => buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "200", "11.00") }))
           const page = yield* call(() => admin.settlements.listSettlements({ query: { entity_id: buyer.entityId } }))
           const first = page.data.find((batch) => batch.price === 1000)
           const second = page.data.find((batch) => batch.price === 1100)

@@ -7,24 +7,17 @@
  * it is; bad input is a 400.
  */
 import { assert, describe, it, layer } from "@effect/vitest"
-import { type MarketDataApi, type OrdersApi, PromiseClient } from "@niha/sdk"
+import { type MarketDataApi, PromiseClient } from "@niha/sdk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { call, failure } from "./support/Clients.ts"
+import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "180 seconds" } as const
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
 
 /** Reads `count` more events of a stream (failing the test if it ends first). */
 const take = (events: PromiseClient.EventStream<MarketDataApi.StreamEvent>, count: number) =>
@@ -87,10 +80,10 @@ for (const { backend, skipReason } of TestServer.backends) {
             data: { market: "CEA_CASH", sequence: -1, bids: [], asks: [] }
           })
 
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "100", "12.00") }))
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "100", "12.50") }))
-          yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "150", "12.50") }))
-          const bid = yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "10", "11.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "12.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "12.50") }))
+          yield* call(() => buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "150", "12.50") }))
+          const bid = yield* call(() => buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "10", "11.00") }))
 
           // Each write: its book event (the levels it changed, as they stand after it), then its trades.
           const written = yield* take(events, 6)

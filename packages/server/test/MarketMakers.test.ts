@@ -6,21 +6,13 @@
  * client's entity; a client cannot act for a market maker; an inactive one places nothing.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import type { OrdersApi } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import { call, failure, staffWithPassword } from "./support/Clients.ts"
+import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { balanceOf, tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "180 seconds" } as const
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
 
 for (const { backend, skipReason } of TestServer.backends) {
   describe.skipIf(skipReason !== undefined)(`market makers through the SDK [${backend}]`, () => {
@@ -98,7 +90,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           )
 
           // Mia offers for her market maker; the key makes the placement once.
-          const offer = { params: { id: seller.market_maker.id }, payload: limit("SELL", "100", "12.00") }
+          const offer = { params: { id: seller.market_maker.id }, payload: limitOrder("SELL", "100", "12.00") }
           const ask = yield* call(() =>
             mia.client.marketMakers.placeOrder({ ...offer, headers: { "idempotency-key": "ask-1" } })
           )
@@ -111,7 +103,9 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual(yield* balanceOf(mia.client, seller.entity_id, "CEA"), { available: 900, locked: 100 })
 
           // The client buys 40 from it through its own order path.
-          const bought = yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "40", "12.00") }))
+          const bought = yield* call(() =>
+            buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "40", "12.00") })
+          )
           assert.strictEqual(bought.order.status, "FILLED")
           assert.deepStrictEqual(bought.fills.map((fill) => [fill.price, fill.quantity]), [["12.00", "40"]])
           assert.deepStrictEqual(yield* balanceOf(mia.client, seller.entity_id, "CEA"), { available: 900, locked: 60 })
@@ -145,7 +139,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(viaOrders.status, 404)
 
           // Mia cannot act for the client's entity: not its order, nor its balances, nor place as a client.
-          const bid = yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "10", "11.00") }))
+          const bid = yield* call(() => buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "10", "11.00") }))
           const cancelClient = yield* failure(() =>
             mia.client.marketMakers.cancelOrder({ params: { id: seller.market_maker.id, order_id: bid.order.id } })
           )
@@ -156,7 +150,9 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(cancelClientDirect.status, 404)
           const clientHoldings = yield* failure(() => mia.client.funding.holdings({ params: { id: buyer.entityId } }))
           assert.strictEqual(clientHoldings.status, 404)
-          const asClient = yield* failure(() => mia.client.orders.placeOrder({ payload: limit("SELL", "1", "13.00") }))
+          const asClient = yield* failure(() =>
+            mia.client.orders.placeOrder({ payload: limitOrder("SELL", "1", "13.00") })
+          )
           assert.strictEqual(asClient.status, 403)
           // And a client cannot act for a market maker.
           const clientForMaker = yield* failure(() => buyer.client.marketMakers.placeOrder(offer))

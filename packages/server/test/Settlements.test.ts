@@ -8,27 +8,20 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Ledger } from "@niha/db"
-import { FeesApi, type OrdersApi, type PromiseClient } from "@niha/sdk"
+import { FeesApi, type PromiseClient } from "@niha/sdk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { call, failure } from "./support/Clients.ts"
 import { mailTo } from "./support/Onboarding.ts"
+import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { balanceOf, tradingCompany } from "./support/Trading.ts"
 
 const rate = Schema.decodeSync(FeesApi.Rate)
 
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
-
-const limit = (side: "BUY" | "SELL", quantity: string, price: string): OrdersApi.PlaceOrder => ({
-  market: "CEA_CASH",
-  side,
-  type: "LIMIT",
-  quantity,
-  price
-})
 
 const roleOf = (client: PromiseClient.Client) => Effect.map(call(() => client.account.me()), (me) => me.user.role)
 
@@ -53,10 +46,12 @@ for (const { backend, skipReason } of TestServer.backends) {
               payload: { asset_type: "CEA", amount: "300", reason: "delivered to the registry account" }
             })
           )
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "100", "10.00") }))
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "100", "11.00") }))
-          yield* call(() => seller.client.orders.placeOrder({ payload: limit("SELL", "100", "12.00") }))
-          const bought = yield* call(() => buyer.client.orders.placeOrder({ payload: limit("BUY", "300", "12.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "10.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "11.00") }))
+          yield* call(() => seller.client.orders.placeOrder({ payload: limitOrder("SELL", "100", "12.00") }))
+          const bought = yield* call(() =>
+            buyer.client.orders.placeOrder({ payload: limitOrder("BUY", "300", "12.00") })
+          )
           assert.strictEqual(bought.fills.length, 3)
           assert.strictEqual(yield* roleOf(buyer.client), "CEA_SETTLE")
           // 1000.00 + 1100.00 + 1200.00 EUR paid with 1 % fees (balances in cents); 300 CEA pending settlement.
