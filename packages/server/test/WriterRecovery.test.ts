@@ -20,11 +20,11 @@
  *   cancel the database never stored. It now fails the batch and the book is rebuilt.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Ledger, Migrations, Repository } from "@niha/db"
+import { Ledger } from "@niha/db"
 import { Command, Instrument, OrderBook } from "@niha/matching"
 import type * as Matching from "@niha/matching"
 import type { OrdersApi } from "@niha/sdk"
-import { Fees, MarketWriter, Orders } from "@niha/server"
+import { MarketWriter, Orders } from "@niha/server"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -32,6 +32,7 @@ import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import { vi } from "vitest"
+import { orderServices } from "./support/OrderServices.ts"
 import { bookProblems } from "./support/Replay.ts"
 import * as TestServer from "./support/TestServer.ts"
 import { trader } from "./support/Trading.ts"
@@ -52,18 +53,6 @@ vi.mock("@niha/matching", async (importOriginal) => {
   }
   return { ...original, OrderBook: { ...original.OrderBook, apply } }
 })
-
-const services = (backend: TestServer.Backend) =>
-  Effect.map(
-    TestServer.freshDatabase(backend),
-    (database) =>
-      Orders.Orders.layer.pipe(
-        Layer.provideMerge(MarketWriter.MarketWriter.layer({ anonymitySecret, snapshotEvery: 2 })),
-        Layer.provideMerge(Fees.layer),
-        Layer.provideMerge(Repository.Repositories.layer),
-        Layer.provideMerge(Layer.provideMerge(Migrations.layer, database))
-      )
-  )
 
 const swap = (
   side: "BUY" | "SELL",
@@ -178,7 +167,7 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
       "runs a batch whose write deadlocked once again whole: every command once, the book its commands",
       () =>
         Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
           yield* Effect.gen(function*() {
             // The amend to 7 open (10 with the 3 filled) deadlocks once, after the engine applied it (a sequence
             // counts the attempts: it does not roll back with them).
@@ -219,7 +208,7 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
       "fails only the amend whose write fails, after the engine applied it, and rebuilds the book",
       () =>
         Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
           yield* Effect.gen(function*() {
             const { first, results, second } = yield* scenario(`
               CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -244,7 +233,7 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
       "fails only the placement of the group that fails, between amends, and rebuilds the book",
       () =>
         Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
           yield* Effect.gen(function*() {
             const { first, results, second } = yield* scenario(`
               CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -269,7 +258,7 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
       "rebuilds the book after a command the engine applied half and threw on, and stores nothing of it",
       () =>
         Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* services(backend))
+          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
           yield* Effect.gen(function*() {
             const orders = yield* Orders.Orders
             const seller = yield* trader("Half Seller", "SWAP", { EUA: 1_000 })
