@@ -20,7 +20,7 @@
  *   cancel the database never stored. It now fails the batch and the book is rebuilt.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Ledger } from "@niha/db"
+import { Ledger, Transaction } from "@niha/db"
 import { Command, Instrument, OrderBook } from "@niha/matching"
 import type * as Matching from "@niha/matching"
 import type { OrdersApi } from "@niha/sdk"
@@ -274,6 +274,30 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
             const cancelled = yield* orders.cancel(seller.user, offer.order.id)
             assert.strictEqual(cancelled.order.status, "CANCELLED")
             yield* assertBookIsTheCommands
+          }).pipe(Effect.provide(context))
+        })),
+      60_000
+    )
+
+    it.live(
+      "runs a job queued from inside the caller's own transaction in the writer's: it commits with the batch",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
+          yield* Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            const writer = yield* MarketWriter.MarketWriter
+            const refused = yield* Effect.flip(Transaction.run(Effect.gen(function*() {
+              yield* writer.write("SWAP", () =>
+                sql`INSERT INTO ticket_logs (ticket_reference, action, status)
+                  VALUES ('TKT-WRITER-OWN', 'writer.test', 'SUCCESS')`)
+              return yield* Effect.fail("the caller rolls back" as const)
+            })))
+            assert.strictEqual(refused, "the caller rolls back")
+            // The job's row was the writer's to commit, not the caller's to roll back.
+            const [row] = yield* sql<{ n: number }>`
+              SELECT count(*)::int AS n FROM ticket_logs WHERE ticket_reference = 'TKT-WRITER-OWN'`
+            assert.strictEqual(row?.n, 1)
           }).pipe(Effect.provide(context))
         })),
       60_000

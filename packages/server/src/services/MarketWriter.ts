@@ -624,15 +624,17 @@ export const make = (options: Options) =>
      * Runs `f` as the market's writer: queued behind the market's other commands and run in
      * the next batch (group commit: one transaction, and one commit, for every command
      * queued meanwhile). `f` runs with the caller's context (its clock, its request for the
-     * audit trail) inside the writer's transaction. Once queued it is not interrupted: a
-     * client that goes away does not abort an order in flight.
+     * audit trail) inside the writer's transaction, never the caller's own: a caller inside a
+     * transaction of its own still gets the writer's, which commits with the batch. Once
+     * queued it is not interrupted: a client that goes away does not abort an order in flight.
      */
     const write = <A, E, R>(
       market: Enums.MarketType,
       f: (writer: Writer) => Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | SqlError, R> =>
       Effect.gen(function*() {
-        const context = yield* Effect.context<R>()
+        // Without the caller's transaction, if it is in one: `f` writes in the writer's.
+        const context = Context.omit(sql.transactionService)(yield* Effect.context<R>()) as Context.Context<R>
         const done = yield* Deferred.make<unknown, unknown>()
         yield* Queue.offer(stateOf(market).queue, {
           _tag: "One",
