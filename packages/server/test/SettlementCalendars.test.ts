@@ -61,6 +61,25 @@ describe("settlement calendars", () => {
     })
   })
 
+  it("gives every fill of a minute the same dates, and a fill at the cut-off the next day's", () => {
+    // CEA purchases cut off at 15:00 in Shanghai (07:00 UTC): the minute before is T, the minute of it is T+1.
+    const before = SettlementCalendars.batchDates("CEA_PURCHASE", at("2026-12-01T06:59:00.000Z"))
+    assert.deepStrictEqual(before, {
+      trade_date: "2026-12-01",
+      settlement_date: "2026-12-03",
+      reschedule_pending: false
+    })
+    assert.deepStrictEqual(SettlementCalendars.batchDates("CEA_PURCHASE", at("2026-12-01T06:59:59.999Z")), before)
+    const atCutOff = { trade_date: "2026-12-02", settlement_date: "2026-12-04", reschedule_pending: false }
+    assert.deepStrictEqual(SettlementCalendars.batchDates("CEA_PURCHASE", at("2026-12-01T07:00:00.000Z")), atCutOff)
+    assert.deepStrictEqual(SettlementCalendars.batchDates("CEA_PURCHASE", at("2026-12-01T07:00:59.999Z")), atCutOff)
+    // Another settlement type in the same minute has its own schedule (Brussels, 16:00).
+    assert.strictEqual(
+      SettlementCalendars.batchDates("SWAP_CEA_TO_EUA", at("2026-12-01T06:59:30.000Z")).trade_date,
+      "2026-12-01"
+    )
+  })
+
   it("warns within 60 days of the end of a calendar's data", () => {
     const horizon = SettlementCalendars.horizon(at("2026-11-29T00:00:00Z"))
     const china = horizon.find((entry) => entry.calendar === "CHINA_EXCHANGE")

@@ -165,10 +165,11 @@ const isoDay = (millis: number) => new Date(millis).toISOString().slice(0, 10)
 let schedulers: {
   readonly registry: CalendarRegistry.CalendarRegistry
   readonly byType: Map<Enums.SettlementType, ReturnType<typeof SettlementSchedule.scheduler>>
-} = { registry, byType: new Map() }
+  /** The dates of the batches executed in one minute, by settlement type and minute. */
+  readonly byMinute: Map<string, BatchDates>
+} = { registry, byType: new Map(), byMinute: new Map() }
 
 const schedulerOf = (settlementType: Enums.SettlementType) => {
-  if (schedulers.registry !== registry) schedulers = { registry, byType: new Map() }
   const cached = schedulers.byType.get(settlementType)
   if (cached !== undefined) return cached
   const built = SettlementSchedule.scheduler(settlementType, SettlementSchedule.defaults[settlementType], registry)
@@ -177,12 +178,32 @@ const schedulerOf = (settlementType: Enums.SettlementType) => {
 }
 
 /**
+ * The batch dates of one minute are the same: a schedule reads its execution instant only
+ * through its civil date and whether it came before the cut-off, a whole minute (`HH:MM`) of
+ * a zone whose offsets are whole minutes. So every fill of a minute shares one computation
+ * (time-zone conversions, business-day steps), and a minute's entry is kept until the cache
+ * holds this many.
+ */
+const minutesKept = 1024
+
+/**
  * The dates of a batch of `settlementType` executed at `executedAt` ({@link BatchDates}).
  *
  * @category scheduling
  * @since 0.1.0
  */
 export const batchDates = (settlementType: Enums.SettlementType, executedAt: DateTime.Utc): BatchDates => {
+  if (schedulers.registry !== registry) schedulers = { registry, byType: new Map(), byMinute: new Map() }
+  const minute = `${settlementType}:${Math.floor(DateTime.toEpochMillis(executedAt) / 60_000)}`
+  const known = schedulers.byMinute.get(minute)
+  if (known !== undefined) return known
+  if (schedulers.byMinute.size >= minutesKept) schedulers.byMinute.clear()
+  const dates = datesOf(settlementType, executedAt)
+  schedulers.byMinute.set(minute, dates)
+  return dates
+}
+
+const datesOf = (settlementType: Enums.SettlementType, executedAt: DateTime.Utc): BatchDates => {
   const schedule = Result.flatMap(
     schedulerOf(settlementType),
     (scheduler) => SettlementSchedule.schedule(scheduler, executedAt)
