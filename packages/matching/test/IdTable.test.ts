@@ -68,6 +68,18 @@ describe("IdTable", () => {
             const id = `id-${next++}`
             const slot = freeSlots.pop() ?? slotId.length
             slotId[slot] = id
+            // As a book does: often a lookup first (a duplicate check), and sometimes another
+            // change to the table between that lookup and the insert.
+            const pattern = random(4)
+            if (pattern > 0) assert.strictEqual(table.find(keys.look(id, hashOf)), NIL)
+            if (pattern === 3 && live.length > 0) {
+              const other = live.pop() ?? ""
+              const otherSlot = model.get(other) ?? NIL
+              table.delete(keys.look(other, hashOf), otherSlot)
+              model.delete(other)
+              slotId[otherSlot] = ""
+              freeSlots.push(otherSlot)
+            }
             table.insert(keys.look(id, hashOf), slot)
             model.set(id, slot)
             live.push(id)
@@ -75,6 +87,8 @@ describe("IdTable", () => {
             const at = random(live.length)
             const id = live[at] ?? ""
             const slot = model.get(id) ?? NIL
+            // As a cancel does: often the lookup first, then the removal.
+            if (random(2) === 0) assert.strictEqual(table.find(keys.look(id, hashOf)), slot)
             table.delete(keys.look(id, hashOf), slot)
             model.delete(id)
             slotId[slot] = ""

@@ -34,12 +34,15 @@ const INITIAL_CAPACITY = 2048
 const LOAD_NUMERATOR = 4
 const LOAD_DENOMINATOR = 5
 
-/** Entry word `index`, which must exist: every index is masked to the table. */
-const word = (entries: Int32Array, index: number): number => {
-  const value = entries[index]
-  if (value === undefined) throw new Error(`id table invariant broken: index ${index} outside ${entries.length}`)
-  return value
+const outside = (entries: Int32Array, index: number): never => {
+  throw new Error(`id table invariant broken: index ${index} outside ${entries.length}`)
 }
+
+/**
+ * Entry word `index`, which must exist: every index is masked to the table. One expression
+ * with the message built out of line, so V8 always inlines it (see `int32` in `book.ts`).
+ */
+const word = (entries: Int32Array, index: number): number => entries[index] ?? outside(entries, index)
 
 /** The seeded 32-bit hash of an id (MurmurHash3 x86_32 over UTF-16 code units, two per block). */
 export const hashId = (seed: number, id: string): number => {
