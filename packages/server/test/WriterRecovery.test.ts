@@ -154,6 +154,15 @@ const scenario = (fault: string) =>
     return { results, first: first.order.id, second: second.order.id }
   })
 
+/** Runs `body` with the order services on a fresh database of the suite's backend. */
+const withOrderServices = <A, E>(
+  body: Effect.Effect<A, E, Layer.Success<Effect.Success<ReturnType<typeof orderServices>>>>
+) =>
+  Effect.scoped(Effect.gen(function*() {
+    const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
+    return yield* body.pipe(Effect.provide(context))
+  }))
+
 const failed = (result: Result.Result<unknown, unknown> | undefined) => result !== undefined && Result.isFailure(result)
 
 // PostgreSQL only: on the embedded database the held writer holds its one connection, so an
@@ -166,40 +175,37 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     it.live(
       "runs a batch whose write deadlocked once again whole: every command once, the book its commands",
       () =>
-        Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
-          yield* Effect.gen(function*() {
-            // The amend to 7 open (10 with the 3 filled) deadlocks once, after the engine applied it (a sequence
-            // counts the attempts: it does not roll back with them).
-            const { first, results, second } = yield* scenario(`
-              CREATE SEQUENCE fault_attempts;;
-              CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
-              BEGIN
-                IF OLD.quantity = 12 AND NEW.quantity = 10 THEN
-                  IF nextval('fault_attempts') = 1 THEN
-                    RAISE EXCEPTION 'deadlock, as the test says' USING ERRCODE = '40P01';
-                  END IF;
+        withOrderServices(Effect.gen(function*() {
+          // The amend to 7 open (10 with the 3 filled) deadlocks once, after the engine applied it (a sequence
+          // counts the attempts: it does not roll back with them).
+          const { first, results, second } = yield* scenario(`
+            CREATE SEQUENCE fault_attempts;;
+            CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF OLD.quantity = 12 AND NEW.quantity = 10 THEN
+                IF nextval('fault_attempts') = 1 THEN
+                  RAISE EXCEPTION 'deadlock, as the test says' USING ERRCODE = '40P01';
                 END IF;
-                RETURN NEW;
-              END $$;;
-              CREATE TRIGGER fault BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
-            for (const [index, result] of results.entries()) {
-              assert.isFalse(failed(result), `command ${index}: ${String(result)}`)
-            }
-            const sql = yield* SqlClient.SqlClient
-            // Two attempts of the amend's write, and the batch's six commands in one
-            // transaction (one now()): the whole batch ran again, not one command at a time.
-            const [attempts] = yield* sql<{ last: number }>`SELECT last_value::int AS last FROM fault_attempts`
-            assert.strictEqual(attempts?.last, 2)
-            const stamps = yield* sql<{ created_at: Date }>`
-              SELECT created_at FROM market_commands WHERE market = 'SWAP' ORDER BY market_commands.sequence`
-            assert.strictEqual(stamps.length, 9)
-            assert.strictEqual(new Set(stamps.slice(3).map((row) => row.created_at.getTime())).size, 1)
-            // 12 - 3, amended to 7, then 4 and 1 taken; the second offer traded its 5 with the bid.
-            assert.strictEqual(yield* openOf(first), 2)
-            assert.strictEqual(yield* openOf(second), 0)
-            yield* assertBookIsTheCommands
-          }).pipe(Effect.provide(context))
+              END IF;
+              RETURN NEW;
+            END $$;;
+            CREATE TRIGGER fault BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
+          for (const [index, result] of results.entries()) {
+            assert.isFalse(failed(result), `command ${index}: ${String(result)}`)
+          }
+          const sql = yield* SqlClient.SqlClient
+          // Two attempts of the amend's write, and the batch's six commands in one
+          // transaction (one now()): the whole batch ran again, not one command at a time.
+          const [attempts] = yield* sql<{ last: number }>`SELECT last_value::int AS last FROM fault_attempts`
+          assert.strictEqual(attempts?.last, 2)
+          const stamps = yield* sql<{ created_at: Date }>`
+            SELECT created_at FROM market_commands WHERE market = 'SWAP' ORDER BY market_commands.sequence`
+          assert.strictEqual(stamps.length, 9)
+          assert.strictEqual(new Set(stamps.slice(3).map((row) => row.created_at.getTime())).size, 1)
+          // 12 - 3, amended to 7, then 4 and 1 taken; the second offer traded its 5 with the bid.
+          assert.strictEqual(yield* openOf(first), 2)
+          assert.strictEqual(yield* openOf(second), 0)
+          yield* assertBookIsTheCommands
         })),
       60_000
     )
@@ -207,24 +213,21 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     it.live(
       "fails only the amend whose write fails, after the engine applied it, and rebuilds the book",
       () =>
-        Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
-          yield* Effect.gen(function*() {
-            const { first, results, second } = yield* scenario(`
-              CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
-              BEGIN
-                IF OLD.quantity = 12 AND NEW.quantity = 10 THEN RAISE EXCEPTION 'the amend fails'; END IF;
-                RETURN NEW;
-              END $$;;
-              CREATE TRIGGER fault BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
-            for (const [index, result] of results.entries()) {
-              assert.strictEqual(failed(result), index === 1, `command ${index}: ${String(result)}`)
-            }
-            // 12 - 3 - 4 - 1: the amend left nothing, in the database or the book.
-            assert.strictEqual(yield* openOf(first), 4)
-            assert.strictEqual(yield* openOf(second), 0)
-            yield* assertBookIsTheCommands
-          }).pipe(Effect.provide(context))
+        withOrderServices(Effect.gen(function*() {
+          const { first, results, second } = yield* scenario(`
+            CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF OLD.quantity = 12 AND NEW.quantity = 10 THEN RAISE EXCEPTION 'the amend fails'; END IF;
+              RETURN NEW;
+            END $$;;
+            CREATE TRIGGER fault BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
+          for (const [index, result] of results.entries()) {
+            assert.strictEqual(failed(result), index === 1, `command ${index}: ${String(result)}`)
+          }
+          // 12 - 3 - 4 - 1: the amend left nothing, in the database or the book.
+          assert.strictEqual(yield* openOf(first), 4)
+          assert.strictEqual(yield* openOf(second), 0)
+          yield* assertBookIsTheCommands
         })),
       60_000
     )
@@ -232,24 +235,21 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     it.live(
       "fails only the placement of the group that fails, between amends, and rebuilds the book",
       () =>
-        Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
-          yield* Effect.gen(function*() {
-            const { first, results, second } = yield* scenario(`
-              CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
-              BEGIN
-                IF NEW.client_reference = 'boom' THEN RAISE EXCEPTION 'the placement fails'; END IF;
-                RETURN NEW;
-              END $$;;
-              CREATE TRIGGER fault BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
-            for (const [index, result] of results.entries()) {
-              assert.strictEqual(failed(result), index === 5, `command ${index}: ${String(result)}`)
-            }
-            // 12 - 3, amended to 7, then 4 taken.
-            assert.strictEqual(yield* openOf(first), 3)
-            assert.strictEqual(yield* openOf(second), 0)
-            yield* assertBookIsTheCommands
-          }).pipe(Effect.provide(context))
+        withOrderServices(Effect.gen(function*() {
+          const { first, results, second } = yield* scenario(`
+            CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.client_reference = 'boom' THEN RAISE EXCEPTION 'the placement fails'; END IF;
+              RETURN NEW;
+            END $$;;
+            CREATE TRIGGER fault BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION fault();`)
+          for (const [index, result] of results.entries()) {
+            assert.strictEqual(failed(result), index === 5, `command ${index}: ${String(result)}`)
+          }
+          // 12 - 3, amended to 7, then 4 taken.
+          assert.strictEqual(yield* openOf(first), 3)
+          assert.strictEqual(yield* openOf(second), 0)
+          yield* assertBookIsTheCommands
         })),
       60_000
     )
@@ -257,24 +257,21 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     it.live(
       "rebuilds the book after a command the engine applied half and threw on, and stores nothing of it",
       () =>
-        Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
-          yield* Effect.gen(function*() {
-            const orders = yield* Orders.Orders
-            const seller = yield* trader("Half Seller", "SWAP", { EUA: 1_000 })
-            const offer = yield* orders.place(seller.user, swap("SELL", 12, "1.0100"))
-            yield* orders.place(seller.user, swap("SELL", 5, "1.0200"))
-            fault.cancelThrows = offer.order.id
-            const thrown = yield* Effect.exit(orders.cancel(seller.user, offer.order.id))
-            fault.cancelThrows = undefined
-            assert.isTrue(thrown._tag === "Failure", String(thrown))
-            // The database never stored the cancel; the live book must not hold it either.
-            assert.strictEqual(yield* openOf(offer.order.id), 12)
-            yield* assertBookIsTheCommands
-            const cancelled = yield* orders.cancel(seller.user, offer.order.id)
-            assert.strictEqual(cancelled.order.status, "CANCELLED")
-            yield* assertBookIsTheCommands
-          }).pipe(Effect.provide(context))
+        withOrderServices(Effect.gen(function*() {
+          const orders = yield* Orders.Orders
+          const seller = yield* trader("Half Seller", "SWAP", { EUA: 1_000 })
+          const offer = yield* orders.place(seller.user, swap("SELL", 12, "1.0100"))
+          yield* orders.place(seller.user, swap("SELL", 5, "1.0200"))
+          fault.cancelThrows = offer.order.id
+          const thrown = yield* Effect.exit(orders.cancel(seller.user, offer.order.id))
+          fault.cancelThrows = undefined
+          assert.isTrue(thrown._tag === "Failure", String(thrown))
+          // The database never stored the cancel; the live book must not hold it either.
+          assert.strictEqual(yield* openOf(offer.order.id), 12)
+          yield* assertBookIsTheCommands
+          const cancelled = yield* orders.cancel(seller.user, offer.order.id)
+          assert.strictEqual(cancelled.order.status, "CANCELLED")
+          yield* assertBookIsTheCommands
         })),
       60_000
     )
@@ -282,23 +279,20 @@ describe.skipIf(TestServer.skipReasonOf(backend) !== undefined)(
     it.live(
       "runs a job queued from inside the caller's own transaction in the writer's: it commits with the batch",
       () =>
-        Effect.scoped(Effect.gen(function*() {
-          const context = yield* Layer.build(yield* orderServices(backend, { anonymitySecret, snapshotEvery: 2 }))
-          yield* Effect.gen(function*() {
-            const sql = yield* SqlClient.SqlClient
-            const writer = yield* MarketWriter.MarketWriter
-            const refused = yield* Effect.flip(Transaction.run(Effect.gen(function*() {
-              yield* writer.write("SWAP", () =>
-                sql`INSERT INTO ticket_logs (ticket_reference, action, status)
-                  VALUES ('TKT-WRITER-OWN', 'writer.test', 'SUCCESS')`)
-              return yield* Effect.fail("the caller rolls back" as const)
-            })))
-            assert.strictEqual(refused, "the caller rolls back")
-            // The job's row was the writer's to commit, not the caller's to roll back.
-            const [row] = yield* sql<{ n: number }>`
-              SELECT count(*)::int AS n FROM ticket_logs WHERE ticket_reference = 'TKT-WRITER-OWN'`
-            assert.strictEqual(row?.n, 1)
-          }).pipe(Effect.provide(context))
+        withOrderServices(Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const writer = yield* MarketWriter.MarketWriter
+          const refused = yield* Effect.flip(Transaction.run(Effect.gen(function*() {
+            yield* writer.write("SWAP", () =>
+              sql`INSERT INTO ticket_logs (ticket_reference, action, status)
+                VALUES ('TKT-WRITER-OWN', 'writer.test', 'SUCCESS')`)
+            return yield* Effect.fail("the caller rolls back" as const)
+          })))
+          assert.strictEqual(refused, "the caller rolls back")
+          // The job's row was the writer's to commit, not the caller's to roll back.
+          const [row] = yield* sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM ticket_logs WHERE ticket_reference = 'TKT-WRITER-OWN'`
+          assert.strictEqual(row?.n, 1)
         })),
       60_000
     )

@@ -76,7 +76,7 @@ export interface Config {
 }
 
 /** What a run counted. */
-export interface Figures {
+export interface Figures extends SoakFunding.FundingFigures {
   seed: number
   requests: number
   answers: number
@@ -89,15 +89,6 @@ export interface Figures {
   unknownPlacementsApplied: number
   unknownPlacementsNotApplied: number
   unknownAdjustmentsResolved: number
-  deposits: number
-  depositsCleared: number
-  depositsRejected: number
-  withdrawals: number
-  withdrawalsRefused: number
-  withdrawalsCompleted: number
-  withdrawalsRejected: number
-  fourEyesRefusals: number
-  unknownFundingResolved: number
   kills: number
   pgRestarts: number
   invariantChecks: number
@@ -122,9 +113,7 @@ const initialFunds: Record<Asset, number> = { EUR: 1_000_000_000, CEA: 1_000_000
 const mid: Record<Enums.MarketType, number> = { CEA_CASH: 1_200, SWAP: 10_000 }
 const spread: Record<Enums.MarketType, number> = { CEA_CASH: 15, SWAP: 60 }
 
-type Answer =
-  | { readonly kind: "answer"; readonly status: number; readonly body: unknown }
-  | { readonly kind: "lost"; readonly reason: string }
+type Answer = SoakFunding.Answer
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -408,14 +397,7 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
     let gate = Number.POSITIVE_INFINITY
 
     /** Sends through the preferred live process, or the other; waits while none runs. */
-    const send = async (
-      prefer: number,
-      method: "GET" | "POST",
-      path: string,
-      token: string,
-      body?: unknown,
-      headers?: Record<string, string>
-    ): Promise<{ readonly answer: Answer; readonly instance: number }> => {
+    const send: SoakFunding.Send = async (prefer, method, path, token, body, headers) => {
       // A request past the next fault's count waits until that fault has begun, so every
       // fault fires at its count, under load, however long the one before it took.
       while (figures.requests >= gate && !stopped) await sleep(20)
