@@ -32,6 +32,7 @@ import { Password } from "@niha/server"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
@@ -742,6 +743,9 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
 
     let faultsDone = false
     let loadDone = false
+    // A fault and a sampled check never overlap: a restart of PostgreSQL in the middle of a
+    // check would close the check's own connection and fail the run for the harness's sake.
+    const exclusive = yield* Semaphore.make(1)
     const faulting = Effect.gen(function*() {
       let kills = 0
       let pgs = 0
@@ -749,15 +753,15 @@ export const run = (config: Config): Effect.Effect<Outcome, unknown, Scope.Scope
         while (figures.requests < fault.at && !stopped && !loadDone) yield* Effect.sleep("50 millis")
         if (stopped || loadDone) break
         gate = faults[index + 1]?.at ?? Number.POSITIVE_INFINITY
-        if (fault.kind === "kill") yield* kill(++kills)
-        else yield* restartPostgres(++pgs)
+        if (fault.kind === "kill") yield* exclusive.withPermits(1)(kill(++kills))
+        else yield* exclusive.withPermits(1)(restartPostgres(++pgs))
       }
       faultsDone = true
     })
     const sampling = Effect.gen(function*() {
       while (!loadDone && !stopped) {
         yield* Effect.sleep(config.sampleEveryMs)
-        if (!loadDone && !stopped) yield* check("sampled")
+        if (!loadDone && !stopped) yield* exclusive.withPermits(1)(check("sampled"))
       }
     })
     const loading = Effect.promise(() =>
