@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import { call, failure } from "./support/Clients.ts"
 import { limitOrder } from "./support/OrderServices.ts"
 import * as TestServer from "./support/TestServer.ts"
-import { tradingCompany } from "./support/Trading.ts"
+import { settleBatch, tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
 
@@ -130,15 +130,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           ])
 
           // The first batch settles: its lots are SOLD.
-          yield* call(() =>
-            admin.settlements.advanceSettlement({
-              params: { id: first.id },
-              payload: { to: "TRANSFER_INITIATED", registry_reference: "CEA-REG-I1" }
-            })
-          )
-          for (const to of ["IN_TRANSIT", "AT_CUSTODY", "SETTLED"] as const) {
-            yield* call(() => admin.settlements.advanceSettlement({ params: { id: first.id }, payload: { to } }))
-          }
+          yield* settleBatch(admin, first.id, "CEA-REG-I1")
           const sold = yield* call(() => admin.inventory.listLots({ query: { status: "SOLD" } }))
           assert.deepStrictEqual(sold.data.map((entry) => entry.certificate.serial_number).sort(), [
             "CEA-2025-0001",

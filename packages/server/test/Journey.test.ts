@@ -10,14 +10,14 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Ledger } from "@niha/db"
-import { type Ids, Money } from "@niha/domain"
+import { Money } from "@niha/domain"
 import { type OrdersApi, PromiseClient } from "@niha/sdk"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { call, failure } from "./support/Clients.ts"
 import { mailTo, tokenOf } from "./support/Onboarding.ts"
 import * as TestServer from "./support/TestServer.ts"
-import { balanceOf, tradingCompany } from "./support/Trading.ts"
+import { balanceOf, settleBatch, tradingCompany } from "./support/Trading.ts"
 
 const live = { excludeTestServices: true, timeout: "300 seconds" } as const
 
@@ -29,20 +29,6 @@ const order = (
 ): OrdersApi.PlaceOrder => ({ market, side, type: "LIMIT", quantity, price })
 
 const roleOf = (client: PromiseClient.Client) => Effect.map(call(() => client.account.me()), (me) => me.user.role)
-
-/** Moves a batch through every milestone to SETTLED, as an admin. */
-const settle = (admin: PromiseClient.Client, id: Ids.SettlementBatchId, reference: string) =>
-  Effect.gen(function*() {
-    yield* call(() =>
-      admin.settlements.advanceSettlement({
-        params: { id },
-        payload: { to: "TRANSFER_INITIATED", registry_reference: reference }
-      })
-    )
-    yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "IN_TRANSIT" } }))
-    yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "AT_CUSTODY" } }))
-    return yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "SETTLED" } }))
-  })
 
 /** The entity's batches in a status, as its client sees them. */
 const batchesOf = (client: PromiseClient.Client, status: "PENDING" | "SETTLED") =>
@@ -147,7 +133,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.deepStrictEqual(purchases.map((batch) => batch.quantity).sort((a, b) => a - b), [50, 100])
           const [firstBatch, secondBatch] = purchases
           if (firstBatch === undefined || secondBatch === undefined) return assert.fail("two batches")
-          const firstSettled = yield* settle(admin, firstBatch.id, "CEA-REG-J1")
+          const firstSettled = yield* settleBatch(admin, firstBatch.id, "CEA-REG-J1")
           assert.deepStrictEqual(firstSettled.history.map((entry) => entry.to_status), [
             "PENDING",
             "TRANSFER_INITIATED",
@@ -157,7 +143,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           ])
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: firstBatch.quantity, locked: 0 })
           assert.strictEqual(yield* roleOf(client), "SWAP")
-          yield* settle(admin, secondBatch.id, "CEA-REG-J2")
+          yield* settleBatch(admin, secondBatch.id, "CEA-REG-J2")
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 150, locked: 0 })
           assert.strictEqual(yield* roleOf(client), "SWAP")
           assert.strictEqual((yield* batchesOf(client, "SETTLED")).length, 2)
@@ -173,7 +159,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           yield* call(() => euaSeller.client.orders.placeOrder({ payload: order("CEA_CASH", "BUY", "1", "11.00") }))
           const [own] = yield* batchesOf(euaSeller.client, "PENDING")
           if (own === undefined) return assert.fail("the EUA seller's batch")
-          yield* settle(admin, own.id, "CEA-REG-J3")
+          yield* settleBatch(admin, own.id, "CEA-REG-J3")
           assert.strictEqual(yield* roleOf(euaSeller.client), "SWAP")
           yield* call(() =>
             admin.ledger.adjust({
@@ -216,7 +202,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           if (swapBatch === undefined) return assert.fail("the swap's batch")
           assert.strictEqual(swapBatch.settlement_type, "SWAP_CEA_TO_EUA")
           assert.strictEqual(swapBatch.quantity, 80)
-          const swapSettled = yield* settle(admin, swapBatch.id, "EUA-REG-J1")
+          const swapSettled = yield* settleBatch(admin, swapBatch.id, "EUA-REG-J1")
           assert.strictEqual(swapSettled.batch.status, "SETTLED")
           assert.deepStrictEqual(yield* balanceOf(client, me, "EUA"), { available: 80, locked: 0 })
           assert.deepStrictEqual(yield* balanceOf(client, me, "CEA"), { available: 50, locked: 0 })

@@ -17,7 +17,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { call, failure } from "./support/Clients.ts"
 import * as TestServer from "./support/TestServer.ts"
-import { balanceOf, tradingCompany } from "./support/Trading.ts"
+import { balanceOf, settleBatch, tradingCompany } from "./support/Trading.ts"
 
 const rate = Schema.decodeSync(FeesApi.Rate)
 const live = { excludeTestServices: true, timeout: "240 seconds" } as const
@@ -214,15 +214,7 @@ for (const { backend, skipReason } of TestServer.backends) {
           assert.strictEqual(foreign.status, 404)
 
           // The 50 t batch settles: its lot is SOLD, the buyer has its CEA.
-          yield* call(() =>
-            admin.settlements.advanceSettlement({
-              params: { id: fifty.id },
-              payload: { to: "TRANSFER_INITIATED", registry_reference: "CN-REG-T1" }
-            })
-          )
-          for (const to of ["IN_TRANSIT", "AT_CUSTODY", "SETTLED"] as const) {
-            yield* call(() => admin.settlements.advanceSettlement({ params: { id: fifty.id }, payload: { to } }))
-          }
+          yield* settleBatch(admin, fifty.id, "CN-REG-T1")
           assert.strictEqual((yield* lotsOf(admin))[split("GDW-0001")]?.status, "SOLD")
           assert.deepStrictEqual(yield* balanceOf(buyer.client, buyer.entityId, "CEA"), { available: 50, locked: 0 })
           // Reserving a SOLD lot is a 409 that changes nothing.

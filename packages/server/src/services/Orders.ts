@@ -251,6 +251,11 @@ const touchedOf = (order: Trading.Order): Effect.Effect<Touched> =>
       done: false
     })
 
+/** An order placed in this batch, before any fill: nothing filled, its lock whole. */
+const placedTouched = (
+  order: Pick<Touched, "id" | "entityId" | "sellerId" | "side" | "quantity" | "feeRate" | "locked">
+): Touched => ({ ...order, before: null, filled: 0, notional: 0, fees: 0, done: false })
+
 /** The engine's owner of an order (and its client references' scope): its entity or its seller. */
 const ownerOf = (order: { readonly entityId: Ids.EntityId | null; readonly sellerId: Ids.SellerId | null }): string => {
   const owner = order.entityId ?? order.sellerId
@@ -907,20 +912,15 @@ export const make = Effect.gen(function*() {
             exits[index] = yield* Effect.exit(engineRefusal(market, first))
             continue
           }
-          const order: Touched = {
+          const order = placedTouched({
             id,
             entityId: null,
             sellerId,
             side: spec.side,
             quantity: spec.quantity,
             feeRate: rate,
-            locked: spec.quantity,
-            before: null,
-            filled: 0,
-            notional: 0,
-            fees: 0,
-            done: false
-          }
+            locked: spec.quantity
+          })
           touched.set(id, order)
           reservations.push({ orderId: id, lots })
           placed.push({ index, item, order, asset: base, command, events })
@@ -966,20 +966,15 @@ export const make = Effect.gen(function*() {
           continue
         }
         balances.set(balanceKey, available - locked)
-        const order: Touched = {
+        const order = placedTouched({
           id,
           entityId,
           sellerId: null,
           side: spec.side,
           quantity: spec.quantity,
           feeRate: rate,
-          locked,
-          before: null,
-          filled: 0,
-          notional: 0,
-          fees: 0,
-          done: false
-        }
+          locked
+        })
         touched.set(id, order)
         placed.push({ index, item, order, asset, command, events })
       }

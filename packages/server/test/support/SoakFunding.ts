@@ -99,20 +99,23 @@ const field = (body: unknown, name: string): unknown =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Figures before any flow ran. */
+export const noFigures = (): FundingFigures => ({
+  deposits: 0,
+  depositsCleared: 0,
+  depositsRejected: 0,
+  withdrawals: 0,
+  withdrawalsRefused: 0,
+  withdrawalsCompleted: 0,
+  withdrawalsRejected: 0,
+  fourEyesRefusals: 0,
+  unknownFundingResolved: 0
+})
+
 /** The funding flows of one run. */
 export const make = (options: Options) => {
   const { fail, model, send } = options
-  const figures: FundingFigures = {
-    deposits: 0,
-    depositsCleared: 0,
-    depositsRejected: 0,
-    withdrawals: 0,
-    withdrawalsRefused: 0,
-    withdrawalsCompleted: 0,
-    withdrawalsRejected: 0,
-    fourEyesRefusals: 0,
-    unknownFundingResolved: 0
-  }
+  const figures = noFigures()
   const pending: Array<Flow> = []
   /** Per entity and IBAN: completions sent, and acknowledged (four eyes needs a second admin before the first). */
   const paidSent = new Set<string>()

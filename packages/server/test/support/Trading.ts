@@ -93,3 +93,17 @@ export const trader = (
     const found: Parties.User = yield* Effect.orDie(repositories.users.findById(user.id))
     return { user: found, entityId: entity.id }
   })
+
+/** An admin takes a settlement batch through every milestone to SETTLED, the registry's transfer first; the batch as settled. */
+export const settleBatch = (admin: PromiseClient.Client, id: Ids.SettlementBatchId, registryReference: string) =>
+  Effect.gen(function*() {
+    yield* call(() =>
+      admin.settlements.advanceSettlement({
+        params: { id },
+        payload: { to: "TRANSFER_INITIATED", registry_reference: registryReference }
+      })
+    )
+    yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "IN_TRANSIT" } }))
+    yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "AT_CUSTODY" } }))
+    return yield* call(() => admin.settlements.advanceSettlement({ params: { id }, payload: { to: "SETTLED" } }))
+  })
